@@ -1,0 +1,157 @@
+//! Findings: one judgement about one subject by one check.
+//!
+//! A finding carries what was seen (the evidence), never a weight: how much a verdict matters is
+//! the catalogue's business and is applied by `score`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::check::CheckId;
+
+/// The outcome of a check for one subject.
+///
+/// `Inconclusive` means the member's side could not be observed (a timeout, a refused
+/// connection); a fault of the tool itself is an `Err`, never a verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// The commitment is kept, as far as can be seen from outside.
+    Pass,
+    /// Something to improve; not a breach.
+    Warn,
+    /// The evidence shows the commitment is not kept.
+    Fail,
+    /// A human reviewer must look; the evidence gathered so far is attached.
+    Manual,
+    /// The check does not apply to this subject.
+    NotApplicable,
+    /// The member's side could not be observed.
+    Inconclusive,
+}
+
+impl Verdict {
+    /// Every verdict, in report order.
+    pub const ALL: [Verdict; 6] = [
+        Verdict::Fail,
+        Verdict::Warn,
+        Verdict::Manual,
+        Verdict::Inconclusive,
+        Verdict::Pass,
+        Verdict::NotApplicable,
+    ];
+
+    /// The stable lower-case name used in every output format.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Warn => "warn",
+            Verdict::Fail => "fail",
+            Verdict::Manual => "manual",
+            Verdict::NotApplicable => "not_applicable",
+            Verdict::Inconclusive => "inconclusive",
+        }
+    }
+
+    /// How serious the verdict is for `--fail-on`: `None` for verdicts that never fail a run.
+    pub fn severity_rank(self) -> Option<u8> {
+        match self {
+            Verdict::Fail => Some(2),
+            Verdict::Warn => Some(1),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a finding is about.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum Subject {
+    /// The member as a whole (its website, its documents).
+    Member,
+    /// One declared service, by its id.
+    Service(String),
+    /// One URL (a page, a document, an endpoint).
+    Url(String),
+    /// One host name (DNS, TLS endpoint).
+    Host(String),
+    /// One mail domain.
+    MailDomain(String),
+}
+
+impl std::fmt::Display for Subject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Subject::Member => f.write_str("member"),
+            Subject::Service(id) => write!(f, "service {id}"),
+            Subject::Url(url) => f.write_str(url),
+            Subject::Host(host) => write!(f, "host {host}"),
+            Subject::MailDomain(domain) => write!(f, "mail domain {domain}"),
+        }
+    }
+}
+
+/// One fact that supports a verdict: a label, what was seen, and where.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Evidence {
+    /// Short stable label, e.g. `certificate.not_after`.
+    pub label: String,
+    /// What was seen, as text.
+    pub value: String,
+    /// Where it was seen, when that is a URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// One judgement by one check about one subject of one member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// The check that judged.
+    pub check: CheckId,
+    /// The member judged.
+    pub member: String,
+    /// What precisely was judged.
+    pub subject: Subject,
+    /// The outcome.
+    pub verdict: Verdict,
+    /// One sentence saying what was seen, in English (the catalogue carries the translations
+    /// of titles and remediations; messages are evidence and stay as written).
+    pub message: String,
+    /// The facts behind the verdict.
+    #[serde(default)]
+    pub evidence: Vec<Evidence>,
+}
+
+impl Finding {
+    /// Adds one piece of evidence.
+    #[must_use]
+    pub fn evidence(mut self, label: impl Into<String>, value: impl Into<String>) -> Self {
+        self.evidence.push(Evidence { label: label.into(), value: value.into(), source: None });
+        self
+    }
+
+    /// Adds one piece of evidence with the URL where it was seen.
+    #[must_use]
+    pub fn evidence_at(
+        mut self,
+        label: impl Into<String>,
+        value: impl Into<String>,
+        source: impl Into<String>,
+    ) -> Self {
+        self.evidence.push(Evidence {
+            label: label.into(),
+            value: value.into(),
+            source: Some(source.into()),
+        });
+        self
+    }
+
+    /// The order every output uses: member, check, subject.
+    pub fn sort_key(&self) -> (&str, &str, &Subject) {
+        (&self.member, self.check.as_str(), &self.subject)
+    }
+}
