@@ -13,6 +13,14 @@ use crate::declaration::Member;
 use crate::finding::{Finding, Subject, Verdict};
 use crate::observation::{Observations, ProbeFailure};
 
+pub mod dns;
+pub mod http_headers;
+pub mod mail;
+pub mod properties;
+pub mod software;
+pub mod third_party;
+pub mod tls;
+pub mod transparency;
 pub mod web;
 
 /// Every check, in report order. Adding a check is one line here and one YAML file under

@@ -1,0 +1,1 @@
+//! JSON results (schema v1).
