@@ -94,8 +94,7 @@ pub async fn baseline_on_generated_world(
     concurrency: usize,
 ) -> Result<HandshakeStats, Error> {
     let (description, members) = super::generate(1, 1);
-    let world =
-        super::World::start_description(description, super::Members::Text(members)).await?;
+    let world = super::World::start_description(description, super::Members::Text(members)).await?;
     let result = async {
         let addr = world
             .address_of("s0.m0.test", 443)

@@ -16,12 +16,14 @@ use hickory_server::net::runtime::{Time, TokioRuntimeProvider};
 use hickory_server::proto::dnssec::crypto::EcdsaSigningKey;
 use hickory_server::proto::dnssec::rdata::DNSKEY;
 use hickory_server::proto::dnssec::{Algorithm, DnssecSigner, PublicKey, SigningKey};
-use hickory_server::proto::op::{Header, HeaderCounts, Metadata, MessageType, ResponseCode};
+use hickory_server::proto::op::{Header, HeaderCounts, MessageType, Metadata, ResponseCode};
 use hickory_server::proto::rr::{LowerName, Name};
 use hickory_server::proto::serialize::txt::Parser;
 use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
 use hickory_server::store::in_memory::InMemoryZoneHandler;
-use hickory_server::zone_handler::{AxfrPolicy, Catalog, MessageResponseBuilder, ZoneType};
+use hickory_server::zone_handler::{
+    AxfrPolicy, Catalog, MessageResponseBuilder, ZoneHandler, ZoneType,
+};
 use serde::{Deserialize, Serialize};
 use tokio::task::JoinHandle;
 
@@ -140,7 +142,8 @@ pub async fn start(zones: Vec<ZoneSpec>) -> Result<DnsServer, Error> {
                 .map_err(|e| Error::Dns(format!("signing zone `{}`: {e}", zone.name)))?;
             signed.push(zone.name.clone());
         }
-        catalog.upsert(LowerName::new(&origin), vec![Arc::new(handler)]);
+        let handler: Arc<dyn ZoneHandler> = Arc::new(handler);
+        catalog.upsert(LowerName::new(&origin), vec![handler]);
     }
     let udp = tokio::net::UdpSocket::bind("127.0.0.1:0")
         .await
@@ -242,8 +245,7 @@ fn silent(request: &Request) -> ResponseInfo {
 
 /// Standard base64 with padding (DNSKEY presentation format).
 pub fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] =
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
         let b = [

@@ -229,10 +229,7 @@ fn make_temp_dir() -> Result<PathBuf, Error> {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
-    let dir = std::env::temp_dir().join(format!(
-        "chatons-world-{}-{nanos}",
-        std::process::id()
-    ));
+    let dir = std::env::temp_dir().join(format!("chatons-world-{}-{nanos}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|source| Error::Io {
         path: dir.clone(),
         source,
@@ -341,7 +338,8 @@ async fn build(
                 pki::hex(&leaf.spki_sha256)
             ));
         }
-        let site = Arc::new(web::Site::build(world, host, Some(tls.clone()))?);
+        let site_tls = host.https.as_ref().map(|_| tls.clone());
+        let site = Arc::new(web::Site::build(world, host, site_tls)?);
         if host.http.is_some() {
             http_sites = true;
             connect_to.push((name.clone(), HTTP, 0));
@@ -433,14 +431,20 @@ async fn build(
     }
 
     let sites: web::Sites = Arc::new(shared_sites);
-    if connect_to.iter().any(|(_, role, port)| *role == HTTPS && *port == 0) {
+    if connect_to
+        .iter()
+        .any(|(_, role, port)| *role == HTTPS && *port == 0)
+    {
         let (listener, port) = bind().await?;
         running.ports.push(port);
         let sites = sites.clone();
         running.tasks.push(spawn_accept_loop(listener, move |tcp| {
             web::https_connection(tcp, sites.clone())
         }));
-        for entry in connect_to.iter_mut().filter(|(_, r, p)| *r == HTTPS && *p == 0) {
+        for entry in connect_to
+            .iter_mut()
+            .filter(|(_, r, p)| *r == HTTPS && *p == 0)
+        {
             entry.2 = port;
         }
     }
@@ -546,11 +550,11 @@ async fn serve_running(world: RunningWorld, settings_dir: Option<&Path>) -> Resu
     for why in world.skipped() {
         println!("# skipped: {why}");
     }
-    if let Some(dir) = settings_dir {
-        if let Err(e) = write_settings(&settings, dir) {
-            world.shutdown().await;
-            return Err(e);
-        }
+    if let Some(dir) = settings_dir
+        && let Err(e) = write_settings(&settings, dir)
+    {
+        world.shutdown().await;
+        return Err(e);
     }
     println!("# press Ctrl-C to stop");
     let _ = tokio::signal::ctrl_c().await;

@@ -73,7 +73,7 @@ impl Pki {
         let intermediate = CertifiedIssuer::signed_by(
             ca_params("chatons-audit world intermediate CA")?,
             KeyPair::generate().map_err(rc)?,
-            &root,
+            &*root,
         )
         .map_err(rc)?;
         let unknown_root = CertifiedIssuer::self_signed(
@@ -143,21 +143,21 @@ impl Pki {
             CertProfile::SelfSigned => vec![params.self_signed(&key).map_err(rc)?.der().clone()],
             CertProfile::UnknownRoot => vec![
                 params
-                    .signed_by(&key, &self.unknown_root)
+                    .signed_by(&key, &*self.unknown_root)
                     .map_err(rc)?
                     .der()
                     .clone(),
             ],
             CertProfile::MissingIntermediate => vec![
                 params
-                    .signed_by(&key, &self.intermediate)
+                    .signed_by(&key, &*self.intermediate)
                     .map_err(rc)?
                     .der()
                     .clone(),
             ],
             _ => vec![
                 params
-                    .signed_by(&key, &self.intermediate)
+                    .signed_by(&key, &*self.intermediate)
                     .map_err(rc)?
                     .der()
                     .clone(),

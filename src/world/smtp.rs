@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rustls::ServerConfig;
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsAcceptor;
 
@@ -87,8 +87,6 @@ async fn read_line<S: AsyncRead + Unpin>(stream: &mut BufReader<S>) -> Option<St
         _ => None,
     }
 }
-
-use tokio::io::AsyncReadExt as _;
 
 async fn session<S: AsyncRead + AsyncWrite + Unpin>(
     stream: &mut BufReader<S>,

@@ -73,15 +73,36 @@ pub async fn start(host: &str, pki: &Pki, dir: &Path) -> Result<(Child, SocketAd
     let subject = format!("/CN={host}");
     openssl(
         &[
-            "req", "-new", "-key", "weak.key", "-subj", &subject, "-out", "weak.csr",
+            "req",
+            "-new",
+            "-key",
+            "weak.key",
+            "-subj",
+            subject.as_str(),
+            "-out",
+            "weak.csr",
         ],
         &dir,
     )
     .await?;
     openssl(
         &[
-            "x509", "-req", "-in", "weak.csr", "-CA", "inter.pem", "-CAkey", "inter.key",
-            "-set_serial", "4242", "-sha1", "-days", "60", "-extfile", "ext.cnf", "-out",
+            "x509",
+            "-req",
+            "-in",
+            "weak.csr",
+            "-CA",
+            "inter.pem",
+            "-CAkey",
+            "inter.key",
+            "-set_serial",
+            "4242",
+            "-sha1",
+            "-days",
+            "60",
+            "-extfile",
+            "ext.cnf",
+            "-out",
             "weak.pem",
         ],
         &dir,
@@ -99,7 +120,7 @@ pub async fn start(host: &str, pki: &Pki, dir: &Path) -> Result<(Child, SocketAd
         .args([
             "s_server",
             "-accept",
-            &accept,
+            accept.as_str(),
             "-cert",
             "weak.pem",
             "-key",

@@ -77,13 +77,14 @@ pub fn tls_config(leaf: &Leaf, versions: TlsVersions) -> Result<Arc<ServerConfig
             &[&rustls::version::TLS13, &rustls::version::TLS12]
         }
     };
-    let mut config =
-        ServerConfig::builder_with_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
-            .with_protocol_versions(versions)
-            .map_err(|e| Error::Pki(e.to_string()))?
-            .with_no_client_auth()
-            .with_single_cert(leaf.chain.clone(), leaf.key())
-            .map_err(|e| Error::Pki(e.to_string()))?;
+    let mut config = ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_protocol_versions(versions)
+    .map_err(|e| Error::Pki(e.to_string()))?
+    .with_no_client_auth()
+    .with_single_cert(leaf.chain.clone(), leaf.key())
+    .map_err(|e| Error::Pki(e.to_string()))?;
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(Arc::new(config))
 }
@@ -220,7 +221,7 @@ fn fault_response(fault: Fault, path: &str) -> Response<Body> {
         }
         Fault::EndlessBody => Response::new(
             StreamBody::new(stream::repeat_with(|| {
-                Ok(Frame::data(Bytes::from_static(b"<p>and on and on</p>\n")))
+                Ok::<_, Infallible>(Frame::data(Bytes::from_static(b"<p>and on and on</p>\n")))
             }))
             .boxed_unsync(),
         ),
@@ -228,14 +229,14 @@ fn fault_response(fault: Fault, path: &str) -> Response<Body> {
             let page = b"<!doctype html><html><head><title>slow</title></head><body>drip</body></html>";
             let drip = stream::iter(page.iter().copied()).then(|byte| async move {
                 tokio::time::sleep(Duration::from_secs(1)).await;
-                Ok(Frame::data(Bytes::copy_from_slice(&[byte])))
+                Ok::<_, Infallible>(Frame::data(Bytes::copy_from_slice(&[byte])))
             });
             Response::new(StreamBody::new(drip).boxed_unsync())
         }
         Fault::HugeBody => {
             let chunks = HUGE_LEN / HUGE_CHUNK.len() as u64;
             let body = stream::iter(0..chunks)
-                .map(|_| Ok(Frame::data(Bytes::from_static(&HUGE_CHUNK))));
+                .map(|_| Ok::<_, Infallible>(Frame::data(Bytes::from_static(&HUGE_CHUNK))));
             let mut resp = Response::new(StreamBody::new(body).boxed_unsync());
             resp.headers_mut()
                 .insert(CONTENT_LENGTH, HeaderValue::from(HUGE_LEN));
@@ -345,10 +346,8 @@ async fn static_file(dir: &Path, path: &str) -> Response<Body> {
     match tokio::fs::read(&file).await {
         Ok(bytes) => {
             let mut resp = Response::new(full(bytes));
-            resp.headers_mut().insert(
-                CONTENT_TYPE,
-                HeaderValue::from_static(content_type(&file)),
-            );
+            resp.headers_mut()
+                .insert(CONTENT_TYPE, HeaderValue::from_static(content_type(&file)));
             resp
         }
         Err(_) => simple(StatusCode::NOT_FOUND, "not found\n"),
