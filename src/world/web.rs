@@ -219,12 +219,17 @@ fn fault_response(fault: Fault, path: &str) -> Response<Body> {
             let next = if path == "/loop-a" { "/loop-b" } else { "/loop-a" };
             return redirect(StatusCode::FOUND, next);
         }
-        Fault::EndlessBody => Response::new(
-            StreamBody::new(stream::repeat_with(|| {
-                Ok::<_, Infallible>(Frame::data(Bytes::from_static(b"<p>and on and on</p>\n")))
-            }))
-            .boxed_unsync(),
-        ),
+        Fault::EndlessBody => {
+            // 16 KiB frames: large enough that a client reading megabytes is not slowed by
+            // per-frame overhead.
+            let chunk = Bytes::from("<p>and on and on</p>\n".repeat(780));
+            Response::new(
+                StreamBody::new(stream::repeat_with(move || {
+                    Ok::<_, Infallible>(Frame::data(chunk.clone()))
+                }))
+                .boxed_unsync(),
+            )
+        }
         Fault::Drip => {
             let page = b"<!doctype html><html><head><title>slow</title></head><body>drip</body></html>";
             let drip = stream::iter(page.iter().copied()).then(|byte| async move {
