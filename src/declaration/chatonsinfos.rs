@@ -45,12 +45,19 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { max_files: 2_000, max_depth: 3, max_file_bytes: 2 * 1024 * 1024 }
+        Self {
+            max_files: 2_000,
+            max_depth: 3,
+            max_file_bytes: 2 * 1024 * 1024,
+        }
     }
 }
 
 /// Loads members from a ChatonsInfos federation or organisation file, with default limits.
-pub async fn load_properties(start: &str, fetch: Option<&dyn Fetch>) -> Result<Declarations, Error> {
+pub async fn load_properties(
+    start: &str,
+    fetch: Option<&dyn Fetch>,
+) -> Result<Declarations, Error> {
     load_properties_with(start, fetch, Limits::default()).await
 }
 
@@ -61,10 +68,21 @@ pub async fn load_properties_with(
     limits: Limits,
 ) -> Result<Declarations, Error> {
     let location = Location::from_start(start);
-    let mut loader = Loader { fetch, limits, visited: HashSet::new(), files: 0, capped: false, problems: Vec::new(), ids: HashSet::new() };
+    let mut loader = Loader {
+        fetch,
+        limits,
+        visited: HashSet::new(),
+        files: 0,
+        capped: false,
+        problems: Vec::new(),
+        ids: HashSet::new(),
+    };
     let origin = Origin::new(location.to_string(), 0, 0);
-    loader.visited.insert(location.to_string());
-    let parsed = loader.read(&location).await.map_err(|message| Error::single(origin.clone(), message, None))?;
+    loader.visited.insert(location.key());
+    let parsed = loader
+        .read(&location)
+        .await
+        .map_err(|message| Error::single(origin.clone(), message, None))?;
     let mut members = Vec::new();
     match classify(&parsed) {
         Class::Federation => loader.federation(&location, &parsed, 0, &mut members).await,
@@ -82,7 +100,10 @@ pub async fn load_properties_with(
             ));
         }
     }
-    Ok(Declarations { members, problems: loader.problems })
+    Ok(Declarations {
+        members,
+        problems: loader.problems,
+    })
 }
 
 /// Where a file lives.
@@ -107,7 +128,10 @@ impl Location {
         match Url::parse(reference) {
             Ok(url) if matches!(url.scheme(), "http" | "https") => return Ok(Location::Url(url)),
             Ok(url) if url.scheme().len() > 1 => {
-                return Err(format!("unsupported address `{reference}` (scheme `{}`)", url.scheme()));
+                return Err(format!(
+                    "unsupported address `{reference}` (scheme `{}`)",
+                    url.scheme()
+                ));
             }
             _ => {}
         }
@@ -121,7 +145,9 @@ impl Location {
                 if path.is_absolute() {
                     Ok(Location::Path(path.to_path_buf()))
                 } else {
-                    Ok(Location::Path(base.parent().unwrap_or(Path::new("")).join(path)))
+                    Ok(Location::Path(
+                        base.parent().unwrap_or(Path::new("")).join(path),
+                    ))
                 }
             }
         }
@@ -131,16 +157,24 @@ impl Location {
     pub(crate) fn key(&self) -> String {
         match self {
             Location::Url(url) => url.to_string(),
-            Location::Path(path) => {
-                std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()).display().to_string()
-            }
+            Location::Path(path) => std::fs::canonicalize(path)
+                .unwrap_or_else(|_| path.clone())
+                .display()
+                .to_string(),
         }
     }
 
     fn stem(&self) -> String {
         let name = match self {
-            Location::Url(url) => url.path_segments().and_then(|mut s| s.next_back()).unwrap_or("").to_owned(),
-            Location::Path(path) => path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            Location::Url(url) => url
+                .path_segments()
+                .and_then(|mut s| s.next_back())
+                .unwrap_or("")
+                .to_owned(),
+            Location::Path(path) => path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
         };
         name.trim_end_matches(".properties").to_owned()
     }
@@ -198,7 +232,11 @@ fn classify(parsed: &ParsedProperties) -> Class {
 }
 
 fn subs(parsed: &ParsedProperties) -> Vec<&PropertiesEntry> {
-    parsed.entries.iter().filter(|e| e.key.starts_with("subs.")).collect()
+    parsed
+        .entries
+        .iter()
+        .filter(|e| e.key.starts_with("subs."))
+        .collect()
 }
 
 struct Loader<'f> {
@@ -213,15 +251,23 @@ struct Loader<'f> {
 
 impl Loader<'_> {
     fn problem(&mut self, file: &Location, line: u32, message: String, hint: Option<String>) {
-        self.problems.push(Problem { origin: Origin::new(file.to_string(), line, 0), message, hint });
+        self.problems.push(Problem {
+            origin: Origin::new(file.to_string(), line, 0),
+            message,
+            hint,
+        });
     }
 
     /// Reads and parses one file, counting it against the file budget.
     async fn read(&mut self, location: &Location) -> Result<ParsedProperties, String> {
         self.files += 1;
         let bytes = read_bytes(location, self.fetch, self.limits.max_file_bytes).await?;
-        let text = decode_utf8(&bytes, &location.to_string())
-            .map_err(|e| e.problems.first().map(|p| p.message.clone()).unwrap_or_default())?;
+        let text = decode_utf8(&bytes, &location.to_string()).map_err(|e| {
+            e.problems
+                .first()
+                .map(|p| p.message.clone())
+                .unwrap_or_default()
+        })?;
         Ok(properties::parse(&text))
     }
 
@@ -235,14 +281,24 @@ impl Loader<'_> {
                     "stopped following subs: the limit of {} files per run is reached",
                     self.limits.max_files
                 );
-                self.problem(parent, entry.line, message, Some("the remaining subs.* entries were not read".into()));
+                self.problem(
+                    parent,
+                    entry.line,
+                    message,
+                    Some("the remaining subs.* entries were not read".into()),
+                );
             }
             return None;
         }
         let child = match parent.join(&entry.value) {
             Ok(child) => child,
             Err(message) => {
-                self.problem(parent, entry.line, format!("`{}`: {message}", entry.key), None);
+                self.problem(
+                    parent,
+                    entry.line,
+                    format!("`{}`: {message}", entry.key),
+                    None,
+                );
                 return None;
             }
         };
@@ -258,13 +314,26 @@ impl Loader<'_> {
         Some(child)
     }
 
-    async fn federation(&mut self, location: &Location, parsed: &ParsedProperties, depth: usize, members: &mut Vec<Member>) {
+    async fn federation(
+        &mut self,
+        location: &Location,
+        parsed: &ParsedProperties,
+        depth: usize,
+        members: &mut Vec<Member>,
+    ) {
         for entry in subs(parsed) {
-            let Some(child) = self.claim(location, entry) else { continue };
+            let Some(child) = self.claim(location, entry) else {
+                continue;
+            };
             let parsed = match self.read(&child).await {
                 Ok(parsed) => parsed,
                 Err(message) => {
-                    self.problem(location, entry.line, format!("`{}` ({child}): {message}", entry.key), None);
+                    self.problem(
+                        location,
+                        entry.line,
+                        format!("`{}` ({child}): {message}", entry.key),
+                        None,
+                    );
                     continue;
                 }
             };
@@ -278,29 +347,55 @@ impl Loader<'_> {
                     Box::pin(self.federation(&child, &parsed, depth + 1, members)).await;
                 }
                 Class::Federation => {
-                    let message = format!("nested federation deeper than {} levels; not followed", self.limits.max_depth);
+                    let message = format!(
+                        "nested federation deeper than {} levels; not followed",
+                        self.limits.max_depth
+                    );
                     self.problem(&child, 0, message, None);
                 }
                 other => {
-                    let message = format!("expected an organization file, found a {} file", other.name());
+                    let message = format!(
+                        "expected an organization file, found a {} file",
+                        other.name()
+                    );
                     self.problem(&child, 0, message, None);
                 }
             }
         }
     }
 
-    async fn organization(&mut self, location: &Location, parsed: ParsedProperties) -> Option<Member> {
+    async fn organization(
+        &mut self,
+        location: &Location,
+        parsed: ParsedProperties,
+    ) -> Option<Member> {
         let before = self.problems.len();
-        let name = parsed.get("organization.name").map(|e| e.value.clone()).filter(|n| !n.is_empty());
+        let name = parsed
+            .get("organization.name")
+            .map(|e| e.value.clone())
+            .filter(|n| !n.is_empty());
         if name.is_none() {
-            self.problem(location, 0, "missing `organization.name`".into(), Some("the name is mandatory".into()));
+            self.problem(
+                location,
+                0,
+                "missing `organization.name`".into(),
+                Some("the name is mandatory".into()),
+            );
         }
         let website = self.url(location, &parsed, "organization.website");
         if website.is_none() && parsed.get("organization.website").is_none() {
-            self.problem(location, 0, "missing `organization.website`".into(), Some("the website is what gets audited".into()));
+            self.problem(
+                location,
+                0,
+                "missing `organization.website`".into(),
+                Some("the website is what gets audited".into()),
+            );
         }
         let (Some(name), Some(website)) = (name, website) else {
-            let message = format!("organization left out ({} problem(s) above)", self.problems.len() - before);
+            let message = format!(
+                "organization left out ({} problem(s) above)",
+                self.problems.len() - before
+            );
             self.problem(location, 0, message, None);
             return None;
         };
@@ -315,8 +410,12 @@ impl Loader<'_> {
             }
         }
         // ChatonsInfos has no economic-model key: a funding page is the nearest thing.
-        let funding: Vec<String> =
-            parsed.entries.iter().filter(|e| e.key.starts_with("organization.funding.")).map(|e| e.key.clone()).collect();
+        let funding: Vec<String> = parsed
+            .entries
+            .iter()
+            .filter(|e| e.key.starts_with("organization.funding."))
+            .map(|e| e.key.clone())
+            .collect();
         for key in funding {
             if let Some(url) = self.url(location, &parsed, &key) {
                 documents.entry(DocumentKind::EconomicModel).or_insert(url);
@@ -337,22 +436,36 @@ impl Loader<'_> {
         let mut services = Vec::new();
         let mut service_ids = HashSet::new();
         for entry in subs(&parsed) {
-            let Some(child) = self.claim(location, entry) else { continue };
+            let Some(child) = self.claim(location, entry) else {
+                continue;
+            };
             let service_parsed = match self.read(&child).await {
                 Ok(p) => p,
                 Err(message) => {
-                    self.problem(location, entry.line, format!("`{}` ({child}): {message}", entry.key), None);
+                    self.problem(
+                        location,
+                        entry.line,
+                        format!("`{}` ({child}): {message}", entry.key),
+                        None,
+                    );
                     continue;
                 }
             };
             let class = classify(&service_parsed);
             if class != Class::Service {
-                let message = format!("expected a service file, found a {} file; not used", class.name());
+                let message = format!(
+                    "expected a service file, found a {} file; not used",
+                    class.name()
+                );
                 self.problem(&child, 0, message, None);
                 continue;
             }
             let base = slugify(entry.key.trim_start_matches("subs."));
-            let base = if base.is_empty() { "service".to_owned() } else { base };
+            let base = if base.is_empty() {
+                "service".to_owned()
+            } else {
+                base
+            };
             let mut service_id = base.clone();
             let mut n = 2;
             while !service_ids.insert(service_id.clone()) {
@@ -379,36 +492,71 @@ impl Loader<'_> {
             services,
             hosting: hosting(&parsed),
             properties_files,
-            origin: Origin::new(location.to_string(), parsed.get("organization.name").map_or(0, |e| e.line), 0),
+            origin: Origin::new(
+                location.to_string(),
+                parsed.get("organization.name").map_or(0, |e| e.line),
+                0,
+            ),
         })
     }
 
-    fn service(&mut self, location: &Location, parsed: &ParsedProperties, id: String) -> Option<Service> {
+    fn service(
+        &mut self,
+        location: &Location,
+        parsed: &ParsedProperties,
+        id: String,
+    ) -> Option<Service> {
         let Some(url) = self.url(location, parsed, "service.website") else {
             if parsed.get("service.website").is_none() {
-                self.problem(location, 0, "missing `service.website`; service left out".into(), None);
+                self.problem(
+                    location,
+                    0,
+                    "missing `service.website`; service left out".into(),
+                    None,
+                );
             }
             return None;
         };
-        let software = parsed.get("software.name").filter(|e| !e.value.is_empty()).map(|name| Software {
-            name: name.value.clone(),
-            version: parsed.get("software.version").map(|e| e.value.clone()).filter(|v| !v.is_empty()),
-            license: None,
-            source: None,
-            proprietary: false,
-        });
+        let software = parsed
+            .get("software.name")
+            .filter(|e| !e.value.is_empty())
+            .map(|name| Software {
+                name: name.value.clone(),
+                version: parsed
+                    .get("software.version")
+                    .map(|e| e.value.clone())
+                    .filter(|v| !v.is_empty()),
+                license: None,
+                source: None,
+                proprietary: false,
+            });
         let software = software.map(|mut software| {
-            if let Some(entry) = parsed.get("software.license.name").filter(|e| !e.value.is_empty()) {
+            if let Some(entry) = parsed
+                .get("software.license.name")
+                .filter(|e| !e.value.is_empty())
+            {
                 software.license = lax_license(&entry.value);
                 if software.license.is_none() {
-                    let message = format!("`software.license.name` `{}` is not an SPDX licence expression", entry.value);
-                    self.problem(location, entry.line, message, Some("use an SPDX id such as AGPL-3.0-or-later".into()));
+                    let message = format!(
+                        "`software.license.name` `{}` is not an SPDX licence expression",
+                        entry.value
+                    );
+                    self.problem(
+                        location,
+                        entry.line,
+                        message,
+                        Some("use an SPDX id such as AGPL-3.0-or-later".into()),
+                    );
                 }
             }
             software.source = self.url(location, parsed, "software.source.url");
             software
         });
-        let kind = software.as_ref().map(|s| slugify(&s.name)).filter(|k| !k.is_empty()).unwrap_or_else(|| id.clone());
+        let kind = software
+            .as_ref()
+            .map(|s| slugify(&s.name))
+            .filter(|k| !k.is_empty())
+            .unwrap_or_else(|| id.clone());
         let legal_url = self.url(location, parsed, "service.legal.url");
         Some(Service {
             id,
@@ -417,7 +565,11 @@ impl Loader<'_> {
             software,
             hosting: hosting(parsed),
             legal_url,
-            origin: Origin::new(location.to_string(), parsed.get("service.name").map_or(0, |e| e.line), 0),
+            origin: Origin::new(
+                location.to_string(),
+                parsed.get("service.name").map_or(0, |e| e.line),
+                0,
+            ),
         })
     }
 
@@ -452,15 +604,25 @@ impl Loader<'_> {
 }
 
 /// The bytes of a local or remote file, at most `cap`; remote needs a fetcher.
-pub(crate) async fn read_bytes(location: &Location, fetch: Option<&dyn Fetch>, cap: u64) -> Result<Vec<u8>, String> {
+pub(crate) async fn read_bytes(
+    location: &Location,
+    fetch: Option<&dyn Fetch>,
+    cap: u64,
+) -> Result<Vec<u8>, String> {
     match location {
         Location::Path(path) => read_capped(path, cap),
         Location::Url(url) => {
             let Some(fetch) = fetch else {
                 return Err("remote file but no network access in this mode".into());
             };
-            let options = FetchOptions { body_limit: Some(cap + 1), ..FetchOptions::default() };
-            let fetched = fetch.fetch(url, options).await.map_err(|e| format!("cannot fetch: {e}"))?;
+            let options = FetchOptions {
+                body_limit: Some(cap + 1),
+                ..FetchOptions::default()
+            };
+            let fetched = fetch
+                .fetch(url, options)
+                .await
+                .map_err(|e| format!("cannot fetch: {e}"))?;
             let status = fetched.exchange.last().map_or(0, |hop| hop.status);
             if !(200..300).contains(&status) {
                 return Err(format!("cannot fetch: HTTP status {status}"));
@@ -475,9 +637,16 @@ pub(crate) async fn read_bytes(location: &Location, fetch: Option<&dyn Fetch>, c
 
 /// `host.*` keys, upper-casing the enumerations; `None` when none is given.
 fn hosting(parsed: &ParsedProperties) -> Option<Hosting> {
-    let value = |key: &str| parsed.get(key).map(|e| e.value.trim().to_owned()).filter(|v| !v.is_empty());
+    let value = |key: &str| {
+        parsed
+            .get(key)
+            .map(|e| e.value.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
     let upper_in = |key: &str, allowed: &[&str]| {
-        value(key).map(|v| v.to_ascii_uppercase()).filter(|v| allowed.contains(&v.as_str()))
+        value(key)
+            .map(|v| v.to_ascii_uppercase())
+            .filter(|v| allowed.contains(&v.as_str()))
     };
     let hosting = Hosting {
         provider: value("host.name"),
@@ -495,16 +664,33 @@ mod tests {
     #[test]
     fn relative_references_resolve_against_their_file() {
         let url = Location::Url(Url::parse("https://a.test/x/fed.properties").expect("test url"));
-        assert_eq!(url.join("org/o.properties"), Ok(Location::Url(Url::parse("https://a.test/x/org/o.properties").expect("test url"))));
+        assert_eq!(
+            url.join("org/o.properties"),
+            Ok(Location::Url(
+                Url::parse("https://a.test/x/org/o.properties").expect("test url")
+            ))
+        );
         let path = Location::Path(PathBuf::from("/d/fed.properties"));
-        assert_eq!(path.join("o/o.properties"), Ok(Location::Path(PathBuf::from("/d/o/o.properties"))));
+        assert_eq!(
+            path.join("o/o.properties"),
+            Ok(Location::Path(PathBuf::from("/d/o/o.properties")))
+        );
         assert!(path.join("ftp://x.test/a").is_err());
     }
 
     #[test]
     fn class_comes_from_file_class_or_key_prefix() {
-        assert_eq!(classify(&properties::parse("file.class = Federation")), Class::Federation);
-        assert_eq!(classify(&properties::parse("service.name = x")), Class::Service);
-        assert_eq!(classify(&properties::parse("organization.name = x")), Class::Organization);
+        assert_eq!(
+            classify(&properties::parse("file.class = Federation")),
+            Class::Federation
+        );
+        assert_eq!(
+            classify(&properties::parse("service.name = x")),
+            Class::Service
+        );
+        assert_eq!(
+            classify(&properties::parse("organization.name = x")),
+            Class::Organization
+        );
     }
 }

@@ -40,11 +40,18 @@ pub async fn load_librehost(start: &str, fetch: Option<&dyn Fetch>) -> Result<De
     let text = decode_utf8(&bytes, &name)?;
     let value = parse_json(&text, &name)?;
     let Some(object) = value.as_object() else {
-        return Err(Error::single(Origin::new(&name, 1, 1), "expected a JSON object", None));
+        return Err(Error::single(
+            Origin::new(&name, 1, 1),
+            "expected a JSON object",
+            None,
+        ));
     };
     let is_directory = !object.contains_key("name") && object.values().all(Value::is_string);
     if !is_directory {
-        return member_from(&value, &name).map(|member| Declarations { members: vec![member], problems: Vec::new() });
+        return member_from(&value, &name).map(|member| Declarations {
+            members: vec![member],
+            problems: Vec::new(),
+        });
     }
     let mut declarations = Declarations::default();
     let mut ids = HashSet::new();
@@ -54,7 +61,9 @@ pub async fn load_librehost(start: &str, fetch: Option<&dyn Fetch>) -> Result<De
         if index >= MAX_DIRECTORY_ENTRIES {
             declarations.problems.push(Problem {
                 origin,
-                message: format!("directory has more than {MAX_DIRECTORY_ENTRIES} entries; the rest is not read"),
+                message: format!(
+                    "directory has more than {MAX_DIRECTORY_ENTRIES} entries; the rest is not read"
+                ),
                 hint: None,
             });
             break;
@@ -63,13 +72,21 @@ pub async fn load_librehost(start: &str, fetch: Option<&dyn Fetch>) -> Result<De
         let child = match location.join(target) {
             Ok(child) => child,
             Err(message) => {
-                declarations.problems.push(Problem { origin, message: format!("`{entry_name}`: {message}"), hint: None });
+                declarations.problems.push(Problem {
+                    origin,
+                    message: format!("`{entry_name}`: {message}"),
+                    hint: None,
+                });
                 continue;
             }
         };
         if !seen.insert(child.key()) {
             let message = format!("`{entry_name}`: {child} is listed twice; read once");
-            declarations.problems.push(Problem { origin, message, hint: None });
+            declarations.problems.push(Problem {
+                origin,
+                message,
+                hint: None,
+            });
             continue;
         }
         let child_name = child.to_string();
@@ -102,21 +119,39 @@ fn parse_json(text: &str, name: &str) -> Result<Value, Error> {
         let column = u32::try_from(err.column()).unwrap_or(u32::MAX);
         let message = err.to_string();
         // serde_json appends " at line L column C", already in the origin.
-        let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
-        Error::single(Origin::new(name, line, column), format!("JSON: {message}"), None)
+        let message = message
+            .split(" at line ")
+            .next()
+            .unwrap_or(&message)
+            .to_owned();
+        Error::single(
+            Origin::new(name, line, column),
+            format!("JSON: {message}"),
+            None,
+        )
     })
 }
 
 fn member_from(value: &Value, name: &str) -> Result<Member, Error> {
     let mut problems = Vec::new();
     let mut problem = |message: String, hint: Option<String>| {
-        problems.push(Problem { origin: Origin::new(name, 0, 0), message, hint });
+        problems.push(Problem {
+            origin: Origin::new(name, 0, 0),
+            message,
+            hint,
+        });
     };
     let Some(object) = value.as_object() else {
         problem("a librehost.json must be a JSON object".into(), None);
         return Err(Error { problems });
     };
-    let text = |key: &str| object.get(key).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty());
+    let text = |key: &str| {
+        object
+            .get(key)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    };
     let member_name = text("name");
     if member_name.is_none() {
         problem("missing `name`".into(), None);
@@ -125,7 +160,10 @@ fn member_from(value: &Value, name: &str) -> Result<Member, Error> {
         None => {
             if required {
                 problem(format!("missing `{key}`"), None);
-            } else if object.get(key).is_some_and(|v| !v.is_string() && !v.is_null()) {
+            } else if object
+                .get(key)
+                .is_some_and(|v| !v.is_string() && !v.is_null())
+            {
                 problem(format!("`{key}` must be a string"), None);
             }
             None
@@ -142,7 +180,8 @@ fn member_from(value: &Value, name: &str) -> Result<Member, Error> {
     let contact = url("contactUrl", false);
     let privacy = url("privacyPolicyUrl", false);
     let terms = url("termsOfServiceUrl", false);
-    let (Some(member_name), Some(website), true) = (member_name, website, problems.is_empty()) else {
+    let (Some(member_name), Some(website), true) = (member_name, website, problems.is_empty())
+    else {
         return Err(Error { problems });
     };
     let mut documents = BTreeMap::new();
@@ -152,7 +191,9 @@ fn member_from(value: &Value, name: &str) -> Result<Member, Error> {
     if let Some(terms) = terms {
         documents.insert(DocumentKind::Terms, terms);
     }
-    let id = Some(slugify(member_name)).filter(|s| !s.is_empty()).unwrap_or_else(|| "member".into());
+    let id = Some(slugify(member_name))
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "member".into());
     Ok(Member {
         id,
         name: member_name.to_owned(),
@@ -181,12 +222,19 @@ mod tests {
         .expect("valid librehost.json");
         assert_eq!(member.id, "chaton-synthetique");
         assert_eq!(member.documents.len(), 2);
-        assert_eq!(member.contact.as_deref(), Some("https://chaton.test/contact"));
+        assert_eq!(
+            member.contact.as_deref(),
+            Some("https://chaton.test/contact")
+        );
     }
 
     #[test]
     fn every_problem_is_reported() {
-        let err = parse_librehost(r#"{"homeUrl": "chaton.test", "privacyPolicyUrl": 3}"#, "l.json").expect_err("broken");
+        let err = parse_librehost(
+            r#"{"homeUrl": "chaton.test", "privacyPolicyUrl": 3}"#,
+            "l.json",
+        )
+        .expect_err("broken");
         let messages: Vec<String> = err.problems.iter().map(ToString::to_string).collect();
         assert_eq!(
             messages,
@@ -200,7 +248,11 @@ mod tests {
 
     #[test]
     fn syntax_errors_keep_line_and_column() {
-        let err = parse_librehost("{\n  \"name\": \"x\",\n}", "l.json").expect_err("trailing comma");
-        assert_eq!(err.problems[0].to_string(), "l.json:3:1: JSON: trailing comma");
+        let err =
+            parse_librehost("{\n  \"name\": \"x\",\n}", "l.json").expect_err("trailing comma");
+        assert_eq!(
+            err.problems[0].to_string(),
+            "l.json:3:1: JSON: trailing comma"
+        );
     }
 }

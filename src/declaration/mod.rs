@@ -134,9 +134,7 @@ pub struct Hosting {
 }
 
 /// The kinds of transparency documents the charter asks for.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DocumentKind {
     /// Terms of use (CGU).
@@ -250,7 +248,11 @@ pub struct Origin {
 impl Origin {
     /// A place in a file.
     pub fn new(file: impl Into<String>, line: u32, column: u32) -> Self {
-        Self { file: file.into(), line, column }
+        Self {
+            file: file.into(),
+            line,
+            column,
+        }
     }
 }
 
@@ -295,13 +297,23 @@ pub struct Error {
 }
 
 fn render(problems: &[Problem]) -> String {
-    problems.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n")
+    problems
+        .iter()
+        .map(|p| format!("  {p}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 impl Error {
     /// One problem, for failures that stop a loader before it can look further.
     pub fn single(origin: Origin, message: impl Into<String>, hint: Option<String>) -> Self {
-        Self { problems: vec![Problem { origin, message: message.into(), hint }] }
+        Self {
+            problems: vec![Problem {
+                origin,
+                message: message.into(),
+                hint,
+            }],
+        }
     }
 }
 
@@ -318,7 +330,9 @@ pub(crate) fn nearest<'a>(word: &str, known: impl Iterator<Item = &'a str>) -> O
 /// Ids are lower-case letters, digits and single inner dashes; the error is a hint.
 pub(crate) fn check_id(id: &str) -> Result<(), String> {
     let valid = !id.is_empty()
-        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !id.starts_with('-')
         && !id.ends_with('-')
         && !id.contains("--");
@@ -377,7 +391,10 @@ pub(crate) fn parse_web_url(text: &str) -> Result<Url, (String, Option<String>)>
         )),
         Err(url::ParseError::RelativeUrlWithoutBase) => Err((
             format!("bad URL `{text}`: relative URL without a base"),
-            Some(format!("write the full address, e.g. https://{}", text.trim_start_matches('/'))),
+            Some(format!(
+                "write the full address, e.g. https://{}",
+                text.trim_start_matches('/')
+            )),
         )),
         Err(err) => Err((format!("bad URL `{text}`: {err}"), None)),
     }
@@ -386,10 +403,15 @@ pub(crate) fn parse_web_url(text: &str) -> Result<Url, (String, Option<String>)>
 /// A bare DNS name (lower-cased), or (message, hint).
 pub(crate) fn check_host(text: &str) -> Result<String, (String, Option<String>)> {
     if text.contains("://") || text.contains('/') {
-        let bare = Url::parse(text).ok().and_then(|u| u.host_str().map(str::to_owned));
+        let bare = Url::parse(text)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned));
         return Err((
             format!("`{text}` is not a bare domain name"),
-            Some(bare.map_or_else(|| "write only the domain".to_owned(), |b| format!("write `{b}`"))),
+            Some(bare.map_or_else(
+                || "write only the domain".to_owned(),
+                |b| format!("write `{b}`"),
+            )),
         ));
     }
     match url::Host::parse(text) {
@@ -415,7 +437,13 @@ pub(crate) fn check_strict_license(text: &str) -> Result<String, (String, Option
                     .map(|near| format!("did you mean `{near}`?"))
             }),
     };
-    Err((format!("`{text}` is not a valid SPDX licence expression: {}", err.reason), hint))
+    Err((
+        format!(
+            "`{text}` is not a valid SPDX licence expression: {}",
+            err.reason
+        ),
+        hint,
+    ))
 }
 
 /// A licence as members write it in ChatonsInfos (`AGPL-3.0`, `GPL v3`…): the lax parse,
@@ -426,7 +454,9 @@ pub(crate) fn lax_license(text: &str) -> Option<String> {
         Ok(None) => text.to_owned(),
         Err(_) => return None,
     };
-    spdx::Expression::parse_mode(&canonical, spdx::ParseMode::LAX).ok().map(|_| canonical)
+    spdx::Expression::parse_mode(&canonical, spdx::ParseMode::LAX)
+        .ok()
+        .map(|_| canonical)
 }
 
 #[cfg(test)]

@@ -66,10 +66,17 @@ pub fn parse(text: &str) -> ParsedProperties {
         let value = unescape(value, number, &mut out.issues);
         let value = unquote(value.trim());
         if key.is_empty() {
-            out.issues.push(SyntaxIssue { line: number, message: "entry without a key".into() });
+            out.issues.push(SyntaxIssue {
+                line: number,
+                message: "entry without a key".into(),
+            });
             continue;
         }
-        out.entries.push(PropertiesEntry { key, value, line: number });
+        out.entries.push(PropertiesEntry {
+            key,
+            value,
+            line: number,
+        });
     }
     out
 }
@@ -136,7 +143,10 @@ fn unescape(text: &str, line: u32, issues: &mut Vec<SyntaxIssue>) -> String {
             Some('f') => out.push('\u{c}'),
             Some('u') => {
                 let hex: String = chars.clone().take(4).collect();
-                match (hex.len() == 4).then(|| u32::from_str_radix(&hex, 16).ok()).flatten() {
+                match (hex.len() == 4)
+                    .then(|| u32::from_str_radix(&hex, 16).ok())
+                    .flatten()
+                {
                     Some(code) => {
                         for _ in 0..4 {
                             chars.next();
@@ -146,7 +156,9 @@ fn unescape(text: &str, line: u32, issues: &mut Vec<SyntaxIssue>) -> String {
                     None => {
                         issues.push(SyntaxIssue {
                             line,
-                            message: format!("malformed \\u escape `\\u{hex}` (four hex digits expected)"),
+                            message: format!(
+                                "malformed \\u escape `\\u{hex}` (four hex digits expected)"
+                            ),
                         });
                         out.push_str("\\u");
                     }
@@ -193,7 +205,11 @@ mod tests {
     use super::*;
 
     fn pairs(text: &str) -> Vec<(String, String, u32)> {
-        parse(text).entries.into_iter().map(|e| (e.key, e.value, e.line)).collect()
+        parse(text)
+            .entries
+            .into_iter()
+            .map(|e| (e.key, e.value, e.line))
+            .collect()
     }
 
     #[test]
@@ -211,25 +227,39 @@ mod tests {
 
     #[test]
     fn escaped_separator_stays_in_key() {
-        assert_eq!(pairs("a\\=b\\:c = v=w")[0], ("a=b:c".into(), "v=w".into(), 1));
+        assert_eq!(
+            pairs("a\\=b\\:c = v=w")[0],
+            ("a=b:c".into(), "v=w".into(), 1)
+        );
     }
 
     #[test]
     fn continuation_joins_and_keeps_first_line() {
-        assert_eq!(pairs("# c\nk = one \\\n    two\\\n three\nz=1")[0], ("k".into(), "one twothree".into(), 2));
-        assert_eq!(pairs("k = a\\\\\nz=1").len(), 2, "an even number of backslashes does not continue");
+        assert_eq!(
+            pairs("# c\nk = one \\\n    two\\\n three\nz=1")[0],
+            ("k".into(), "one twothree".into(), 2)
+        );
+        assert_eq!(
+            pairs("k = a\\\\\nz=1").len(),
+            2,
+            "an even number of backslashes does not continue"
+        );
     }
 
     #[test]
     fn escapes_and_unicode() {
-        assert_eq!(pairs("k = a\\tb\\nc\\u00e9\\\\\\q\\ud83d\\ude00")[0].1, "a\tb\ncé\\q😀");
+        assert_eq!(
+            pairs("k = a\\tb\\nc\\u00e9\\\\\\q\\ud83d\\ude00")[0].1,
+            "a\tb\ncé\\q😀"
+        );
         let parsed = parse("k = \\u12");
         assert_eq!(parsed.issues.len(), 1);
     }
 
     #[test]
     fn sections_comments_quotes_bom_crlf() {
-        let parsed = parse("\u{feff}# x\r\n! y\r\n[Subs]\r\nsubs.pad = 'https://a.test/p'\r\nq = \"x\"\r\n");
+        let parsed =
+            parse("\u{feff}# x\r\n! y\r\n[Subs]\r\nsubs.pad = 'https://a.test/p'\r\nq = \"x\"\r\n");
         assert_eq!(parsed.sections, vec![("Subs".to_owned(), 3)]);
         assert_eq!(parsed.entries[0].key, "subs.pad");
         assert_eq!(parsed.entries[0].value, "https://a.test/p");

@@ -62,7 +62,10 @@ pub fn load_yaml_file(path: &Path) -> Result<Declarations, Error> {
 /// Validates a members file already in memory; `origin_name` names it in problems.
 pub fn parse_yaml(text: &str, origin_name: &str) -> Result<Declarations, Error> {
     if text.len() as u64 > MAX_FILE_BYTES {
-        return Err(single(origin_name, too_large(text.len() as u64, MAX_FILE_BYTES)));
+        return Err(single(
+            origin_name,
+            too_large(text.len() as u64, MAX_FILE_BYTES),
+        ));
     }
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let options = serde_saphyr::options! {
@@ -71,14 +74,26 @@ pub fn parse_yaml(text: &str, origin_name: &str) -> Result<Declarations, Error> 
     };
     let root: Spanned<Node> = match serde_saphyr::from_str_with_options(text, options) {
         Ok(root) => root,
-        Err(err) => return Err(Error { problems: vec![syntax_problem(&err, origin_name)] }),
+        Err(err) => {
+            return Err(Error {
+                problems: vec![syntax_problem(&err, origin_name)],
+            });
+        }
     };
-    let mut cx = Cx { file: origin_name.to_owned(), problems: Vec::new() };
+    let mut cx = Cx {
+        file: origin_name.to_owned(),
+        problems: Vec::new(),
+    };
     let members = cx.top(&root);
     if cx.problems.is_empty() {
-        Ok(Declarations { members, problems: Vec::new() })
+        Ok(Declarations {
+            members,
+            problems: Vec::new(),
+        })
     } else {
-        Err(Error { problems: cx.problems })
+        Err(Error {
+            problems: cx.problems,
+        })
     }
 }
 
@@ -125,7 +140,13 @@ pub(crate) fn decode_utf8(bytes: &[u8], name: &str) -> Result<String, Error> {
 }
 
 fn single(file: &str, message: String) -> Error {
-    Error { problems: vec![Problem { origin: Origin::new(file, 0, 0), message, hint: None }] }
+    Error {
+        problems: vec![Problem {
+            origin: Origin::new(file, 0, 0),
+            message,
+            hint: None,
+        }],
+    }
 }
 
 fn to_u32(n: impl TryInto<u32>) -> u32 {
@@ -133,7 +154,9 @@ fn to_u32(n: impl TryInto<u32>) -> u32 {
 }
 
 fn syntax_problem(err: &serde_saphyr::Error, file: &str) -> Problem {
-    let (line, column) = err.location().map_or((0, 0), |l| (to_u32(l.line()), to_u32(l.column())));
+    let (line, column) = err
+        .location()
+        .map_or((0, 0), |l| (to_u32(l.line()), to_u32(l.column())));
     let mut message = err.to_string();
     // The rendered text repeats the place we already carry in `origin`.
     if let Some(rest) = message.strip_prefix("error: ") {
@@ -144,7 +167,11 @@ fn syntax_problem(err: &serde_saphyr::Error, file: &str) -> Problem {
         message = rest.to_owned();
     }
     let message = message.lines().next().unwrap_or_default().to_owned();
-    Problem { origin: Origin::new(file, line, column), message: format!("YAML: {message}"), hint: None }
+    Problem {
+        origin: Origin::new(file, line, column),
+        message: format!("YAML: {message}"),
+        hint: None,
+    }
 }
 
 /// A YAML node, untyped: the validator below gives it meaning.
@@ -267,12 +294,21 @@ impl Cx {
 
     fn report(&mut self, at: &Location, message: String, hint: Option<String>) {
         let origin = self.origin(at);
-        self.problems.push(Problem { origin, message, hint });
+        self.problems.push(Problem {
+            origin,
+            message,
+            hint,
+        });
     }
 
     /// The entries of a mapping whose keys are all known; unknown keys and non-string keys
     /// are reported. `what` names the mapping in messages.
-    fn fields<'a>(&mut self, node: &'a Spanned<Node>, known: &[&str], what: &str) -> Option<Entries<'a>> {
+    fn fields<'a>(
+        &mut self,
+        node: &'a Spanned<Node>,
+        known: &[&str],
+        what: &str,
+    ) -> Option<Entries<'a>> {
         let Node::Map(entries) = &node.value else {
             self.report(
                 &node.referenced,
@@ -281,10 +317,17 @@ impl Cx {
             );
             return None;
         };
-        let mut out = Entries { known: Vec::new(), suggested: Vec::new() };
+        let mut out = Entries {
+            known: Vec::new(),
+            suggested: Vec::new(),
+        };
         for (key, value) in entries {
             let Node::Str(name) = &key.value else {
-                self.report(&key.referenced, format!("keys of {what} must be strings"), None);
+                self.report(
+                    &key.referenced,
+                    format!("keys of {what} must be strings"),
+                    None,
+                );
                 continue;
             };
             if !known.contains(&name.as_str()) {
@@ -295,7 +338,11 @@ impl Cx {
                     }
                     None => format!("known keys: {}", known.join(", ")),
                 };
-                self.report(&key.referenced, format!("unknown key `{name}` in {what}"), Some(hint));
+                self.report(
+                    &key.referenced,
+                    format!("unknown key `{name}` in {what}"),
+                    Some(hint),
+                );
                 continue;
             }
             out.known.push((name.as_str(), value));
@@ -304,7 +351,11 @@ impl Cx {
     }
 
     fn get<'a>(entries: &Entries<'a>, key: &str) -> Option<&'a Spanned<Node>> {
-        entries.known.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+        entries
+            .known
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| *v)
     }
 
     fn required<'a>(
@@ -316,7 +367,11 @@ impl Cx {
     ) -> Option<&'a Spanned<Node>> {
         let found = Self::get(entries, key);
         if found.is_none() && !entries.suggested.iter().any(|s| s == key) {
-            self.report(&parent.referenced, format!("missing required key `{key}` in {what}"), None);
+            self.report(
+                &parent.referenced,
+                format!("missing required key `{key}` in {what}"),
+                None,
+            );
         }
         found
     }
@@ -333,7 +388,10 @@ impl Cx {
                 self.report(
                     &node.referenced,
                     format!("`{key}` must be a string, found a number"),
-                    Some("put the value in quotes, e.g. \"1.10\", so YAML keeps it as written".into()),
+                    Some(
+                        "put the value in quotes, e.g. \"1.10\", so YAML keeps it as written"
+                            .into(),
+                    ),
                 );
                 None
             }
@@ -366,7 +424,9 @@ impl Cx {
             Err(hint) => {
                 self.report(
                     &node.referenced,
-                    format!("`{key}` `{text}` is not a valid id (lower-case letters, digits and dashes)"),
+                    format!(
+                        "`{key}` `{text}` is not a valid id (lower-case letters, digits and dashes)"
+                    ),
                     Some(hint),
                 );
                 None
@@ -402,7 +462,11 @@ impl Cx {
 
     fn top(&mut self, root: &Spanned<Node>) -> Vec<Member> {
         if root.value == Node::Null {
-            self.report(&root.referenced, "the file is empty".into(), Some("start with `schema_version: 1`".into()));
+            self.report(
+                &root.referenced,
+                "the file is empty".into(),
+                Some("start with `schema_version: 1`".into()),
+            );
             return Vec::new();
         }
         let Some(entries) = self.fields(root, TOP_KEYS, "the members file") else {
@@ -419,7 +483,9 @@ impl Cx {
                 self.report(
                     &node.referenced,
                     format!("unsupported schema_version {found}"),
-                    Some(format!("this version of chatons-audit reads schema_version {SCHEMA_VERSION}")),
+                    Some(format!(
+                        "this version of chatons-audit reads schema_version {SCHEMA_VERSION}"
+                    )),
                 );
             }
             None => {}
@@ -433,7 +499,11 @@ impl Cx {
             if let Some((member, id_at)) = self.member(item) {
                 if let Some((_, first)) = seen.iter().find(|(id, _)| *id == member.id) {
                     let first = format!("first declared at line {}", first.line());
-                    self.report(&id_at, format!("duplicate member id `{}`", member.id), Some(first));
+                    self.report(
+                        &id_at,
+                        format!("duplicate member id `{}`", member.id),
+                        Some(first),
+                    );
                     continue;
                 }
                 seen.push((member.id.clone(), id_at));
@@ -448,9 +518,12 @@ impl Cx {
         let before = self.problems.len();
         let id_node = self.required(&entries, "id", node, "a member");
         let id = id_node.and_then(|n| self.id(n, "id"));
-        let name = self.required(&entries, "name", node, "a member").and_then(|n| self.string(n, "name"));
-        let website =
-            self.required(&entries, "website", node, "a member").and_then(|n| self.url(n, "website"));
+        let name = self
+            .required(&entries, "name", node, "a member")
+            .and_then(|n| self.string(n, "name"));
+        let website = self
+            .required(&entries, "website", node, "a member")
+            .and_then(|n| self.url(n, "website"));
         let mut first_party_domains = Vec::new();
         if let Some(list) = Self::get(&entries, "first_party_domains") {
             for item in self.list(list, "first_party_domains") {
@@ -460,7 +533,9 @@ impl Cx {
             }
         }
         let contact = Self::get(&entries, "contact").and_then(|n| self.string(n, "contact"));
-        let documents = Self::get(&entries, "documents").map(|n| self.documents(n)).unwrap_or_default();
+        let documents = Self::get(&entries, "documents")
+            .map(|n| self.documents(n))
+            .unwrap_or_default();
         let mut mail_domains = Vec::new();
         if let Some(list) = Self::get(&entries, "mail_domains") {
             for item in self.list(list, "mail_domains") {
@@ -474,10 +549,16 @@ impl Cx {
         if let Some(list) = Self::get(&entries, "services") {
             let mut seen: Vec<(String, Location)> = Vec::new();
             for item in self.list(list, "services") {
-                let Some((service, at)) = self.service(item) else { continue };
+                let Some((service, at)) = self.service(item) else {
+                    continue;
+                };
                 if let Some((_, first)) = seen.iter().find(|(id, _)| *id == service.id) {
                     let hint = format!("first declared at line {}", first.line());
-                    self.report(&at, format!("duplicate service id `{}` in this member", service.id), Some(hint));
+                    self.report(
+                        &at,
+                        format!("duplicate service id `{}` in this member", service.id),
+                        Some(hint),
+                    );
                     continue;
                 }
                 seen.push((service.id.clone(), at));
@@ -510,7 +591,7 @@ impl Cx {
         let Some(entries) = self.fields(node, &keys, "documents") else {
             return out;
         };
-        for (key, value) in entries {
+        for (key, value) in entries.known {
             if let (Some(kind), Some(url)) = (DocumentKind::from_key(key), self.url(value, key)) {
                 out.insert(kind, url);
             }
@@ -520,12 +601,17 @@ impl Cx {
 
     fn mail_domain(&mut self, node: &Spanned<Node>) -> Option<MailDomain> {
         let entries = self.fields(node, MAIL_KEYS, "a mail domain")?;
-        let domain =
-            self.required(&entries, "domain", node, "a mail domain").and_then(|n| self.host(n, "domain"));
+        let domain = self
+            .required(&entries, "domain", node, "a mail domain")
+            .and_then(|n| self.host(n, "domain"));
         let imap_host = Self::get(&entries, "imap_host").and_then(|n| self.host(n, "imap_host"));
         let submission_host =
             Self::get(&entries, "submission_host").and_then(|n| self.host(n, "submission_host"));
-        Some(MailDomain { domain: domain?, imap_host, submission_host })
+        Some(MailDomain {
+            domain: domain?,
+            imap_host,
+            submission_host,
+        })
     }
 
     fn hosting(&mut self, node: &Spanned<Node>) -> Option<Hosting> {
@@ -544,11 +630,16 @@ impl Cx {
                 None
             }
         });
-        let provider_type =
-            Self::get(&entries, "provider_type").and_then(|n| self.one_of(n, "provider_type", PROVIDER_TYPES));
-        let server_type =
-            Self::get(&entries, "server_type").and_then(|n| self.one_of(n, "server_type", SERVER_TYPES));
-        Some(Hosting { provider, country_code, provider_type, server_type })
+        let provider_type = Self::get(&entries, "provider_type")
+            .and_then(|n| self.one_of(n, "provider_type", PROVIDER_TYPES));
+        let server_type = Self::get(&entries, "server_type")
+            .and_then(|n| self.one_of(n, "server_type", SERVER_TYPES));
+        Some(Hosting {
+            provider,
+            country_code,
+            provider_type,
+            server_type,
+        })
     }
 
     fn one_of(&mut self, node: &Spanned<Node>, key: &str, allowed: &[&str]) -> Option<String> {
@@ -560,7 +651,11 @@ impl Cx {
             Some(near) => format!("did you mean `{near}`?"),
             None => format!("one of {}", allowed.join(", ")),
         };
-        self.report(&node.referenced, format!("`{key}` `{text}` is not a known value"), Some(hint));
+        self.report(
+            &node.referenced,
+            format!("`{key}` `{text}` is not a known value"),
+            Some(hint),
+        );
         None
     }
 
@@ -572,7 +667,9 @@ impl Cx {
             .required(&entries, "kind", node, "a service")
             .and_then(|n| self.string(n, "kind"))
             .map(|k| k.to_lowercase());
-        let url = self.required(&entries, "url", node, "a service").and_then(|n| self.url(n, "url"));
+        let url = self
+            .required(&entries, "url", node, "a service")
+            .and_then(|n| self.url(n, "url"));
         let software = Self::get(&entries, "software").and_then(|n| self.software(n));
         let legal_url = Self::get(&entries, "legal_url").and_then(|n| self.url(n, "legal_url"));
         let hosting = Self::get(&entries, "hosting").and_then(|n| self.hosting(n));
@@ -590,7 +687,9 @@ impl Cx {
 
     fn software(&mut self, node: &Spanned<Node>) -> Option<Software> {
         let entries = self.fields(node, SOFTWARE_KEYS, "software")?;
-        let name = self.required(&entries, "name", node, "software").and_then(|n| self.string(n, "name"));
+        let name = self
+            .required(&entries, "name", node, "software")
+            .and_then(|n| self.string(n, "name"));
         let version = Self::get(&entries, "version").and_then(|n| self.string(n, "version"));
         let license = Self::get(&entries, "license").and_then(|n| {
             let text = self.string(n, "license")?;
@@ -605,17 +704,29 @@ impl Cx {
         let source = Self::get(&entries, "source").and_then(|n| self.url(n, "source"));
         let proprietary = match Self::get(&entries, "proprietary") {
             None => false,
-            Some(Spanned { value: Node::Bool(b), .. }) => *b,
+            Some(Spanned {
+                value: Node::Bool(b),
+                ..
+            }) => *b,
             Some(n) => {
                 self.report(
                     &n.referenced,
-                    format!("`proprietary` must be true or false, found {}", n.value.describe()),
+                    format!(
+                        "`proprietary` must be true or false, found {}",
+                        n.value.describe()
+                    ),
                     None,
                 );
                 false
             }
         };
-        Some(Software { name: name?, version, license, source, proprietary })
+        Some(Software {
+            name: name?,
+            version,
+            license,
+            source,
+            proprietary,
+        })
     }
 }
 
@@ -627,11 +738,23 @@ mod tests {
     fn nested_nodes_keep_their_place() {
         let root: Spanned<Node> =
             serde_saphyr::from_str("a:\n  - b: 1\n    c: x\n").expect("test yaml parses");
-        let Node::Map(top) = &root.value else { panic!("map expected") };
-        let Node::Seq(items) = &top[0].1.value else { panic!("seq expected") };
-        let Node::Map(inner) = &items[0].value else { panic!("map expected") };
-        assert_eq!((inner[1].0.referenced.line(), inner[1].0.referenced.column()), (3, 5));
-        assert_eq!((items[0].referenced.line(), items[0].referenced.column()), (2, 5));
+        let Node::Map(top) = &root.value else {
+            panic!("map expected")
+        };
+        let Node::Seq(items) = &top[0].1.value else {
+            panic!("seq expected")
+        };
+        let Node::Map(inner) = &items[0].value else {
+            panic!("map expected")
+        };
+        assert_eq!(
+            (inner[1].0.referenced.line(), inner[1].0.referenced.column()),
+            (3, 5)
+        );
+        assert_eq!(
+            (items[0].referenced.line(), items[0].referenced.column()),
+            (2, 5)
+        );
     }
 
     #[test]
@@ -639,6 +762,12 @@ mod tests {
         let text = "schema_version: 1\nmembers:\n  - id: a\n    name: A\n    website: https://a.test/\n    services:\n      - id: pad\n        kind: pad\n        url: https://pad.a.test/\n        software: {name: Etherpad, version: 1.10}\n";
         let err = parse_yaml(text, "m.yaml").expect_err("float version rejected");
         assert_eq!(err.problems.len(), 1);
-        assert!(err.problems[0].message.contains("`version` must be a string"), "{}", err.problems[0]);
+        assert!(
+            err.problems[0]
+                .message
+                .contains("`version` must be a string"),
+            "{}",
+            err.problems[0]
+        );
     }
 }

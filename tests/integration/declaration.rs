@@ -15,7 +15,9 @@ use proptest::prelude::*;
 use url::Url;
 
 fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(rel)
 }
 
 fn messages(err: &Error) -> Vec<String> {
@@ -25,7 +27,10 @@ fn messages(err: &Error) -> Vec<String> {
 /// Problems rendered relative to the fixtures directory, so assertions read like output.
 fn relative(problems: &[chatons_audit::declaration::Problem]) -> Vec<String> {
     let root = fixture("").display().to_string();
-    problems.iter().map(|p| p.to_string().replace(&root, "")).collect()
+    problems
+        .iter()
+        .map(|p| p.to_string().replace(&root, ""))
+        .collect()
 }
 
 // ---------------------------------------------------------------- YAML members file
@@ -44,23 +49,36 @@ fn commented_example_parses_to_the_expected_model() {
         member.documents[&DocumentKind::LegalNotice].as_str(),
         "https://chaton-exemple.test/mentions-legales"
     );
-    assert_eq!(member.mail_domains[0].imap_host.as_deref(), Some("imap.chaton-exemple.test"));
+    assert_eq!(
+        member.mail_domains[0].imap_host.as_deref(),
+        Some("imap.chaton-exemple.test")
+    );
     let hosting = member.hosting.as_ref().expect("hosting declared");
     assert_eq!(hosting.provider_type.as_deref(), Some("HOSTEDBAY"));
     assert_eq!(member.services.len(), 2);
     let pad = &member.services[0];
     let software = pad.software.as_ref().expect("software declared");
-    assert_eq!((software.name.as_str(), software.version.as_deref()), ("Etherpad", Some("2.2.6")));
+    assert_eq!(
+        (software.name.as_str(), software.version.as_deref()),
+        ("Etherpad", Some("2.2.6"))
+    );
     assert_eq!(software.license.as_deref(), Some("Apache-2.0"));
     assert_eq!(pad.origin.line, 52);
     assert!(pad.origin.file.ends_with("example.yaml"));
-    assert_eq!(member.services[1].hosting.as_ref().and_then(|h| h.country_code.as_deref()), Some("DE"));
+    assert_eq!(
+        member.services[1]
+            .hosting
+            .as_ref()
+            .and_then(|h| h.country_code.as_deref()),
+        Some("DE")
+    );
     assert!(declarations.members[1].services.is_empty());
 }
 
 #[test]
 fn four_mistakes_give_four_problems_with_line_column_and_hint() {
-    let text = std::fs::read_to_string(fixture("members/broken-four-mistakes.yaml")).expect("fixture");
+    let text =
+        std::fs::read_to_string(fixture("members/broken-four-mistakes.yaml")).expect("fixture");
     let err = parse_yaml(&text, "members.yaml").expect_err("four mistakes");
     assert_eq!(
         messages(&err),
@@ -87,10 +105,13 @@ fn yaml_syntax_error_names_the_place() {
 
 #[test]
 fn unsupported_schema_version_is_refused() {
-    let err = load_yaml_file(&fixture("members/broken-schema-version.yaml")).expect_err("version 2");
+    let err =
+        load_yaml_file(&fixture("members/broken-schema-version.yaml")).expect_err("version 2");
     assert_eq!(
         relative(&err.problems),
-        ["members/broken-schema-version.yaml:2:17: unsupported schema_version 2 (hint: this version of chatons-audit reads schema_version 1)"]
+        [
+            "members/broken-schema-version.yaml:2:17: unsupported schema_version 2 (hint: this version of chatons-audit reads schema_version 1)"
+        ]
     );
 }
 
@@ -98,7 +119,11 @@ fn unsupported_schema_version_is_refused() {
 fn alias_bomb_is_refused_by_the_budget() {
     let err = load_yaml_file(&fixture("members/alias-bomb.yaml")).expect_err("alias bomb");
     assert_eq!(err.problems.len(), 1);
-    assert!(err.problems[0].message.starts_with("YAML:"), "{}", err.problems[0]);
+    assert!(
+        err.problems[0].message.starts_with("YAML:"),
+        "{}",
+        err.problems[0]
+    );
 }
 
 #[test]
@@ -118,7 +143,10 @@ fn fifty_megabyte_file_is_refused_before_parsing() {
     let err = load_yaml_file(&path).expect_err("too large");
     assert_eq!(err.problems.len(), 1);
     assert!(
-        err.problems[0].message.starts_with("file too large: 52428") && err.problems[0].message.ends_with("the limit is 10485760 bytes"),
+        err.problems[0].message.starts_with("file too large: 52428")
+            && err.problems[0]
+                .message
+                .ends_with("the limit is 10485760 bytes"),
         "{}",
         err.problems[0]
     );
@@ -130,7 +158,9 @@ fn fifty_megabyte_file_is_refused_before_parsing() {
 fn binary_garbage_and_invalid_utf8_give_errors() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("garbage.yaml");
-    let garbage: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let garbage: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
     std::fs::write(&path, &garbage).expect("write");
     assert!(load_yaml_file(&path).is_err());
     std::fs::write(&path, b"schema_version: 1\nmembers:\n  - id: \xff\xfe\n").expect("write");
@@ -177,8 +207,11 @@ fn properties_syntax_cases() {
                 organization.description: a \\\r\n    continued \\\r\n  line\r\nkey\\ with\\=sep  value\r\n\
                 quoted = 'https://x.test/'\r\ndouble=\"two words\"\r\ntabbed\\tkey = a\\tb\\nc\r\nempty =\r\n";
     let parsed = properties::parse(text);
-    let got: Vec<(&str, &str, u32)> =
-        parsed.entries.iter().map(|e| (e.key.as_str(), e.value.as_str(), e.line)).collect();
+    let got: Vec<(&str, &str, u32)> = parsed
+        .entries
+        .iter()
+        .map(|e| (e.key.as_str(), e.value.as_str(), e.line))
+        .collect();
     assert_eq!(
         got,
         [
@@ -202,19 +235,31 @@ fn properties_syntax_cases() {
 struct MapFetch(HashMap<String, Vec<u8>>);
 
 impl Fetch for MapFetch {
-    fn fetch<'a>(&'a self, url: &'a Url, _: FetchOptions) -> BoxFuture<'a, Result<Fetched, ProbeFailure>> {
+    fn fetch<'a>(
+        &'a self,
+        url: &'a Url,
+        _: FetchOptions,
+    ) -> BoxFuture<'a, Result<Fetched, ProbeFailure>> {
         Box::pin(async move {
             let (status, body) = match self.0.get(url.as_str()) {
                 Some(body) => (200, body.clone()),
                 None => (404, b"not found".to_vec()),
             };
             let exchange = HttpExchange {
-                hops: vec![HttpResponse { url: url.to_string(), status, headers: Vec::new(), remote_addr: None }],
+                hops: vec![HttpResponse {
+                    url: url.to_string(),
+                    status,
+                    headers: Vec::new(),
+                    remote_addr: None,
+                }],
                 body_bytes: body.len() as u64,
                 body_truncated: false,
                 body_sha256: None,
             };
-            Ok(Fetched { exchange, body: body.into() })
+            Ok(Fetched {
+                exchange,
+                body: body.into(),
+            })
         })
     }
 }
@@ -232,8 +277,9 @@ fn chat_service_fetch() -> MapFetch {
 async fn federation_loads_organisations_and_services_through_relative_paths() {
     let start = fixture("chatonsinfos/federation/federation.properties");
     let fetch = chat_service_fetch();
-    let declarations =
-        load_properties(&start.display().to_string(), Some(&fetch)).await.expect("federation loads");
+    let declarations = load_properties(&start.display().to_string(), Some(&fetch))
+        .await
+        .expect("federation loads");
     let ids: Vec<&str> = declarations.members.iter().map(|m| m.id.as_str()).collect();
     assert_eq!(ids, ["chaton-alpha", "chaton-beta", "chaton-gamma"]);
     let services = |i: usize| -> Vec<(String, String, String)> {
@@ -246,16 +292,36 @@ async fn federation_loads_organisations_and_services_through_relative_paths() {
     assert_eq!(
         services(0),
         [
-            ("pad".into(), "etherpad".into(), "https://pad.alpha.test/".into()),
-            ("cloud".into(), "nextcloud".into(), "https://cloud.alpha.test/".into()),
-            ("video".into(), "peertube".into(), "https://video.alpha.test/".into()),
+            (
+                "pad".into(),
+                "etherpad".into(),
+                "https://pad.alpha.test/".into()
+            ),
+            (
+                "cloud".into(),
+                "nextcloud".into(),
+                "https://cloud.alpha.test/".into()
+            ),
+            (
+                "video".into(),
+                "peertube".into(),
+                "https://video.alpha.test/".into()
+            ),
         ]
     );
     assert_eq!(
         services(1),
         [
-            ("mail".into(), "roundcube".into(), "https://mail.beta.test/".into()),
-            ("chat".into(), "element".into(), "https://chat.beta.test/".into()),
+            (
+                "mail".into(),
+                "roundcube".into(),
+                "https://mail.beta.test/".into()
+            ),
+            (
+                "chat".into(),
+                "element".into(),
+                "https://chat.beta.test/".into()
+            ),
         ]
     );
     assert_eq!(services(2).len(), 2);
@@ -263,27 +329,54 @@ async fn federation_loads_organisations_and_services_through_relative_paths() {
     let alpha = &declarations.members[0];
     assert_eq!(alpha.name, "Chaton Alpha");
     assert_eq!(alpha.contact.as_deref(), Some("contact@alpha.test"));
-    assert_eq!(alpha.documents[&DocumentKind::LegalNotice].as_str(), "https://alpha.test/mentions-legales");
-    assert_eq!(alpha.documents[&DocumentKind::Infrastructure].as_str(), "https://alpha.test/technique");
-    assert_eq!(alpha.documents[&DocumentKind::EconomicModel].as_str(), "https://liberapay.test/alpha");
+    assert_eq!(
+        alpha.documents[&DocumentKind::LegalNotice].as_str(),
+        "https://alpha.test/mentions-legales"
+    );
+    assert_eq!(
+        alpha.documents[&DocumentKind::Infrastructure].as_str(),
+        "https://alpha.test/technique"
+    );
+    assert_eq!(
+        alpha.documents[&DocumentKind::EconomicModel].as_str(),
+        "https://liberapay.test/alpha"
+    );
     let pad = &alpha.services[0];
     let software = pad.software.as_ref().expect("software");
     assert_eq!(software.license.as_deref(), Some("Apache-2.0"));
     assert_eq!(software.version.as_deref(), Some("2.2.6"));
     let hosting = pad.hosting.as_ref().expect("host.*");
     assert_eq!(
-        (hosting.provider_type.as_deref(), hosting.server_type.as_deref(), hosting.country_code.as_deref()),
+        (
+            hosting.provider_type.as_deref(),
+            hosting.server_type.as_deref(),
+            hosting.country_code.as_deref()
+        ),
         (Some("HOME"), Some("NANO"), Some("FR"))
     );
-    assert_eq!(pad.legal_url.as_ref().map(Url::as_str), Some("https://alpha.test/cgu"));
+    assert_eq!(
+        pad.legal_url.as_ref().map(Url::as_str),
+        Some("https://alpha.test/cgu")
+    );
     // `AGPL-3.0` as members write it is read leniently.
-    assert_eq!(alpha.services[1].software.as_ref().and_then(|s| s.license.as_deref()), Some("AGPL-3.0-only"));
+    assert_eq!(
+        alpha.services[1]
+            .software
+            .as_ref()
+            .and_then(|s| s.license.as_deref()),
+        Some("AGPL-3.0-only")
+    );
     // The organisation file and its three service files are kept for the quality check.
     assert_eq!(alpha.properties_files.len(), 4);
     assert_eq!(alpha.properties_files[0].class, "organization");
-    assert!(alpha.properties_files[0].entries.iter().any(|e| e.key == "organization.description"
-        && e.value == "Un chaton synthétique pour les tests"
-        && e.line == 6));
+    assert!(
+        alpha.properties_files[0]
+            .entries
+            .iter()
+            .any(|e| e.key == "organization.description"
+                && e.value == "Un chaton synthétique pour les tests"
+                && e.line == 6)
+    );
     // Beta has a BOM and CRLF; its remote service's relative legal URL resolves against its URL.
     let beta = &declarations.members[1];
     assert_eq!(beta.name, "Chaton Bêta");
@@ -298,7 +391,9 @@ async fn federation_loads_organisations_and_services_through_relative_paths() {
 #[tokio::test]
 async fn remote_subs_without_network_are_a_problem_not_a_failure() {
     let start = fixture("chatonsinfos/federation/federation.properties");
-    let declarations = load_properties(&start.display().to_string(), None).await.expect("loads");
+    let declarations = load_properties(&start.display().to_string(), None)
+        .await
+        .expect("loads");
     assert_eq!(declarations.members.len(), 3);
     assert_eq!(declarations.members[1].services.len(), 1);
     assert_eq!(relative(&declarations.problems), ["XXX"]);
@@ -307,7 +402,9 @@ async fn remote_subs_without_network_are_a_problem_not_a_failure() {
 #[tokio::test]
 async fn subs_loop_is_reported_once_per_entry_and_not_followed() {
     let start = fixture("chatonsinfos/loop/federation.properties");
-    let declarations = load_properties(&start.display().to_string(), None).await.expect("loads");
+    let declarations = load_properties(&start.display().to_string(), None)
+        .await
+        .expect("loads");
     assert_eq!(declarations.members.len(), 1);
     assert_eq!(declarations.members[0].services.len(), 1);
     assert_eq!(relative(&declarations.problems), ["XXX"]);
@@ -316,7 +413,9 @@ async fn subs_loop_is_reported_once_per_entry_and_not_followed() {
 #[tokio::test]
 async fn broken_organisation_does_not_hide_the_others() {
     let start = fixture("chatonsinfos/broken/federation.properties");
-    let declarations = load_properties(&start.display().to_string(), None).await.expect("loads");
+    let declarations = load_properties(&start.display().to_string(), None)
+        .await
+        .expect("loads");
     let ids: Vec<&str> = declarations.members.iter().map(|m| m.id.as_str()).collect();
     assert_eq!(ids, ["chaton-bon", "chaton-bon-2"]);
     assert_eq!(relative(&declarations.problems), ["XXX"]);
@@ -325,7 +424,9 @@ async fn broken_organisation_does_not_hide_the_others() {
 #[tokio::test]
 async fn ten_thousand_subs_are_bounded_by_the_file_limit() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut org = String::from("file.class = organization\norganization.name = Gros Chaton\norganization.website = https://gros.test/\n");
+    let mut org = String::from(
+        "file.class = organization\norganization.name = Gros Chaton\norganization.website = https://gros.test/\n",
+    );
     for i in 0..10_000 {
         org.push_str(&format!("subs.s{i} = s{i}.properties\n"));
         std::fs::write(
@@ -336,7 +437,9 @@ async fn ten_thousand_subs_are_bounded_by_the_file_limit() {
     }
     let start = dir.path().join("organization.properties");
     std::fs::write(&start, org).expect("write");
-    let declarations = load_properties(&start.display().to_string(), None).await.expect("loads");
+    let declarations = load_properties(&start.display().to_string(), None)
+        .await
+        .expect("loads");
     assert_eq!(declarations.members[0].services.len(), 1_999);
     assert_eq!(declarations.problems.len(), 1);
     assert_eq!(
@@ -351,17 +454,34 @@ async fn oversized_and_garbage_properties_files_are_errors() {
     let dir = tempfile::tempdir().expect("tempdir");
     let big = dir.path().join("big.properties");
     std::fs::write(&big, "# x\n".repeat(50 * 1024 * 1024 / 4)).expect("write");
-    let err = load_properties(&big.display().to_string(), None).await.expect_err("too large");
-    assert!(err.problems[0].message.starts_with("file too large"), "{}", err.problems[0]);
+    let err = load_properties(&big.display().to_string(), None)
+        .await
+        .expect_err("too large");
+    assert!(
+        err.problems[0].message.starts_with("file too large"),
+        "{}",
+        err.problems[0]
+    );
 
     let garbage = dir.path().join("garbage.properties");
-    let bytes: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let bytes: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
     std::fs::write(&garbage, bytes).expect("write");
-    assert!(load_properties(&garbage.display().to_string(), None).await.is_err());
+    assert!(
+        load_properties(&garbage.display().to_string(), None)
+            .await
+            .is_err()
+    );
 
-    let limits = Limits { max_file_bytes: 64, ..Limits::default() };
+    let limits = Limits {
+        max_file_bytes: 64,
+        ..Limits::default()
+    };
     let fed = fixture("chatonsinfos/federation/federation.properties");
-    let err = load_properties_with(&fed.display().to_string(), None, limits).await.expect_err("start too large");
+    let err = load_properties_with(&fed.display().to_string(), None, limits)
+        .await
+        .expect_err("start too large");
     assert!(err.problems[0].message.starts_with("file too large"));
 }
 
@@ -370,11 +490,19 @@ async fn oversized_and_garbage_properties_files_are_errors() {
 #[tokio::test]
 async fn librehost_directory_loads_good_entries_and_reports_broken_ones() {
     let start = fixture("librehost/directory.json");
-    let declarations = load_librehost(&start.display().to_string(), None).await.expect("directory loads");
+    let declarations = load_librehost(&start.display().to_string(), None)
+        .await
+        .expect("directory loads");
     assert_eq!(declarations.members.len(), 1);
     let member = &declarations.members[0];
     assert_eq!(member.id, "librehost-alpha-synthetic");
-    assert_eq!(member.documents[&DocumentKind::Privacy].as_str(), "https://lh-alpha.test/privacy");
-    assert_eq!(member.documents[&DocumentKind::Terms].as_str(), "https://lh-alpha.test/terms");
+    assert_eq!(
+        member.documents[&DocumentKind::Privacy].as_str(),
+        "https://lh-alpha.test/privacy"
+    );
+    assert_eq!(
+        member.documents[&DocumentKind::Terms].as_str(),
+        "https://lh-alpha.test/terms"
+    );
     assert_eq!(relative(&declarations.problems), ["XXX"]);
 }
