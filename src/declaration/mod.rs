@@ -389,13 +389,23 @@ pub(crate) fn parse_web_url(text: &str) -> Result<Url, (String, Option<String>)>
             format!("`{text}` is not a web address (scheme `{}`)", url.scheme()),
             Some("use an https:// URL".to_owned()),
         )),
-        Err(url::ParseError::RelativeUrlWithoutBase) => Err((
-            format!("bad URL `{text}`: relative URL without a base"),
-            Some(format!(
-                "write the full address, e.g. https://{}",
-                text.trim_start_matches('/')
-            )),
-        )),
+        Err(url::ParseError::RelativeUrlWithoutBase) => {
+            // `chaton.test/cgu` lacks only the scheme; `cgu` or `/cgu` lacks the site too.
+            let bare = text.trim_start_matches('/');
+            let hint = if bare
+                .split('/')
+                .next()
+                .is_some_and(|host| host.contains('.'))
+            {
+                format!("write the full address, e.g. https://{bare}")
+            } else {
+                "write the full address, starting with https://".to_owned()
+            };
+            Err((
+                format!("bad URL `{text}`: relative URL without a base"),
+                Some(hint),
+            ))
+        }
         Err(err) => Err((format!("bad URL `{text}`: {err}"), None)),
     }
 }

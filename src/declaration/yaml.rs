@@ -166,7 +166,10 @@ fn syntax_problem(err: &serde_saphyr::Error, file: &str) -> Problem {
     if let Some(rest) = message.strip_prefix(&prefix) {
         message = rest.to_owned();
     }
-    let message = message.lines().next().unwrap_or_default().to_owned();
+    let mut message = message.lines().next().unwrap_or_default().to_owned();
+    if let Some(cut) = message.rfind(" at line ") {
+        message.truncate(cut);
+    }
     Problem {
         origin: Origin::new(file, line, column),
         message: format!("YAML: {message}"),
@@ -496,24 +499,47 @@ impl Cx {
         let mut members: Vec<Member> = Vec::new();
         let mut seen: Vec<(String, Location)> = Vec::new();
         for item in self.list(list, "members") {
-            if let Some((member, id_at)) = self.member(item) {
-                if let Some((_, first)) = seen.iter().find(|(id, _)| *id == member.id) {
-                    let first = format!("first declared at line {}", first.line());
-                    self.report(
-                        &id_at,
-                        format!("duplicate member id `{}`", member.id),
-                        Some(first),
-                    );
-                    continue;
-                }
-                seen.push((member.id.clone(), id_at));
+            let duplicate = self.duplicate(item, &mut seen, "duplicate member id");
+            if let Some(member) = self.member(item)
+                && !duplicate
+            {
                 members.push(member);
             }
         }
         members
     }
 
-    fn member(&mut self, node: &Spanned<Node>) -> Option<(Member, Location)> {
+    /// Reports an `id` already seen among the siblings (even when the item is otherwise
+    /// broken, so every duplicate shows up); true when it is a duplicate.
+    fn duplicate(
+        &mut self,
+        item: &Spanned<Node>,
+        seen: &mut Vec<(String, Location)>,
+        what: &str,
+    ) -> bool {
+        let Node::Map(entries) = &item.value else {
+            return false;
+        };
+        let Some((_, id)) = entries
+            .iter()
+            .find(|(k, _)| k.value == Node::Str("id".into()))
+        else {
+            return false;
+        };
+        let Node::Str(text) = &id.value else {
+            return false;
+        };
+        let text = text.trim();
+        if let Some((_, first)) = seen.iter().find(|(seen_id, _)| seen_id == text) {
+            let hint = format!("first declared at line {}", first.line());
+            self.report(&id.referenced, format!("{what} `{text}`"), Some(hint));
+            return true;
+        }
+        seen.push((text.to_owned(), id.referenced));
+        false
+    }
+
+    fn member(&mut self, node: &Spanned<Node>) -> Option<Member> {
         let entries = self.fields(node, MEMBER_KEYS, "a member")?;
         let before = self.problems.len();
         let id_node = self.required(&entries, "id", node, "a member");
@@ -549,30 +575,21 @@ impl Cx {
         if let Some(list) = Self::get(&entries, "services") {
             let mut seen: Vec<(String, Location)> = Vec::new();
             for item in self.list(list, "services") {
-                let Some((service, at)) = self.service(item) else {
-                    continue;
-                };
-                if let Some((_, first)) = seen.iter().find(|(id, _)| *id == service.id) {
-                    let hint = format!("first declared at line {}", first.line());
-                    self.report(
-                        &at,
-                        format!("duplicate service id `{}` in this member", service.id),
-                        Some(hint),
-                    );
-                    continue;
+                let duplicate = self.duplicate(item, &mut seen, "duplicate service id");
+                if let Some(service) = self.service(item)
+                    && !duplicate
+                {
+                    services.push(service);
                 }
-                seen.push((service.id.clone(), at));
-                services.push(service);
             }
         }
         if self.problems.len() != before {
             return None;
         }
-        let (id, name, website, id_node) = (id?, name?, website?, id_node?);
         let member = Member {
-            id,
-            name,
-            website,
+            id: id?,
+            name: name?,
+            website: website?,
             first_party_domains,
             contact,
             documents,
@@ -582,7 +599,7 @@ impl Cx {
             properties_files: Vec::new(),
             origin: self.origin(&node.referenced),
         };
-        Some((member, id_node.referenced))
+        Some(member)
     }
 
     fn documents(&mut self, node: &Spanned<Node>) -> std::collections::BTreeMap<DocumentKind, Url> {
@@ -659,7 +676,7 @@ impl Cx {
         None
     }
 
-    fn service(&mut self, node: &Spanned<Node>) -> Option<(Service, Location)> {
+    fn service(&mut self, node: &Spanned<Node>) -> Option<Service> {
         let entries = self.fields(node, SERVICE_KEYS, "a service")?;
         let id_node = self.required(&entries, "id", node, "a service");
         let id = id_node.and_then(|n| self.id(n, "id"));
@@ -682,7 +699,7 @@ impl Cx {
             legal_url,
             origin: self.origin(&node.referenced),
         };
-        Some((service, id_node?.referenced))
+        Some(service)
     }
 
     fn software(&mut self, node: &Spanned<Node>) -> Option<Software> {
