@@ -268,7 +268,11 @@ impl Loader<'_> {
                 .map(|p| p.message.clone())
                 .unwrap_or_default()
         })?;
-        Ok(properties::parse(&text))
+        let parsed = properties::parse(&text);
+        for issue in &parsed.issues {
+            self.problem(location, issue.line, issue.message.clone(), None);
+        }
+        Ok(parsed)
     }
 
     /// Resolves and claims a `subs.*` target: `None` (with a problem) when it cannot or must

@@ -548,3 +548,24 @@ async fn librehost_directory_loads_good_entries_and_reports_broken_ones() {
         ]
     );
 }
+
+#[tokio::test]
+async fn properties_syntax_issues_become_problems_with_their_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let start = dir.path().join("organization.properties");
+    std::fs::write(
+        &start,
+        "organization.name = Chaton\norganization.website = https://chaton.test/\norganization.description = caf\\u00\n",
+    )
+    .expect("write");
+    let declarations = load_properties(&start.display().to_string(), None)
+        .await
+        .expect("loads");
+    assert_eq!(declarations.members.len(), 1);
+    assert_eq!(declarations.problems.len(), 1);
+    assert_eq!(declarations.problems[0].origin.line, 3);
+    assert_eq!(
+        declarations.problems[0].message,
+        "malformed \\u escape `\\u00` (four hex digits expected)"
+    );
+}
