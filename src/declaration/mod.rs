@@ -317,6 +317,25 @@ impl Error {
     }
 }
 
+/// Loads declarations from any supported source, chosen by the name's ending: `.yaml`/`.yml`
+/// (our members file, local only), `.json` (librehost.json or directory.json), anything
+/// else as ChatonsInfos properties (federation or organisation). `fetch` serves remote
+/// (`https://`) sources and `subs.*`; without it, remote files are problems.
+pub async fn load(
+    source: &str,
+    fetch: Option<&dyn crate::probe::Fetch>,
+) -> Result<Declarations, Error> {
+    let lower = source.to_ascii_lowercase();
+    let path = lower.split(['?', '#']).next().unwrap_or_default();
+    if path.ends_with(".yaml") || path.ends_with(".yml") {
+        yaml::load_yaml_file(std::path::Path::new(source))
+    } else if path.ends_with(".json") {
+        librehost::load_librehost(source, fetch).await
+    } else {
+        chatonsinfos::load_properties(source, fetch).await
+    }
+}
+
 /// The known word nearest to `word`, when it is close enough to be a plausible typo.
 pub(crate) fn nearest<'a>(word: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     let lower = word.to_lowercase();

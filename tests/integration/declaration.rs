@@ -569,3 +569,30 @@ async fn properties_syntax_issues_become_problems_with_their_line() {
         "malformed \\u escape `\\u00` (four hex digits expected)"
     );
 }
+
+#[tokio::test]
+async fn load_dispatches_on_the_file_name() {
+    use chatons_audit::declaration::load;
+    let yaml = load(&fixture("members/example.yaml").display().to_string(), None)
+        .await
+        .expect("yaml");
+    assert_eq!(yaml.members.len(), 2);
+    let json = load(
+        &fixture("librehost/members/alpha.json")
+            .display()
+            .to_string(),
+        None,
+    )
+    .await
+    .expect("json");
+    assert_eq!(json.members[0].website.as_str(), "https://lh-alpha.test/");
+    let props = load(
+        &fixture("chatonsinfos/loop/org.properties")
+            .display()
+            .to_string(),
+        None,
+    )
+    .await
+    .expect("properties");
+    assert_eq!(props.members[0].id, "chaton-boucle");
+}
