@@ -5,6 +5,10 @@
 //! `net::Network` implements with every limit, override and guard of the run; tests may
 //! implement them over local servers.
 
+pub mod dns;
+pub mod http;
+pub mod tls;
+
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -59,8 +63,11 @@ pub struct Connection {
 /// Raw TCP connections and the trust store, for TLS, legacy-TLS and SMTP probes.
 pub trait Connect: Send + Sync {
     /// Opens a TCP connection to `host:port`.
-    fn connect<'a>(&'a self, host: &'a str, port: u16)
-    -> BoxFuture<'a, Result<Connection, ProbeFailure>>;
+    fn connect<'a>(
+        &'a self,
+        host: &'a str,
+        port: u16,
+    ) -> BoxFuture<'a, Result<Connection, ProbeFailure>>;
 
     /// The roots a certificate chain must lead to: Mozilla's (webpki-roots) plus `--ca-file`.
     fn roots(&self) -> Arc<rustls::RootCertStore>;
