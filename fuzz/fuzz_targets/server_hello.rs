@@ -26,7 +26,9 @@ use hello::LegacyVersion;
 use server_hello::{MAX_RESPONSE_BYTES, Progress, at_end_of_stream, parse_response};
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&selector, bytes)) = data.split_first() else { return };
+    let Some((&selector, bytes)) = data.split_first() else {
+        return;
+    };
     let version = LegacyVersion::ALL[usize::from(selector) % 3];
     let whole = parse_response(bytes, version);
     let _ = at_end_of_stream(bytes, version);
@@ -34,7 +36,11 @@ fuzz_target!(|data: &[u8]| {
     let half = bytes.len() / 2;
     if half < MAX_RESPONSE_BYTES {
         if let Progress::Done(early) = parse_response(&bytes[..half], version) {
-            assert_eq!(whole, Progress::Done(early), "prefix of {half} bytes decided differently");
+            assert_eq!(
+                whole,
+                Progress::Done(early),
+                "prefix of {half} bytes decided differently"
+            );
         }
     }
 });

@@ -33,7 +33,10 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { total: Duration::from_secs(10), read: Duration::from_secs(5) }
+        Self {
+            total: Duration::from_secs(10),
+            read: Duration::from_secs(5),
+        }
     }
 }
 
@@ -56,7 +59,10 @@ pub async fn observe_stream_with<S: AsyncRead + AsyncWrite + Unpin>(
     let outcome = exchange(&mut stream, server_name, version, limits).await;
     // Best effort: the server may already be gone.
     let _ = tokio::time::timeout(Duration::from_millis(200), stream.shutdown()).await;
-    LegacyAttempt { version: version.label().to_owned(), outcome }
+    LegacyAttempt {
+        version: version.label().to_owned(),
+        outcome,
+    }
 }
 
 async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(
@@ -68,7 +74,11 @@ async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(
     let deadline = Instant::now() + limits.total;
     let hello = client_hello(server_name, version, client_random(server_name));
     match timeout_at(deadline, stream.write_all(&hello)).await {
-        Err(_) => return LegacyOutcome::Unknown { detail: "timed out sending the ClientHello".into() },
+        Err(_) => {
+            return LegacyOutcome::Unknown {
+                detail: "timed out sending the ClientHello".into(),
+            };
+        }
         Ok(Err(error)) => return io_outcome(&error, "sending the ClientHello"),
         Ok(Ok(())) => {}
     }
@@ -79,11 +89,19 @@ async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(
         let read = match timeout_at(read_deadline, stream.read(&mut chunk)).await {
             Err(_) => {
                 return LegacyOutcome::Unknown {
-                    detail: format!("no complete answer within {} ms ({} bytes received)", limits.read.min(limits.total).as_millis(), buf.len()),
+                    detail: format!(
+                        "no complete answer within {} ms ({} bytes received)",
+                        limits.read.min(limits.total).as_millis(),
+                        buf.len()
+                    ),
                 };
             }
             Ok(Err(error)) if buf.is_empty() => return io_outcome(&error, "reading the answer"),
-            Ok(Err(error)) => return LegacyOutcome::Unknown { detail: format!("read failed after {} bytes: {error}", buf.len()) },
+            Ok(Err(error)) => {
+                return LegacyOutcome::Unknown {
+                    detail: format!("read failed after {} bytes: {error}", buf.len()),
+                };
+            }
             Ok(Ok(read)) => read,
         };
         if read == 0 {
@@ -103,9 +121,13 @@ fn io_outcome(error: &std::io::Error, doing: &str) -> LegacyOutcome {
     use std::io::ErrorKind;
     match error.kind() {
         ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted | ErrorKind::BrokenPipe => {
-            LegacyOutcome::Refused { detail: format!("connection reset while {doing}") }
+            LegacyOutcome::Refused {
+                detail: format!("connection reset while {doing}"),
+            }
         }
-        _ => LegacyOutcome::Unknown { detail: format!("I/O error while {doing}: {error}") },
+        _ => LegacyOutcome::Unknown {
+            detail: format!("I/O error while {doing}: {error}"),
+        },
     }
 }
 
@@ -131,24 +153,35 @@ pub async fn observe(net: &dyn Connect, host: &str, port: u16) -> Observed<Legac
 }
 
 /// [`observe`] with explicit limits.
-pub async fn observe_with(net: &dyn Connect, host: &str, port: u16, limits: Limits) -> Observed<LegacyProtocols> {
+pub async fn observe_with(
+    net: &dyn Connect,
+    host: &str,
+    port: u16,
+    limits: Limits,
+) -> Observed<LegacyProtocols> {
     let mut attempts = Vec::with_capacity(LegacyVersion::ALL.len());
     for version in LegacyVersion::ALL {
         let connection = match tokio::time::timeout(limits.total, net.connect(host, port)).await {
             Ok(Ok(connection)) => connection,
             Ok(Err(failure)) if attempts.is_empty() => return Observed::Failed(failure),
-            Err(_) if attempts.is_empty() => return Observed::Failed(ProbeFailure::timeout(limits.total)),
+            Err(_) if attempts.is_empty() => {
+                return Observed::Failed(ProbeFailure::timeout(limits.total));
+            }
             Ok(Err(failure)) => {
                 attempts.push(LegacyAttempt {
                     version: version.label().to_owned(),
-                    outcome: LegacyOutcome::Unknown { detail: format!("could not connect: {failure}") },
+                    outcome: LegacyOutcome::Unknown {
+                        detail: format!("could not connect: {failure}"),
+                    },
                 });
                 continue;
             }
             Err(_) => {
                 attempts.push(LegacyAttempt {
                     version: version.label().to_owned(),
-                    outcome: LegacyOutcome::Unknown { detail: "connection timed out".into() },
+                    outcome: LegacyOutcome::Unknown {
+                        detail: "connection timed out".into(),
+                    },
                 });
                 continue;
             }

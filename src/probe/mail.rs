@@ -41,7 +41,10 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { total: Duration::from_secs(60), reply: Duration::from_secs(20) }
+        Self {
+            total: Duration::from_secs(60),
+            reply: Duration::from_secs(20),
+        }
     }
 }
 
@@ -64,7 +67,11 @@ impl LineReader {
         Self { buf: Vec::new() }
     }
 
-    async fn line<S: AsyncRead + Unpin>(&mut self, stream: &mut S, deadline: Instant) -> Result<String, ProbeFailure> {
+    async fn line<S: AsyncRead + Unpin>(
+        &mut self,
+        stream: &mut S,
+        deadline: Instant,
+    ) -> Result<String, ProbeFailure> {
         loop {
             if let Some(end) = self.buf.iter().position(|b| *b == b'\n') {
                 let line: Vec<u8> = self.buf.drain(..=end).collect();
@@ -72,7 +79,9 @@ impl LineReader {
                 return Ok(text.trim_end_matches(['\r', '\n']).to_owned());
             }
             if self.buf.len() > MAX_LINE {
-                return Err(ProbeFailure::Protocol { message: format!("reply line longer than {MAX_LINE} bytes") });
+                return Err(ProbeFailure::Protocol {
+                    message: format!("reply line longer than {MAX_LINE} bytes"),
+                });
             }
             let mut chunk = [0u8; 1024];
             let read = match timeout_at(deadline, stream.read(&mut chunk)).await {
@@ -81,32 +90,49 @@ impl LineReader {
                 Ok(Ok(read)) => read,
             };
             if read == 0 {
-                return Err(ProbeFailure::Protocol { message: "connection closed in the middle of a reply".into() });
+                return Err(ProbeFailure::Protocol {
+                    message: "connection closed in the middle of a reply".into(),
+                });
             }
             self.buf.extend_from_slice(&chunk[..read]);
         }
     }
 
     /// Reads one (possibly multi-line) reply.
-    async fn reply<S: AsyncRead + Unpin>(&mut self, stream: &mut S, limits: Limits, session_deadline: Instant) -> Result<Reply, ProbeFailure> {
+    async fn reply<S: AsyncRead + Unpin>(
+        &mut self,
+        stream: &mut S,
+        limits: Limits,
+        session_deadline: Instant,
+    ) -> Result<Reply, ProbeFailure> {
         let deadline = session_deadline.min(Instant::now() + limits.reply);
         let mut lines = Vec::new();
         let mut code = None;
         loop {
-            let line = self.line(stream, deadline).await.map_err(|failure| match failure {
-                ProbeFailure::Timeout { .. } => ProbeFailure::timeout(limits.reply),
-                other => other,
-            })?;
+            let line = self
+                .line(stream, deadline)
+                .await
+                .map_err(|failure| match failure {
+                    ProbeFailure::Timeout { .. } => ProbeFailure::timeout(limits.reply),
+                    other => other,
+                })?;
             let (line_code, last, text) = parse_reply_line(&line)?;
             if *code.get_or_insert(line_code) != line_code {
-                return Err(ProbeFailure::Protocol { message: format!("reply mixes codes {} and {line_code}", code.unwrap_or(0)) });
+                return Err(ProbeFailure::Protocol {
+                    message: format!("reply mixes codes {} and {line_code}", code.unwrap_or(0)),
+                });
             }
             lines.push(text);
             if last {
-                return Ok(Reply { code: line_code, lines });
+                return Ok(Reply {
+                    code: line_code,
+                    lines,
+                });
             }
             if lines.len() >= MAX_REPLY_LINES {
-                return Err(ProbeFailure::Protocol { message: format!("reply longer than {MAX_REPLY_LINES} lines") });
+                return Err(ProbeFailure::Protocol {
+                    message: format!("reply longer than {MAX_REPLY_LINES} lines"),
+                });
             }
         }
     }
@@ -118,29 +144,52 @@ fn parse_reply_line(line: &str) -> Result<(u16, bool, String), ProbeFailure> {
     let code_ok = bytes.len() >= 3 && bytes[..3].iter().all(u8::is_ascii_digit);
     if !code_ok {
         let shown: String = line.chars().take(40).collect();
-        return Err(ProbeFailure::Protocol { message: format!("not an SMTP reply: {shown:?}") });
+        return Err(ProbeFailure::Protocol {
+            message: format!("not an SMTP reply: {shown:?}"),
+        });
     }
-    let code = line[..3].parse::<u16>().map_err(|_| ProbeFailure::Protocol { message: "bad reply code".into() })?;
+    let code = line[..3]
+        .parse::<u16>()
+        .map_err(|_| ProbeFailure::Protocol {
+            message: "bad reply code".into(),
+        })?;
     match bytes.get(3) {
         None => Ok((code, true, String::new())),
         Some(b' ') => Ok((code, true, line[4..].to_owned())),
         Some(b'-') => Ok((code, false, line[4..].to_owned())),
-        Some(_) => Err(ProbeFailure::Protocol { message: format!("bad separator after reply code {code}") }),
+        Some(_) => Err(ProbeFailure::Protocol {
+            message: format!("bad separator after reply code {code}"),
+        }),
     }
 }
 
 fn io_failure(error: &std::io::Error) -> ProbeFailure {
     use std::io::ErrorKind;
     match error.kind() {
-        ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted | ErrorKind::BrokenPipe => ProbeFailure::Reset,
+        ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted | ErrorKind::BrokenPipe => {
+            ProbeFailure::Reset
+        }
         ErrorKind::ConnectionRefused => ProbeFailure::Refused,
-        _ => ProbeFailure::Other { message: error.to_string() },
+        _ => ProbeFailure::Other {
+            message: error.to_string(),
+        },
     }
 }
 
-async fn send<S: AsyncWrite + Unpin>(stream: &mut S, command: &str, deadline: Instant) -> Result<(), ProbeFailure> {
-    match timeout_at(deadline, stream.write_all(format!("{command}\r\n").as_bytes())).await {
-        Err(_) => Err(ProbeFailure::Protocol { message: format!("timed out sending {command}") }),
+async fn send<S: AsyncWrite + Unpin>(
+    stream: &mut S,
+    command: &str,
+    deadline: Instant,
+) -> Result<(), ProbeFailure> {
+    match timeout_at(
+        deadline,
+        stream.write_all(format!("{command}\r\n").as_bytes()),
+    )
+    .await
+    {
+        Err(_) => Err(ProbeFailure::Protocol {
+            message: format!("timed out sending {command}"),
+        }),
         Ok(Err(error)) => Err(io_failure(&error)),
         Ok(Ok(())) => Ok(()),
     }
@@ -174,9 +223,21 @@ pub async fn smtp_session<S: AsyncRead + AsyncWrite + Unpin>(
         Ok(reply) => reply,
         Err(failure) => return fail(session, failure),
     };
-    session.banner = Some(banner.lines.iter().map(|l| format!("{} {l}", banner.code)).collect::<Vec<_>>().join("\n"));
+    session.banner = Some(
+        banner
+            .lines
+            .iter()
+            .map(|l| format!("{} {l}", banner.code))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    );
     if banner.code != 220 {
-        return fail(session, ProbeFailure::Protocol { message: format!("greeting with code {} instead of 220", banner.code) });
+        return fail(
+            session,
+            ProbeFailure::Protocol {
+                message: format!("greeting with code {} instead of 220", banner.code),
+            },
+        );
     }
     if let Err(failure) = send(&mut stream, &format!("EHLO {EHLO_NAME}"), deadline).await {
         return fail(session, failure);
@@ -189,7 +250,12 @@ pub async fn smtp_session<S: AsyncRead + AsyncWrite + Unpin>(
         250 => {}
         // A temporary refusal (rate limit, greylisting) says nothing about STARTTLS.
         400..=499 => {
-            return fail(session, ProbeFailure::Protocol { message: format!("EHLO answered {} {}", ehlo.code, ehlo.lines.join(" ")) });
+            return fail(
+                session,
+                ProbeFailure::Protocol {
+                    message: format!("EHLO answered {} {}", ehlo.code, ehlo.lines.join(" ")),
+                },
+            );
         }
         // A server that refuses EHLO for good cannot offer STARTTLS: that is the observation.
         _ => {
@@ -249,10 +315,18 @@ pub async fn smtp_session<S: AsyncRead + AsyncWrite + Unpin>(
 }
 
 /// Says goodbye, briefly: the answer does not matter.
-async fn quit<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S, reader: &mut LineReader, limits: Limits, deadline: Instant) {
+async fn quit<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: &mut S,
+    reader: &mut LineReader,
+    limits: Limits,
+    deadline: Instant,
+) {
     let short = deadline.min(Instant::now() + Duration::from_secs(2));
     if send(stream, "QUIT", short).await.is_ok() {
-        let quick = Limits { reply: limits.reply.min(Duration::from_secs(2)), ..limits };
+        let quick = Limits {
+            reply: limits.reply.min(Duration::from_secs(2)),
+            ..limits
+        };
         let _ = reader.reply(stream, quick, short).await;
     }
     let _ = timeout_at(short, stream.shutdown()).await;
@@ -262,7 +336,9 @@ async fn quit<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S, reader: &mut Li
 /// session.
 pub async fn smtp(net: &dyn Connect, host: &str, port: u16, limits: Limits) -> SmtpSession {
     match tokio::time::timeout(limits.total, net.connect(host, port)).await {
-        Ok(Ok(connection)) => smtp_session(connection.stream, host, port, net.roots(), limits).await,
+        Ok(Ok(connection)) => {
+            smtp_session(connection.stream, host, port, net.roots(), limits).await
+        }
         Ok(Err(failure)) => failed_session(host, port, failure),
         Err(_) => failed_session(host, port, ProbeFailure::timeout(limits.total)),
     }
@@ -284,7 +360,8 @@ fn failed_session(host: &str, port: u16, failure: ProbeFailure) -> SmtpSession {
 pub async fn implicit_tls(net: &dyn Connect, host: &str, port: u16, limits: Limits) -> TlsEndpoint {
     let handshake = async {
         let connection = net.connect(host, port).await?;
-        let (recorded, mut tls) = handshake::observe_stream(connection.stream, host, net.roots()).await?;
+        let (recorded, mut tls) =
+            handshake::observe_stream(connection.stream, host, net.roots()).await?;
         let _ = tokio::time::timeout(Duration::from_secs(1), tls.shutdown()).await;
         Ok::<_, ProbeFailure>(recorded)
     };
@@ -293,19 +370,29 @@ pub async fn implicit_tls(net: &dyn Connect, host: &str, port: u16, limits: Limi
         Ok(Err(failure)) => Observed::Failed(failure),
         Err(_) => Observed::Failed(ProbeFailure::timeout(limits.total)),
     };
-    TlsEndpoint { host: host.to_owned(), port, handshake }
+    TlsEndpoint {
+        host: host.to_owned(),
+        port,
+        handshake,
+    }
 }
 
 /// Parses an MTA-STS policy body (RFC 8461 section 3.2): `key: value` lines.
 pub fn parse_mta_sts_policy(url: &str, status: u16, body: &str) -> MtaStsPolicy {
-    let mut policy = MtaStsPolicy { url: url.to_owned(), status, ..Default::default() };
+    let mut policy = MtaStsPolicy {
+        url: url.to_owned(),
+        status,
+        ..Default::default()
+    };
     for (number, line) in body.lines().take(1000).enumerate() {
         let line = line.trim();
         if line.is_empty() {
             continue;
         }
         let Some((key, value)) = line.split_once(':') else {
-            policy.problems.push(format!("line {}: not a key: value pair", number + 1));
+            policy
+                .problems
+                .push(format!("line {}: not a key: value pair", number + 1));
             continue;
         };
         let (key, value) = (key.trim(), value.trim());
@@ -313,14 +400,19 @@ pub fn parse_mta_sts_policy(url: &str, status: u16, body: &str) -> MtaStsPolicy 
             "version" => policy.version = Some(value.to_owned()),
             "mode" => {
                 if !matches!(value, "enforce" | "testing" | "none") {
-                    policy.problems.push(format!("line {}: unknown mode {value:?}", number + 1));
+                    policy
+                        .problems
+                        .push(format!("line {}: unknown mode {value:?}", number + 1));
                 }
                 policy.mode = Some(value.to_owned());
             }
             "mx" => policy.mx.push(value.to_owned()),
             "max_age" => match value.parse::<u64>() {
                 Ok(age) => policy.max_age = Some(age),
-                Err(_) => policy.problems.push(format!("line {}: max_age {value:?} is not a number", number + 1)),
+                Err(_) => policy.problems.push(format!(
+                    "line {}: max_age {value:?} is not a number",
+                    number + 1
+                )),
             },
             _ => {} // extensions are allowed and ignored
         }
@@ -333,19 +425,29 @@ pub fn parse_mta_sts_policy(url: &str, status: u16, body: &str) -> MtaStsPolicy 
 pub async fn mta_sts_policy(fetch: &dyn Fetch, domain: &str) -> Observed<MtaStsPolicy> {
     let address = format!("https://mta-sts.{domain}/.well-known/mta-sts.txt");
     let Ok(url) = Url::parse(&address) else {
-        return Observed::Failed(ProbeFailure::Other { message: format!("{address} is not a valid URL") });
+        return Observed::Failed(ProbeFailure::Other {
+            message: format!("{address} is not a valid URL"),
+        });
     };
-    let options = FetchOptions { no_redirects: true, body_limit: Some(MTA_STS_BODY_LIMIT) };
+    let options = FetchOptions {
+        no_redirects: true,
+        body_limit: Some(MTA_STS_BODY_LIMIT),
+    };
     match fetch.fetch(&url, options).await {
         Err(failure) => Observed::Failed(failure),
         Ok(fetched) => {
             let status = fetched.exchange.last().map_or(0, |hop| hop.status);
             let body = String::from_utf8_lossy(&fetched.body);
             let mut policy = parse_mta_sts_policy(&address, status, &body);
-            if let Some(kind) = fetched.exchange.last().and_then(|hop| hop.header("content-type"))
+            if let Some(kind) = fetched
+                .exchange
+                .last()
+                .and_then(|hop| hop.header("content-type"))
                 && !kind.trim().to_ascii_lowercase().starts_with("text/plain")
             {
-                policy.problems.push(format!("content type {kind:?} instead of text/plain"));
+                policy
+                    .problems
+                    .push(format!("content type {kind:?} instead of text/plain"));
             }
             Observed::Seen(policy)
         }
@@ -376,9 +478,15 @@ pub async fn observe_with(
     limits: Limits,
 ) -> Observed<MailObservation> {
     let mut observation = MailObservation::default();
-    let hosts = mx_hosts.iter().map(|h| h.trim_end_matches('.')).filter(|h| !h.is_empty()).take(MAX_MX_HOSTS);
+    let hosts = mx_hosts
+        .iter()
+        .map(|h| h.trim_end_matches('.'))
+        .filter(|h| !h.is_empty())
+        .take(MAX_MX_HOSTS);
     for host in hosts {
-        observation.exchangers.push(smtp(net, host, 25, limits).await);
+        observation
+            .exchangers
+            .push(smtp(net, host, 25, limits).await);
     }
     if let Some(host) = &domain.imap_host {
         observation.imaps = Some(implicit_tls(net, host, 993, limits).await);
@@ -387,7 +495,9 @@ pub async fn observe_with(
         observation.submissions = Some(implicit_tls(net, host, 465, limits).await);
         observation.submission = Some(smtp(net, host, 587, limits).await);
     }
-    let announced = mta_sts_txt.iter().any(|txt| txt.trim().to_ascii_lowercase().starts_with("v=stsv1"));
+    let announced = mta_sts_txt
+        .iter()
+        .any(|txt| txt.trim().to_ascii_lowercase().starts_with("v=stsv1"));
     if announced {
         let name = domain.domain.trim_end_matches('.').to_ascii_lowercase();
         observation.mta_sts_policy = Some(mta_sts_policy(fetch, &name).await);
@@ -401,9 +511,18 @@ mod tests {
 
     #[test]
     fn reply_lines_are_split_into_code_and_text() {
-        assert_eq!(parse_reply_line("250-STARTTLS").ok(), Some((250, false, "STARTTLS".into())));
-        assert_eq!(parse_reply_line("250 OK").ok(), Some((250, true, "OK".into())));
-        assert_eq!(parse_reply_line("220").ok(), Some((220, true, String::new())));
+        assert_eq!(
+            parse_reply_line("250-STARTTLS").ok(),
+            Some((250, false, "STARTTLS".into()))
+        );
+        assert_eq!(
+            parse_reply_line("250 OK").ok(),
+            Some((250, true, "OK".into()))
+        );
+        assert_eq!(
+            parse_reply_line("220").ok(),
+            Some((220, true, String::new()))
+        );
         assert!(parse_reply_line("HTTP/1.1 200 OK").is_err());
         assert!(parse_reply_line("250_x").is_err());
         assert!(parse_reply_line("2é0 x").is_err());
@@ -412,7 +531,11 @@ mod tests {
     #[test]
     fn mta_sts_policy_is_parsed_with_problems_noted() {
         let body = "version: STSv1\r\nmode: enforce\r\nmx: mx.chaton.test\nmx: *.chaton.test\nmax_age: 604800\nnonsense\nmax_age: soon\n";
-        let policy = parse_mta_sts_policy("https://mta-sts.chaton.test/.well-known/mta-sts.txt", 200, body);
+        let policy = parse_mta_sts_policy(
+            "https://mta-sts.chaton.test/.well-known/mta-sts.txt",
+            200,
+            body,
+        );
         assert_eq!(policy.version.as_deref(), Some("STSv1"));
         assert_eq!(policy.mode.as_deref(), Some("enforce"));
         assert_eq!(policy.mx, vec!["mx.chaton.test", "*.chaton.test"]);

@@ -32,13 +32,23 @@ struct Loopback {
 }
 
 impl Connect for Loopback {
-    fn connect<'a>(&'a self, _host: &'a str, port: u16) -> BoxFuture<'a, Result<Connection, ProbeFailure>> {
+    fn connect<'a>(
+        &'a self,
+        _host: &'a str,
+        port: u16,
+    ) -> BoxFuture<'a, Result<Connection, ProbeFailure>> {
         Box::pin(async move {
             let Some(addr) = self.ports.get(&port).copied() else {
                 return Err(ProbeFailure::Refused);
             };
-            let stream = TcpStream::connect(addr).await.map_err(|_| ProbeFailure::Refused)?;
-            Ok(Connection { stream, peer: addr, permits: Vec::new() })
+            let stream = TcpStream::connect(addr)
+                .await
+                .map_err(|_| ProbeFailure::Refused)?;
+            Ok(Connection {
+                stream,
+                peer: addr,
+                permits: Vec::new(),
+            })
         })
     }
 
@@ -58,8 +68,10 @@ fn pki(names: &[&str]) -> Pki {
     let mut ca = CertificateParams::new(Vec::<String>::new()).expect("CA params");
     ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    ca.distinguished_name.push(rcgen::DnType::CommonName, "Chatons Test CA");
-    let ca = CertifiedIssuer::self_signed(ca, KeyPair::generate().expect("CA key")).expect("CA cert");
+    ca.distinguished_name
+        .push(rcgen::DnType::CommonName, "Chatons Test CA");
+    let ca =
+        CertifiedIssuer::self_signed(ca, KeyPair::generate().expect("CA key")).expect("CA cert");
     let leaf_key = KeyPair::generate().expect("leaf key");
     let leaf = CertificateParams::new(names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>())
         .expect("leaf params")
@@ -91,11 +103,15 @@ where
     F: Fn(TcpStream) -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
     let addr = listener.local_addr().expect("local addr");
     tokio::spawn(async move {
         for _ in 0..connections {
-            let Ok((stream, _)) = listener.accept().await else { return };
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
             tokio::spawn(serve(stream));
         }
     });
@@ -115,12 +131,17 @@ async fn read_client_hello(stream: &mut TcpStream) -> Vec<u8> {
 }
 
 fn fast() -> Limits {
-    Limits { total: Duration::from_secs(3), read: Duration::from_millis(700) }
+    Limits {
+        total: Duration::from_secs(3),
+        read: Duration::from_millis(700),
+    }
 }
 
 async fn attempt_against(addr: SocketAddr, version: LegacyVersion) -> LegacyOutcome {
     let stream = TcpStream::connect(addr).await.expect("connect");
-    legacy_tls::observe_stream_with(stream, "legacy.chaton.test", version, fast()).await.outcome
+    legacy_tls::observe_stream_with(stream, "legacy.chaton.test", version, fast())
+        .await
+        .outcome
 }
 
 #[tokio::test]
@@ -129,14 +150,23 @@ async fn hand_built_tls10_server_hello_is_accepted() {
         let hello = read_client_hello(&mut stream).await;
         // A TLS 1.0 server picks AES128-SHA if the client offers TLS 1.0 and that suite.
         assert_eq!(&hello[9..11], &[3, 1], "client_version");
-        let answer = legacy_tls::server_hello::build_server_hello(0x0301, 0x002f, Some(&[0xff, 0x01, 0x00, 0x01, 0x00]));
+        let answer = legacy_tls::server_hello::build_server_hello(
+            0x0301,
+            0x002f,
+            Some(&[0xff, 0x01, 0x00, 0x01, 0x00]),
+        );
         let _ = stream.write_all(&answer).await;
         let _ = stream.flush().await;
         tokio::time::sleep(Duration::from_millis(300)).await;
     })
     .await;
     let outcome = attempt_against(addr, LegacyVersion::Tls10).await;
-    assert_eq!(outcome, LegacyOutcome::Accepted { cipher_suite: "0x002f".into() });
+    assert_eq!(
+        outcome,
+        LegacyOutcome::Accepted {
+            cipher_suite: "0x002f".into()
+        }
+    );
 }
 
 #[tokio::test]
@@ -150,13 +180,20 @@ async fn rustls_server_refuses_every_legacy_version_with_an_alert() {
         }
     })
     .await;
-    let net = Loopback { ports: BTreeMap::from([(443, addr)]), roots: pki.roots.clone() };
+    let net = Loopback {
+        ports: BTreeMap::from([(443, addr)]),
+        roots: pki.roots.clone(),
+    };
     let observed = legacy_tls::observe_with(&net, "legacy.chaton.test", 443, fast()).await;
-    let Observed::Seen(legacy) = observed else { panic!("expected an observation, got {observed:?}") };
+    let Observed::Seen(legacy) = observed else {
+        panic!("expected an observation, got {observed:?}")
+    };
     assert_eq!(legacy.attempts.len(), 3);
     for attempt in &legacy.attempts {
         match &attempt.outcome {
-            LegacyOutcome::Refused { detail } => assert!(detail.contains("alert"), "{}: {detail}", attempt.version),
+            LegacyOutcome::Refused { detail } => {
+                assert!(detail.contains("alert"), "{}: {detail}", attempt.version)
+            }
             other => panic!("{} not refused: {other:?}", attempt.version),
         }
     }
@@ -170,7 +207,10 @@ async fn garbage_answer_is_unknown() {
         tokio::time::sleep(Duration::from_millis(300)).await;
     })
     .await;
-    assert!(matches!(attempt_against(addr, LegacyVersion::Tls10).await, LegacyOutcome::Unknown { .. }));
+    assert!(matches!(
+        attempt_against(addr, LegacyVersion::Tls10).await,
+        LegacyOutcome::Unknown { .. }
+    ));
 }
 
 #[tokio::test]
@@ -182,7 +222,10 @@ async fn stalling_server_is_unknown_within_the_budget() {
     .await;
     let started = std::time::Instant::now();
     let outcome = attempt_against(addr, LegacyVersion::Tls11).await;
-    assert!(matches!(outcome, LegacyOutcome::Unknown { .. }), "{outcome:?}");
+    assert!(
+        matches!(outcome, LegacyOutcome::Unknown { .. }),
+        "{outcome:?}"
+    );
     // Bounded by the limits, not by the server: generous margin, this is not a benchmark.
     assert!(started.elapsed() < Duration::from_secs(5));
 }
@@ -199,7 +242,10 @@ async fn server_hello_lying_about_its_length_is_unknown() {
     })
     .await;
     let outcome = attempt_against(addr, LegacyVersion::Tls10).await;
-    assert!(matches!(outcome, LegacyOutcome::Unknown { .. }), "{outcome:?}");
+    assert!(
+        matches!(outcome, LegacyOutcome::Unknown { .. }),
+        "{outcome:?}"
+    );
 }
 
 #[tokio::test]
@@ -209,12 +255,18 @@ async fn server_hanging_up_without_answer_is_refused() {
         drop(stream);
     })
     .await;
-    assert!(matches!(attempt_against(addr, LegacyVersion::Ssl3).await, LegacyOutcome::Refused { .. }));
+    assert!(matches!(
+        attempt_against(addr, LegacyVersion::Ssl3).await,
+        LegacyOutcome::Refused { .. }
+    ));
 }
 
 #[tokio::test]
 async fn closed_port_fails_the_whole_legacy_observation() {
-    let net = Loopback { ports: BTreeMap::new(), roots: Arc::new(rustls::RootCertStore::empty()) };
+    let net = Loopback {
+        ports: BTreeMap::new(),
+        roots: Arc::new(rustls::RootCertStore::empty()),
+    };
     let observed = legacy_tls::observe_with(&net, "legacy.chaton.test", 443, fast()).await;
     assert_eq!(observed, Observed::Failed(ProbeFailure::Refused));
 }
@@ -227,7 +279,8 @@ async fn smtp_server(tls: Option<tokio_rustls::TlsAcceptor>) -> SocketAddr {
     server(2, move |stream| {
         let tls = tls.clone();
         async move {
-            let _ = tokio::time::timeout(Duration::from_secs(5), smtp_conversation(stream, tls)).await;
+            let _ =
+                tokio::time::timeout(Duration::from_secs(5), smtp_conversation(stream, tls)).await;
         }
     })
     .await
@@ -235,7 +288,10 @@ async fn smtp_server(tls: Option<tokio_rustls::TlsAcceptor>) -> SocketAddr {
 
 async fn smtp_conversation(stream: TcpStream, tls: Option<tokio_rustls::TlsAcceptor>) {
     let mut stream = BufReader::new(stream);
-    let _ = stream.get_mut().write_all(b"220-mx.chaton.test ESMTP test\r\n220 welcome\r\n").await;
+    let _ = stream
+        .get_mut()
+        .write_all(b"220-mx.chaton.test ESMTP test\r\n220 welcome\r\n")
+        .await;
     for _ in 0..10 {
         let mut line = String::new();
         if stream.read_line(&mut line).await.unwrap_or(0) == 0 || line.len() > 1000 {
@@ -243,13 +299,20 @@ async fn smtp_conversation(stream: TcpStream, tls: Option<tokio_rustls::TlsAccep
         }
         let command = line.trim().to_ascii_uppercase();
         if command.starts_with("EHLO") {
-            let starttls = if tls.is_some() { "250-STARTTLS\r\n" } else { "" };
-            let reply = format!("250-mx.chaton.test\r\n250-PIPELINING\r\n{starttls}250 8BITMIME\r\n");
+            let starttls = if tls.is_some() {
+                "250-STARTTLS\r\n"
+            } else {
+                ""
+            };
+            let reply =
+                format!("250-mx.chaton.test\r\n250-PIPELINING\r\n{starttls}250 8BITMIME\r\n");
             let _ = stream.get_mut().write_all(reply.as_bytes()).await;
         } else if command == "STARTTLS" {
             let Some(acceptor) = tls.clone() else { return };
             let _ = stream.get_mut().write_all(b"220 go ahead\r\n").await;
-            let Ok(mut secure) = acceptor.accept(stream.into_inner()).await else { return };
+            let Ok(mut secure) = acceptor.accept(stream.into_inner()).await else {
+                return;
+            };
             let mut buf = [0u8; 64];
             if let Ok(n) = secure.read(&mut buf).await
                 && buf[..n].starts_with(b"QUIT")
@@ -268,7 +331,10 @@ async fn smtp_conversation(stream: TcpStream, tls: Option<tokio_rustls::TlsAccep
 }
 
 fn smtp_limits() -> mail::Limits {
-    mail::Limits { total: Duration::from_secs(4), reply: Duration::from_millis(800) }
+    mail::Limits {
+        total: Duration::from_secs(4),
+        reply: Duration::from_millis(800),
+    }
 }
 
 fn member_with_mail(domain: &str) -> Member {
@@ -279,7 +345,11 @@ fn member_with_mail(domain: &str) -> Member {
         first_party_domains: Vec::new(),
         contact: None,
         documents: BTreeMap::new(),
-        mail_domains: vec![MailDomain { domain: domain.into(), imap_host: None, submission_host: None }],
+        mail_domains: vec![MailDomain {
+            domain: domain.into(),
+            imap_host: None,
+            submission_host: None,
+        }],
         services: Vec::new(),
         hosting: None,
         properties_files: Vec::new(),
@@ -287,7 +357,10 @@ fn member_with_mail(domain: &str) -> Member {
     }
 }
 
-fn judge_mail(check: &dyn Check, observation: Observed<chatons_audit::observation::MailObservation>) -> Verdict {
+fn judge_mail(
+    check: &dyn Check,
+    observation: Observed<chatons_audit::observation::MailObservation>,
+) -> Verdict {
     let member = member_with_mail("chaton.test");
     let mut observations = Observations::new(time::OffsetDateTime::now_utc());
     observations.mail.insert("chaton.test".into(), observation);
@@ -298,54 +371,103 @@ fn judge_mail(check: &dyn Check, observation: Observed<chatons_audit::observatio
 }
 
 fn find_check(id: &str) -> &'static dyn Check {
-    *check::ALL.iter().find(|c| c.id() == id).expect("registered check")
+    *check::ALL
+        .iter()
+        .find(|c| c.id() == id)
+        .expect("registered check")
 }
 
 #[tokio::test]
 async fn smtp_with_starttls_records_a_validated_handshake() {
     let pki = pki(&["mx.chaton.test"]);
     let addr = smtp_server(Some(acceptor(&pki))).await;
-    let net = Loopback { ports: BTreeMap::from([(25, addr)]), roots: pki.roots.clone() };
+    let net = Loopback {
+        ports: BTreeMap::from([(25, addr)]),
+        roots: pki.roots.clone(),
+    };
     let session = mail::smtp(&net, "mx.chaton.test", 25, smtp_limits()).await;
     assert_eq!(session.failure, None);
-    assert!(session.banner.as_deref().is_some_and(|b| b.contains("ESMTP test") && b.contains("welcome")));
+    assert!(
+        session
+            .banner
+            .as_deref()
+            .is_some_and(|b| b.contains("ESMTP test") && b.contains("welcome"))
+    );
     assert!(session.starttls_offered);
-    let Some(Observed::Seen(handshake)) = &session.handshake else { panic!("no handshake: {session:?}") };
+    let Some(Observed::Seen(handshake)) = &session.handshake else {
+        panic!("no handshake: {session:?}")
+    };
     assert_eq!(handshake.verification_error, None);
     assert!(handshake.protocol == "TLSv1.3" || handshake.protocol == "TLSv1.2");
     assert_eq!(handshake.chain.len(), 2);
-    assert!(handshake.chain[0].subject_alt_names.contains(&"mx.chaton.test".to_owned()));
+    assert!(
+        handshake.chain[0]
+            .subject_alt_names
+            .contains(&"mx.chaton.test".to_owned())
+    );
     assert_eq!(handshake.chain[0].key_algorithm, "EC");
     assert_eq!(handshake.chain[0].key_bits, 256);
 
-    let observation = Observed::Seen(chatons_audit::observation::MailObservation { exchangers: vec![session], ..Default::default() });
-    assert_eq!(judge_mail(find_check("mail.starttls-offered"), observation.clone()), Verdict::Pass);
-    assert_eq!(judge_mail(find_check("mail.starttls-certificate-valid"), observation), Verdict::Pass);
+    let observation = Observed::Seen(chatons_audit::observation::MailObservation {
+        exchangers: vec![session],
+        ..Default::default()
+    });
+    assert_eq!(
+        judge_mail(find_check("mail.starttls-offered"), observation.clone()),
+        Verdict::Pass
+    );
+    assert_eq!(
+        judge_mail(find_check("mail.starttls-certificate-valid"), observation),
+        Verdict::Pass
+    );
 }
 
 #[tokio::test]
 async fn smtp_certificate_for_another_name_is_recorded_as_wrong_host() {
     let pki = pki(&["other.chaton.test"]);
     let addr = smtp_server(Some(acceptor(&pki))).await;
-    let net = Loopback { ports: BTreeMap::from([(25, addr)]), roots: pki.roots.clone() };
+    let net = Loopback {
+        ports: BTreeMap::from([(25, addr)]),
+        roots: pki.roots.clone(),
+    };
     let session = mail::smtp(&net, "mx.chaton.test", 25, smtp_limits()).await;
-    let Some(Observed::Seen(handshake)) = &session.handshake else { panic!("no handshake: {session:?}") };
-    assert_eq!(handshake.verification_kind, Some(chatons_audit::observation::tls::VerificationKind::WrongHost));
-    let observation = Observed::Seen(chatons_audit::observation::MailObservation { exchangers: vec![session], ..Default::default() });
-    assert_eq!(judge_mail(find_check("mail.starttls-certificate-valid"), observation), Verdict::Warn);
+    let Some(Observed::Seen(handshake)) = &session.handshake else {
+        panic!("no handshake: {session:?}")
+    };
+    assert_eq!(
+        handshake.verification_kind,
+        Some(chatons_audit::observation::tls::VerificationKind::WrongHost)
+    );
+    let observation = Observed::Seen(chatons_audit::observation::MailObservation {
+        exchangers: vec![session],
+        ..Default::default()
+    });
+    assert_eq!(
+        judge_mail(find_check("mail.starttls-certificate-valid"), observation),
+        Verdict::Warn
+    );
 }
 
 #[tokio::test]
 async fn smtp_without_starttls_is_recorded_and_fails_the_check() {
     let addr = smtp_server(None).await;
-    let net = Loopback { ports: BTreeMap::from([(25, addr)]), roots: Arc::new(rustls::RootCertStore::empty()) };
+    let net = Loopback {
+        ports: BTreeMap::from([(25, addr)]),
+        roots: Arc::new(rustls::RootCertStore::empty()),
+    };
     let session = mail::smtp(&net, "mx.chaton.test", 25, smtp_limits()).await;
     assert_eq!(session.failure, None);
     assert!(!session.starttls_offered);
     assert_eq!(session.handshake, None);
     assert!(session.ehlo_keywords.contains(&"PIPELINING".to_owned()));
-    let observation = Observed::Seen(chatons_audit::observation::MailObservation { exchangers: vec![session], ..Default::default() });
-    assert_eq!(judge_mail(find_check("mail.starttls-offered"), observation), Verdict::Fail);
+    let observation = Observed::Seen(chatons_audit::observation::MailObservation {
+        exchangers: vec![session],
+        ..Default::default()
+    });
+    assert_eq!(
+        judge_mail(find_check("mail.starttls-offered"), observation),
+        Verdict::Fail
+    );
 }
 
 #[tokio::test]
@@ -355,11 +477,23 @@ async fn smtp_server_that_never_greets_times_out_as_a_failure() {
         drop(stream);
     })
     .await;
-    let net = Loopback { ports: BTreeMap::from([(25, addr)]), roots: Arc::new(rustls::RootCertStore::empty()) };
+    let net = Loopback {
+        ports: BTreeMap::from([(25, addr)]),
+        roots: Arc::new(rustls::RootCertStore::empty()),
+    };
     let session = mail::smtp(&net, "mx.chaton.test", 25, smtp_limits()).await;
-    assert!(matches!(session.failure, Some(ProbeFailure::Timeout { .. })), "{session:?}");
-    let observation = Observed::Seen(chatons_audit::observation::MailObservation { exchangers: vec![session], ..Default::default() });
-    assert_eq!(judge_mail(find_check("mail.starttls-offered"), observation), Verdict::Inconclusive);
+    assert!(
+        matches!(session.failure, Some(ProbeFailure::Timeout { .. })),
+        "{session:?}"
+    );
+    let observation = Observed::Seen(chatons_audit::observation::MailObservation {
+        exchangers: vec![session],
+        ..Default::default()
+    });
+    assert_eq!(
+        judge_mail(find_check("mail.starttls-offered"), observation),
+        Verdict::Inconclusive
+    );
 }
 
 #[tokio::test]
@@ -370,9 +504,15 @@ async fn smtp_server_sending_an_endless_line_is_a_protocol_failure() {
         tokio::time::sleep(Duration::from_secs(2)).await;
     })
     .await;
-    let net = Loopback { ports: BTreeMap::from([(25, addr)]), roots: Arc::new(rustls::RootCertStore::empty()) };
+    let net = Loopback {
+        ports: BTreeMap::from([(25, addr)]),
+        roots: Arc::new(rustls::RootCertStore::empty()),
+    };
     let session = mail::smtp(&net, "mx.chaton.test", 25, smtp_limits()).await;
-    assert!(matches!(session.failure, Some(ProbeFailure::Protocol { .. })), "{session:?}");
+    assert!(
+        matches!(session.failure, Some(ProbeFailure::Protocol { .. })),
+        "{session:?}"
+    );
 }
 
 #[tokio::test]
@@ -389,9 +529,14 @@ async fn imaps_handshake_is_recorded_per_declared_host() {
         }
     })
     .await;
-    let net = Loopback { ports: BTreeMap::from([(993, addr)]), roots: pki.roots.clone() };
+    let net = Loopback {
+        ports: BTreeMap::from([(993, addr)]),
+        roots: pki.roots.clone(),
+    };
     let endpoint = mail::implicit_tls(&net, "imap.chaton.test", 993, smtp_limits()).await;
-    let Observed::Seen(handshake) = &endpoint.handshake else { panic!("{endpoint:?}") };
+    let Observed::Seen(handshake) = &endpoint.handshake else {
+        panic!("{endpoint:?}")
+    };
     assert_eq!(handshake.verification_error, None);
     // The undeclared submission ports are not probed, and refused ports are recorded.
     let refused = mail::implicit_tls(&net, "smtp.chaton.test", 465, smtp_limits()).await;

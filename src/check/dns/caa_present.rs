@@ -36,18 +36,27 @@ impl Check for CaaPresent {
                         } else {
                             format!("{} inherits the CAA records of {name}", web.host)
                         };
-                        return found
-                            .caa
-                            .iter()
-                            .fold(cx.pass(subject, message), |f, caa| f.evidence("dns.caa", format!("{name}: {caa}")));
+                        return found.caa.iter().fold(cx.pass(subject, message), |f, caa| {
+                            f.evidence("dns.caa", format!("{name}: {caa}"))
+                        });
                     }
                     if let Some(error) = lookup_error(found, "CAA") {
                         return cx
-                            .finding(subject, Verdict::Inconclusive, format!("the CAA lookup of {name} failed"))
+                            .finding(
+                                subject,
+                                Verdict::Inconclusive,
+                                format!("the CAA lookup of {name} failed"),
+                            )
                             .evidence("dns.error", error);
                     }
                 }
-                cx.warn(subject, format!("no CAA record applies to {}: any authority may issue certificates for it", web.host))
+                cx.warn(
+                    subject,
+                    format!(
+                        "no CAA record applies to {}: any authority may issue certificates for it",
+                        web.host
+                    ),
+                )
             })
             .collect()
     }
@@ -63,13 +72,17 @@ mod tests {
         let m = member("https://pad.chaton.test/", &[]);
         let mut obs = observations();
         for (name, records) in entries {
-            obs.dns.insert((*name).into(), Observed::Seen(records.clone()));
+            obs.dns
+                .insert((*name).into(), Observed::Seen(records.clone()));
         }
         verdict(&CaaPresent, &m, &obs)
     }
 
     fn caa() -> DnsRecords {
-        DnsRecords { caa: vec!["0 issue \"letsencrypt.org\"".into()], ..Default::default() }
+        DnsRecords {
+            caa: vec!["0 issue \"letsencrypt.org\"".into()],
+            ..Default::default()
+        }
     }
 
     #[test]
@@ -79,26 +92,44 @@ mod tests {
 
     #[test]
     fn caa_inherited_from_the_parent_passes() {
-        assert_eq!(verdict_with(&[("pad.chaton.test", DnsRecords::default()), ("chaton.test", caa())]), Verdict::Pass);
+        assert_eq!(
+            verdict_with(&[
+                ("pad.chaton.test", DnsRecords::default()),
+                ("chaton.test", caa())
+            ]),
+            Verdict::Pass
+        );
     }
 
     #[test]
     fn no_caa_anywhere_warns() {
         assert_eq!(
-            verdict_with(&[("pad.chaton.test", DnsRecords::default()), ("chaton.test", DnsRecords::default())]),
+            verdict_with(&[
+                ("pad.chaton.test", DnsRecords::default()),
+                ("chaton.test", DnsRecords::default())
+            ]),
             Verdict::Warn
         );
     }
 
     #[test]
     fn unobserved_parent_is_inconclusive() {
-        assert_eq!(verdict_with(&[("pad.chaton.test", DnsRecords::default())]), Verdict::Inconclusive);
+        assert_eq!(
+            verdict_with(&[("pad.chaton.test", DnsRecords::default())]),
+            Verdict::Inconclusive
+        );
     }
 
     #[test]
     fn failed_caa_lookup_is_inconclusive() {
-        let servfail = DnsRecords { errors: vec![("CAA".into(), "SERVFAIL".into())], ..Default::default() };
-        assert_eq!(verdict_with(&[("pad.chaton.test", servfail)]), Verdict::Inconclusive);
+        let servfail = DnsRecords {
+            errors: vec![("CAA".into(), "SERVFAIL".into())],
+            ..Default::default()
+        };
+        assert_eq!(
+            verdict_with(&[("pad.chaton.test", servfail)]),
+            Verdict::Inconclusive
+        );
     }
 
     #[test]

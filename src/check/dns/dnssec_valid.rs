@@ -18,8 +18,10 @@ impl Check for DnssecValid {
     }
 
     fn judge(&self, cx: &Context<'_>) -> Vec<Finding> {
-        let mut subjects: Vec<(Subject, String)> =
-            web_hosts(cx.member).into_iter().map(|web| (Subject::Host(web.host.clone()), web.host)).collect();
+        let mut subjects: Vec<(Subject, String)> = web_hosts(cx.member)
+            .into_iter()
+            .map(|web| (Subject::Host(web.host.clone()), web.host))
+            .collect();
         for mail in &cx.member.mail_domains {
             let domain = mail.domain.trim_end_matches('.').to_ascii_lowercase();
             if !subjects.iter().any(|(_, name)| *name == domain) {
@@ -35,10 +37,20 @@ impl Check for DnssecValid {
                 };
                 let status = found.dnssec.as_deref().unwrap_or("indeterminate");
                 let finding = match status {
-                    "secure" => cx.pass(subject, format!("the DNS answers for {name} are signed and validate")),
+                    "secure" => cx.pass(
+                        subject,
+                        format!("the DNS answers for {name} are signed and validate"),
+                    ),
                     "insecure" => cx.warn(subject, format!("{name} is not signed with DNSSEC")),
-                    "bogus" => cx.fail(subject, format!("the DNSSEC signatures of {name} do not validate")),
-                    _ => cx.finding(subject, Verdict::Inconclusive, format!("the DNSSEC status of {name} could not be determined")),
+                    "bogus" => cx.fail(
+                        subject,
+                        format!("the DNSSEC signatures of {name} do not validate"),
+                    ),
+                    _ => cx.finding(
+                        subject,
+                        Verdict::Inconclusive,
+                        format!("the DNSSEC status of {name} could not be determined"),
+                    ),
                 };
                 finding.evidence("dns.dnssec", status)
             })
@@ -55,8 +67,12 @@ mod tests {
     fn verdict_for(status: Option<&str>) -> Verdict {
         let m = member("https://chaton.test/", &[]);
         let mut obs = observations();
-        let records = DnsRecords { dnssec: status.map(str::to_owned), ..Default::default() };
-        obs.dns.insert("chaton.test".into(), Observed::Seen(records));
+        let records = DnsRecords {
+            dnssec: status.map(str::to_owned),
+            ..Default::default()
+        };
+        obs.dns
+            .insert("chaton.test".into(), Observed::Seen(records));
         verdict(&DnssecValid, &m, &obs)
     }
 
@@ -85,7 +101,13 @@ mod tests {
     fn mail_domain_is_judged_once_when_it_is_also_a_web_host() {
         let m = member_with_mail("https://chaton.test/", "chaton.test");
         let mut obs = observations();
-        obs.dns.insert("chaton.test".into(), Observed::Seen(DnsRecords { dnssec: Some("secure".into()), ..Default::default() }));
+        obs.dns.insert(
+            "chaton.test".into(),
+            Observed::Seen(DnsRecords {
+                dnssec: Some("secure".into()),
+                ..Default::default()
+            }),
+        );
         assert_eq!(judge(&DnssecValid, &m, &obs).len(), 1);
     }
 

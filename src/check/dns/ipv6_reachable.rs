@@ -34,24 +34,46 @@ impl Check for Ipv6Reachable {
                     Err(finding) => return finding,
                 };
                 if found.aaaa.is_empty() {
-                    return cx.warn(subject, format!("{} has no AAAA record: unreachable over IPv6", web.host));
+                    return cx.warn(
+                        subject,
+                        format!("{} has no AAAA record: unreachable over IPv6", web.host),
+                    );
                 }
                 let endpoint = web.endpoint();
-                let with_addresses =
-                    |f: Finding| found.aaaa.iter().fold(f, |f, address| f.evidence("dns.aaaa", address.clone()));
+                let with_addresses = |f: Finding| {
+                    found
+                        .aaaa
+                        .iter()
+                        .fold(f, |f, address| f.evidence("dns.aaaa", address.clone()))
+                };
                 match cx.observations.tls_ipv6.get(&endpoint) {
-                    None => with_addresses(cx.not_observed(subject, &format!("HTTPS over IPv6 on {endpoint}"))),
+                    None => with_addresses(
+                        cx.not_observed(subject, &format!("HTTPS over IPv6 on {endpoint}")),
+                    ),
                     Some(Observed::Seen(handshake)) => with_addresses(
                         cx.pass(subject, format!("{endpoint} answers HTTPS over IPv6"))
-                            .evidence("tls.remote_addr", handshake.remote_addr.clone().unwrap_or_default()),
+                            .evidence(
+                                "tls.remote_addr",
+                                handshake.remote_addr.clone().unwrap_or_default(),
+                            ),
                     ),
-                    Some(Observed::Failed(failure @ (ProbeFailure::Refused | ProbeFailure::Reset | ProbeFailure::Tls { .. }))) => {
-                        with_addresses(
-                            cx.fail(subject, format!("{} publishes AAAA records but HTTPS does not answer on them", web.host))
-                                .evidence("probe.failure", failure.to_string()),
+                    Some(Observed::Failed(
+                        failure @ (ProbeFailure::Refused
+                        | ProbeFailure::Reset
+                        | ProbeFailure::Tls { .. }),
+                    )) => with_addresses(
+                        cx.fail(
+                            subject,
+                            format!(
+                                "{} publishes AAAA records but HTTPS does not answer on them",
+                                web.host
+                            ),
                         )
+                        .evidence("probe.failure", failure.to_string()),
+                    ),
+                    Some(Observed::Failed(failure)) => {
+                        with_addresses(cx.inconclusive(subject, failure))
                     }
-                    Some(Observed::Failed(failure)) => with_addresses(cx.inconclusive(subject, failure)),
                 }
             })
             .collect()
@@ -65,11 +87,18 @@ mod tests {
     use crate::finding::Verdict;
     use crate::observation::DnsRecords;
 
-    fn verdict_with(aaaa: &[&str], tls6: Option<Observed<crate::observation::TlsHandshake>>) -> Verdict {
+    fn verdict_with(
+        aaaa: &[&str],
+        tls6: Option<Observed<crate::observation::TlsHandshake>>,
+    ) -> Verdict {
         let m = member("https://chaton.test/", &[]);
         let mut obs = observations();
-        let records = DnsRecords { aaaa: aaaa.iter().map(|a| (*a).to_owned()).collect(), ..Default::default() };
-        obs.dns.insert("chaton.test".into(), Observed::Seen(records));
+        let records = DnsRecords {
+            aaaa: aaaa.iter().map(|a| (*a).to_owned()).collect(),
+            ..Default::default()
+        };
+        obs.dns
+            .insert("chaton.test".into(), Observed::Seen(records));
         if let Some(tls6) = tls6 {
             obs.tls_ipv6.insert("chaton.test:443".into(), tls6);
         }
@@ -78,7 +107,13 @@ mod tests {
 
     #[test]
     fn aaaa_and_https_over_ipv6_passes() {
-        assert_eq!(verdict_with(&["2001:db8::1"], Some(Observed::Seen(handshake("chaton.test")))), Verdict::Pass);
+        assert_eq!(
+            verdict_with(
+                &["2001:db8::1"],
+                Some(Observed::Seen(handshake("chaton.test")))
+            ),
+            Verdict::Pass
+        );
     }
 
     #[test]
@@ -88,12 +123,21 @@ mod tests {
 
     #[test]
     fn aaaa_with_refused_https_fails() {
-        assert_eq!(verdict_with(&["2001:db8::1"], Some(Observed::Failed(ProbeFailure::Refused))), Verdict::Fail);
+        assert_eq!(
+            verdict_with(
+                &["2001:db8::1"],
+                Some(Observed::Failed(ProbeFailure::Refused))
+            ),
+            Verdict::Fail
+        );
     }
 
     #[test]
     fn aaaa_with_timeout_is_inconclusive() {
-        assert_eq!(verdict_with(&["2001:db8::1"], Some(timeout())), Verdict::Inconclusive);
+        assert_eq!(
+            verdict_with(&["2001:db8::1"], Some(timeout())),
+            Verdict::Inconclusive
+        );
     }
 
     #[test]

@@ -22,7 +22,9 @@ pub(crate) fn records<'a>(
 ) -> Result<&'a DnsRecords, Finding> {
     match cx.observations.dns.get(name) {
         None => Err(cx.not_observed(subject, &format!("DNS records of {name}"))),
-        Some(Observed::Failed(failure)) => Err(cx.inconclusive(subject, failure).evidence("dns.name", name)),
+        Some(Observed::Failed(failure)) => {
+            Err(cx.inconclusive(subject, failure).evidence("dns.name", name))
+        }
         Some(Observed::Seen(records)) => Ok(records),
     }
 }

@@ -22,7 +22,9 @@ impl Check for ContentSecurityPolicy {
             let url = last.url.as_str();
             let policies: Vec<&str> = last.header_all("content-security-policy").collect();
             if policies.is_empty() {
-                let finding = if let Some(report_only) = last.header("content-security-policy-report-only") {
+                let finding = if let Some(report_only) =
+                    last.header("content-security-policy-report-only")
+                {
                     cx.warn(subject, format!("{url} only reports Content-Security-Policy violations, it does not enforce a policy"))
                         .evidence_at("http.content-security-policy-report-only", report_only, url)
                 } else {
@@ -31,14 +33,21 @@ impl Check for ContentSecurityPolicy {
                 return finding;
             }
             let restricts_scripts = policies.iter().any(|policy| {
-                directives(policy).iter().any(|(name, _)| name == "default-src" || name == "script-src")
+                directives(policy)
+                    .iter()
+                    .any(|(name, _)| name == "default-src" || name == "script-src")
             });
             let finding = if restricts_scripts {
-                cx.pass(subject, format!("{url} sets a Content-Security-Policy that restricts scripts"))
+                cx.pass(
+                    subject,
+                    format!("{url} sets a Content-Security-Policy that restricts scripts"),
+                )
             } else {
                 cx.warn(subject, format!("{url} sets a Content-Security-Policy without default-src or script-src: scripts are not restricted"))
             };
-            policies.iter().fold(finding, |f, policy| f.evidence_at("http.content-security-policy", *policy, url))
+            policies.iter().fold(finding, |f, policy| {
+                f.evidence_at("http.content-security-policy", *policy, url)
+            })
         })
     }
 }
@@ -57,17 +66,26 @@ mod tests {
 
     #[test]
     fn policy_with_default_src_passes() {
-        assert_eq!(verdict_for(&[("content-security-policy", "default-src 'self'; img-src *")]), Verdict::Pass);
+        assert_eq!(
+            verdict_for(&[("content-security-policy", "default-src 'self'; img-src *")]),
+            Verdict::Pass
+        );
     }
 
     #[test]
     fn policy_that_only_sets_frame_ancestors_warns() {
-        assert_eq!(verdict_for(&[("content-security-policy", "frame-ancestors 'none'")]), Verdict::Warn);
+        assert_eq!(
+            verdict_for(&[("content-security-policy", "frame-ancestors 'none'")]),
+            Verdict::Warn
+        );
     }
 
     #[test]
     fn report_only_policy_warns() {
-        assert_eq!(verdict_for(&[("content-security-policy-report-only", "default-src 'self'")]), Verdict::Warn);
+        assert_eq!(
+            verdict_for(&[("content-security-policy-report-only", "default-src 'self'")]),
+            Verdict::Warn
+        );
     }
 
     #[test]
@@ -79,6 +97,9 @@ mod tests {
     fn probe_failure_is_inconclusive() {
         let (m, mut obs) = page(&[]);
         obs.http.insert("https://chaton.test/".into(), timeout());
-        assert_eq!(verdict(&ContentSecurityPolicy, &m, &obs), Verdict::Inconclusive);
+        assert_eq!(
+            verdict(&ContentSecurityPolicy, &m, &obs),
+            Verdict::Inconclusive
+        );
     }
 }

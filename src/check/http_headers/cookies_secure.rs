@@ -27,32 +27,62 @@ impl Check for CookiesSecure {
             let cookies: Vec<(&str, &str)> = exchange
                 .hops
                 .iter()
-                .flat_map(|hop| hop.header_all("set-cookie").map(move |value| (value, hop.url.as_str())))
+                .flat_map(|hop| {
+                    hop.header_all("set-cookie")
+                        .map(move |value| (value, hop.url.as_str()))
+                })
                 .collect();
-            let url = exchange.hops.first().map(|h| h.url.as_str()).unwrap_or_default();
+            let url = exchange
+                .hops
+                .first()
+                .map(|h| h.url.as_str())
+                .unwrap_or_default();
             if cookies.is_empty() {
                 return cx.not_applicable(subject, format!("{url} sets no cookie"));
             }
             let mut lacking = Vec::new();
             for (value, source) in &cookies {
                 let name = value.split(['=', ';']).next().unwrap_or_default().trim();
-                let attributes = directives(value.split_once(';').map(|(_, rest)| rest).unwrap_or_default());
+                let attributes = directives(
+                    value
+                        .split_once(';')
+                        .map(|(_, rest)| rest)
+                        .unwrap_or_default(),
+                );
                 let has = |attribute: &str| attributes.iter().any(|(n, _)| n == attribute);
-                let missing: Vec<&str> =
-                    [("secure", "Secure"), ("httponly", "HttpOnly"), ("samesite", "SameSite")]
-                        .into_iter()
-                        .filter(|(key, _)| !has(key))
-                        .map(|(_, label)| label)
-                        .collect();
+                let missing: Vec<&str> = [
+                    ("secure", "Secure"),
+                    ("httponly", "HttpOnly"),
+                    ("samesite", "SameSite"),
+                ]
+                .into_iter()
+                .filter(|(key, _)| !has(key))
+                .map(|(_, label)| label)
+                .collect();
                 if !missing.is_empty() {
                     lacking.push((format!("{name}: lacks {}", missing.join(", ")), *source));
                 }
             }
             if lacking.is_empty() {
-                return cx.pass(subject, format!("the {} cookie(s) set by {url} are Secure, HttpOnly and SameSite", cookies.len()));
+                return cx.pass(
+                    subject,
+                    format!(
+                        "the {} cookie(s) set by {url} are Secure, HttpOnly and SameSite",
+                        cookies.len()
+                    ),
+                );
             }
-            let finding = cx.warn(subject, format!("{} of {} cookie(s) set by {url} lack protective attributes", lacking.len(), cookies.len()));
-            lacking.into_iter().fold(finding, |f, (line, source)| f.evidence_at("http.cookie", line, source))
+            let finding = cx.warn(
+                subject,
+                format!(
+                    "{} of {} cookie(s) set by {url} lack protective attributes",
+                    lacking.len(),
+                    cookies.len()
+                ),
+            );
+            lacking.into_iter().fold(finding, |f, (line, source)| {
+                f.evidence_at("http.cookie", line, source)
+            })
         })
     }
 }
@@ -71,7 +101,13 @@ mod tests {
 
     #[test]
     fn fully_protected_cookie_passes() {
-        assert_eq!(verdict_for(&[("set-cookie", "sid=abc; Path=/; Secure; HttpOnly; SameSite=Lax")]), Verdict::Pass);
+        assert_eq!(
+            verdict_for(&[(
+                "set-cookie",
+                "sid=abc; Path=/; Secure; HttpOnly; SameSite=Lax"
+            )]),
+            Verdict::Pass
+        );
     }
 
     #[test]
@@ -87,7 +123,10 @@ mod tests {
     #[test]
     fn one_bad_cookie_among_good_ones_warns() {
         assert_eq!(
-            verdict_for(&[("set-cookie", "a=1; Secure; HttpOnly; SameSite=Lax"), ("set-cookie", "b=2")]),
+            verdict_for(&[
+                ("set-cookie", "a=1; Secure; HttpOnly; SameSite=Lax"),
+                ("set-cookie", "b=2")
+            ]),
             Verdict::Warn
         );
     }

@@ -21,28 +21,49 @@ impl Check for FrameProtection {
         for_each_page(cx, |_web, subject, _exchange, last| {
             let url = last.url.as_str();
             // frame-ancestors takes precedence over X-Frame-Options in current browsers.
-            let ancestors = last.header_all("content-security-policy").find_map(|policy| {
-                directives(policy).into_iter().find(|(name, _)| name == "frame-ancestors").map(|(_, v)| v)
-            });
+            let ancestors = last
+                .header_all("content-security-policy")
+                .find_map(|policy| {
+                    directives(policy)
+                        .into_iter()
+                        .find(|(name, _)| name == "frame-ancestors")
+                        .map(|(_, v)| v)
+                });
             if let Some(sources) = ancestors {
-                let open = sources.split_whitespace().any(|s| s == "*" || s == "https:" || s == "http:");
+                let open = sources
+                    .split_whitespace()
+                    .any(|s| s == "*" || s == "https:" || s == "http:");
                 let finding = if open {
-                    cx.warn(subject, format!("{url} lets any site frame it (frame-ancestors {sources})"))
+                    cx.warn(
+                        subject,
+                        format!("{url} lets any site frame it (frame-ancestors {sources})"),
+                    )
                 } else {
-                    cx.pass(subject, format!("{url} restricts framing with frame-ancestors"))
+                    cx.pass(
+                        subject,
+                        format!("{url} restricts framing with frame-ancestors"),
+                    )
                 };
                 return finding.evidence_at("http.csp.frame-ancestors", sources, url);
             }
             match last.header("x-frame-options") {
                 Some(value)
-                    if value.trim().eq_ignore_ascii_case("deny") || value.trim().eq_ignore_ascii_case("sameorigin") =>
+                    if value.trim().eq_ignore_ascii_case("deny")
+                        || value.trim().eq_ignore_ascii_case("sameorigin") =>
                 {
-                    cx.pass(subject, format!("{url} sets X-Frame-Options {value}")).evidence_at("http.x-frame-options", value, url)
+                    cx.pass(subject, format!("{url} sets X-Frame-Options {value}"))
+                        .evidence_at("http.x-frame-options", value, url)
                 }
                 Some(value) => cx
-                    .warn(subject, format!("{url} sets an X-Frame-Options value browsers ignore"))
+                    .warn(
+                        subject,
+                        format!("{url} sets an X-Frame-Options value browsers ignore"),
+                    )
                     .evidence_at("http.x-frame-options", value, url),
-                None => cx.warn(subject, format!("{url} sets neither X-Frame-Options nor CSP frame-ancestors")),
+                None => cx.warn(
+                    subject,
+                    format!("{url} sets neither X-Frame-Options nor CSP frame-ancestors"),
+                ),
             }
         })
     }
@@ -67,17 +88,32 @@ mod tests {
 
     #[test]
     fn frame_ancestors_passes() {
-        assert_eq!(verdict_for(&[("content-security-policy", "default-src 'self'; frame-ancestors 'self'")]), Verdict::Pass);
+        assert_eq!(
+            verdict_for(&[(
+                "content-security-policy",
+                "default-src 'self'; frame-ancestors 'self'"
+            )]),
+            Verdict::Pass
+        );
     }
 
     #[test]
     fn open_frame_ancestors_warns_even_with_x_frame_options() {
-        assert_eq!(verdict_for(&[("content-security-policy", "frame-ancestors *"), ("x-frame-options", "DENY")]), Verdict::Warn);
+        assert_eq!(
+            verdict_for(&[
+                ("content-security-policy", "frame-ancestors *"),
+                ("x-frame-options", "DENY")
+            ]),
+            Verdict::Warn
+        );
     }
 
     #[test]
     fn allow_from_is_ignored_by_browsers_and_warns() {
-        assert_eq!(verdict_for(&[("x-frame-options", "ALLOW-FROM https://x.test")]), Verdict::Warn);
+        assert_eq!(
+            verdict_for(&[("x-frame-options", "ALLOW-FROM https://x.test")]),
+            Verdict::Warn
+        );
     }
 
     #[test]

@@ -31,31 +31,58 @@ impl Check for Hsts {
             // (a redirect to a login page included).
             let found = exchange.hops.iter().find_map(|hop| {
                 let url = Url::parse(&hop.url).ok()?;
-                let same_host = url.host_str()?.trim_end_matches('.').eq_ignore_ascii_case(&web.host);
-                (url.scheme() == "https" && same_host)
-                    .then(|| hop.header("strict-transport-security").map(|v| (v, hop.url.as_str())))
-                    .flatten()
+                let same_host = url
+                    .host_str()?
+                    .trim_end_matches('.')
+                    .eq_ignore_ascii_case(&web.host);
+                if url.scheme() != "https" || !same_host {
+                    return None;
+                }
+                hop.header("strict-transport-security")
+                    .map(|v| (v, hop.url.as_str()))
             });
             let Some((value, source)) = found else {
                 return cx
-                    .warn(subject, format!("{} sets no Strict-Transport-Security header", web.https_url))
+                    .warn(
+                        subject,
+                        format!("{} sets no Strict-Transport-Security header", web.https_url),
+                    )
                     .evidence("url", web.https_url.clone());
             };
             let parsed = directives(value);
             let max_age = parsed
                 .iter()
                 .find(|(name, _)| name == "max-age")
-                .and_then(|(_, v)| v.trim_start_matches('=').trim().trim_matches('"').parse::<u64>().ok());
+                .and_then(|(_, v)| {
+                    v.trim_start_matches('=')
+                        .trim()
+                        .trim_matches('"')
+                        .parse::<u64>()
+                        .ok()
+                });
             let include_subdomains = parsed.iter().any(|(name, _)| name == "includesubdomains");
             let preload = parsed.iter().any(|(name, _)| name == "preload");
             let finding = match max_age {
-                None => cx.warn(subject, format!("{source} sets Strict-Transport-Security without a readable max-age")),
-                Some(0) => cx.warn(subject, format!("{source} sets max-age=0, which turns HSTS off")),
+                None => cx.warn(
+                    subject,
+                    format!("{source} sets Strict-Transport-Security without a readable max-age"),
+                ),
+                Some(0) => cx.warn(
+                    subject,
+                    format!("{source} sets max-age=0, which turns HSTS off"),
+                ),
                 Some(age) if age < min_seconds => cx.warn(
                     subject,
-                    format!("{source} sets HSTS for {} days, less than {} days", age / 86_400, cx.config.hsts_min_age_days),
+                    format!(
+                        "{source} sets HSTS for {} days, less than {} days",
+                        age / 86_400,
+                        cx.config.hsts_min_age_days
+                    ),
                 ),
-                Some(age) => cx.pass(subject, format!("{source} sets HSTS for {} days", age / 86_400)),
+                Some(age) => cx.pass(
+                    subject,
+                    format!("{source} sets HSTS for {} days", age / 86_400),
+                ),
             };
             finding
                 .evidence_at("http.strict-transport-security", value, source)
@@ -79,26 +106,48 @@ mod tests {
 
     #[test]
     fn one_year_passes_and_records_preload() {
-        let (m, obs) = page(&[("strict-transport-security", "max-age=31536000; includeSubDomains; preload")]);
+        let (m, obs) = page(&[(
+            "strict-transport-security",
+            "max-age=31536000; includeSubDomains; preload",
+        )]);
         let findings = crate::check::tls::test_support::judge(&Hsts, &m, &obs);
         assert_eq!(findings[0].verdict, Verdict::Pass);
-        assert!(findings[0].evidence.iter().any(|e| e.label == "hsts.preload" && e.value == "true"));
-        assert!(findings[0].evidence.iter().any(|e| e.label == "hsts.include_subdomains" && e.value == "true"));
+        assert!(
+            findings[0]
+                .evidence
+                .iter()
+                .any(|e| e.label == "hsts.preload" && e.value == "true")
+        );
+        assert!(
+            findings[0]
+                .evidence
+                .iter()
+                .any(|e| e.label == "hsts.include_subdomains" && e.value == "true")
+        );
     }
 
     #[test]
     fn short_max_age_warns() {
-        assert_eq!(verdict_for(&[("strict-transport-security", "max-age=86400")]), Verdict::Warn);
+        assert_eq!(
+            verdict_for(&[("strict-transport-security", "max-age=86400")]),
+            Verdict::Warn
+        );
     }
 
     #[test]
     fn max_age_zero_warns() {
-        assert_eq!(verdict_for(&[("strict-transport-security", "max-age=0")]), Verdict::Warn);
+        assert_eq!(
+            verdict_for(&[("strict-transport-security", "max-age=0")]),
+            Verdict::Warn
+        );
     }
 
     #[test]
     fn quoted_max_age_is_read() {
-        assert_eq!(verdict_for(&[("strict-transport-security", "max-age=\"31536000\"")]), Verdict::Pass);
+        assert_eq!(
+            verdict_for(&[("strict-transport-security", "max-age=\"31536000\"")]),
+            Verdict::Pass
+        );
     }
 
     #[test]

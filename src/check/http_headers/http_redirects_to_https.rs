@@ -87,11 +87,17 @@ mod tests {
     fn verdict_of(status: u16, location: Option<&str>) -> Verdict {
         let m = member("https://chaton.test/", &[]);
         let mut obs = observations();
-        let headers: Vec<(&str, &str)> = location.map(|l| vec![("Location", l)]).unwrap_or_default();
+        let headers: Vec<(&str, &str)> =
+            location.map(|l| vec![("Location", l)]).unwrap_or_default();
         let hops = vec![response("http://chaton.test/", status, &headers)];
         obs.http.insert(
             "http://chaton.test/".into(),
-            Observed::Seen(HttpExchange { hops, body_bytes: 0, body_truncated: false, body_sha256: None }),
+            Observed::Seen(HttpExchange {
+                hops,
+                body_bytes: 0,
+                body_truncated: false,
+                body_sha256: None,
+            }),
         );
         verdict(&HttpRedirectsToHttps, &m, &obs)
     }
@@ -99,12 +105,18 @@ mod tests {
     #[test]
     fn redirect_to_https_same_host_passes() {
         assert_eq!(verdict_of(301, Some("https://chaton.test/")), Verdict::Pass);
-        assert_eq!(verdict_of(308, Some("https://CHATON.test./accueil")), Verdict::Pass);
+        assert_eq!(
+            verdict_of(308, Some("https://CHATON.test./accueil")),
+            Verdict::Pass
+        );
     }
 
     #[test]
     fn redirect_to_https_elsewhere_warns() {
-        assert_eq!(verdict_of(301, Some("https://www.chaton.test/")), Verdict::Warn);
+        assert_eq!(
+            verdict_of(301, Some("https://www.chaton.test/")),
+            Verdict::Warn
+        );
     }
 
     #[test]
@@ -126,7 +138,10 @@ mod tests {
     fn closed_port_80_passes() {
         let m = member("https://chaton.test/", &[]);
         let mut obs = observations();
-        obs.http.insert("http://chaton.test/".into(), Observed::Failed(ProbeFailure::Refused));
+        obs.http.insert(
+            "http://chaton.test/".into(),
+            Observed::Failed(ProbeFailure::Refused),
+        );
         assert_eq!(verdict(&HttpRedirectsToHttps, &m, &obs), Verdict::Pass);
     }
 
@@ -135,6 +150,9 @@ mod tests {
         let m = member("https://chaton.test/", &[]);
         let mut obs = observations();
         obs.http.insert("http://chaton.test/".into(), timeout());
-        assert_eq!(verdict(&HttpRedirectsToHttps, &m, &obs), Verdict::Inconclusive);
+        assert_eq!(
+            verdict(&HttpRedirectsToHttps, &m, &obs),
+            Verdict::Inconclusive
+        );
     }
 }

@@ -36,9 +36,9 @@ pub(crate) fn for_each_page(
             let subject = Subject::Host(web.host.clone());
             match cx.observations.http.get(&web.https_url) {
                 None => cx.not_observed(subject, &format!("a response from {}", web.https_url)),
-                Some(Observed::Failed(failure)) => {
-                    cx.inconclusive(subject, failure).evidence("url", web.https_url.clone())
-                }
+                Some(Observed::Failed(failure)) => cx
+                    .inconclusive(subject, failure)
+                    .evidence("url", web.https_url.clone()),
                 Some(Observed::Seen(exchange)) => match exchange.last() {
                     None => cx.not_observed(subject, &format!("a response from {}", web.https_url)),
                     Some(last) => judge(&web, subject, exchange, last),
@@ -54,10 +54,12 @@ pub(crate) fn directives(value: &str) -> Vec<(String, String)> {
         .split(';')
         .map(str::trim)
         .filter(|part| !part.is_empty())
-        .map(|part| match part.split_once(|c: char| c == '=' || c.is_ascii_whitespace()) {
-            Some((name, rest)) => (name.trim().to_ascii_lowercase(), rest.trim().to_owned()),
-            None => (part.to_ascii_lowercase(), String::new()),
-        })
+        .map(
+            |part| match part.split_once(|c: char| c == '=' || c.is_ascii_whitespace()) {
+                Some((name, rest)) => (name.trim().to_ascii_lowercase(), rest.trim().to_owned()),
+                None => (part.to_ascii_lowercase(), String::new()),
+            },
+        )
         .collect()
 }
 
@@ -73,7 +75,10 @@ pub(crate) mod test_support {
         HttpResponse {
             url: url.into(),
             status,
-            headers: headers.iter().map(|(k, v)| ((*k).to_ascii_lowercase(), (*v).to_owned())).collect(),
+            headers: headers
+                .iter()
+                .map(|(k, v)| ((*k).to_ascii_lowercase(), (*v).to_owned()))
+                .collect(),
             remote_addr: None,
         }
     }
@@ -85,7 +90,12 @@ pub(crate) mod test_support {
         let hops = vec![response("https://chaton.test/", 200, headers)];
         obs.http.insert(
             "https://chaton.test/".into(),
-            Observed::Seen(HttpExchange { hops, body_bytes: 0, body_truncated: false, body_sha256: None }),
+            Observed::Seen(HttpExchange {
+                hops,
+                body_bytes: 0,
+                body_truncated: false,
+                body_sha256: None,
+            }),
         );
         (m, obs)
     }

@@ -20,13 +20,20 @@ impl Check for Nosniff {
         for_each_page(cx, |_web, subject, _exchange, last| {
             let url = last.url.as_str();
             match last.header("x-content-type-options") {
-                Some(value) if value.trim().eq_ignore_ascii_case("nosniff") => {
-                    cx.pass(subject, format!("{url} sets X-Content-Type-Options: nosniff"))
-                }
+                Some(value) if value.trim().eq_ignore_ascii_case("nosniff") => cx.pass(
+                    subject,
+                    format!("{url} sets X-Content-Type-Options: nosniff"),
+                ),
                 Some(value) => cx
-                    .warn(subject, format!("{url} sets X-Content-Type-Options to an unknown value"))
+                    .warn(
+                        subject,
+                        format!("{url} sets X-Content-Type-Options to an unknown value"),
+                    )
                     .evidence_at("http.x-content-type-options", value, url),
-                None => cx.warn(subject, format!("{url} does not set X-Content-Type-Options: nosniff")),
+                None => cx.warn(
+                    subject,
+                    format!("{url} does not set X-Content-Type-Options: nosniff"),
+                ),
             }
         })
     }
@@ -46,12 +53,18 @@ mod tests {
 
     #[test]
     fn nosniff_passes() {
-        assert_eq!(verdict_for(&[("x-content-type-options", "NoSniff")]), Verdict::Pass);
+        assert_eq!(
+            verdict_for(&[("x-content-type-options", "NoSniff")]),
+            Verdict::Pass
+        );
     }
 
     #[test]
     fn other_value_warns() {
-        assert_eq!(verdict_for(&[("x-content-type-options", "sniff-away")]), Verdict::Warn);
+        assert_eq!(
+            verdict_for(&[("x-content-type-options", "sniff-away")]),
+            Verdict::Warn
+        );
     }
 
     #[test]

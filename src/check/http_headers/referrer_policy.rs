@@ -44,7 +44,8 @@ impl Check for ReferrerPolicy {
                 .flat_map(|value| value.split(','))
                 .map(|token| token.trim().to_ascii_lowercase())
                 .filter(|token| KNOWN.contains(&token.as_str()))
-                .last();
+                .collect::<Vec<_>>()
+                .pop();
             let finding = match effective.as_deref() {
                 None if values.is_empty() => cx.pass(
                     subject,
@@ -59,7 +60,9 @@ impl Check for ReferrerPolicy {
                 }
                 Some(policy) => cx.pass(subject, format!("{url} sets Referrer-Policy {policy}")),
             };
-            values.iter().fold(finding, |f, value| f.evidence_at("http.referrer-policy", *value, url))
+            values.iter().fold(finding, |f, value| {
+                f.evidence_at("http.referrer-policy", *value, url)
+            })
         })
     }
 }
@@ -78,8 +81,14 @@ mod tests {
 
     #[test]
     fn strict_policies_pass() {
-        assert_eq!(verdict_for(&[("referrer-policy", "no-referrer")]), Verdict::Pass);
-        assert_eq!(verdict_for(&[("referrer-policy", "strict-origin-when-cross-origin")]), Verdict::Pass);
+        assert_eq!(
+            verdict_for(&[("referrer-policy", "no-referrer")]),
+            Verdict::Pass
+        );
+        assert_eq!(
+            verdict_for(&[("referrer-policy", "strict-origin-when-cross-origin")]),
+            Verdict::Pass
+        );
     }
 
     #[test]
@@ -89,18 +98,33 @@ mod tests {
 
     #[test]
     fn unsafe_url_warns() {
-        assert_eq!(verdict_for(&[("referrer-policy", "unsafe-url")]), Verdict::Warn);
+        assert_eq!(
+            verdict_for(&[("referrer-policy", "unsafe-url")]),
+            Verdict::Warn
+        );
     }
 
     #[test]
     fn no_referrer_when_downgrade_warns() {
-        assert_eq!(verdict_for(&[("referrer-policy", "NO-REFERRER-WHEN-DOWNGRADE")]), Verdict::Warn);
+        assert_eq!(
+            verdict_for(&[("referrer-policy", "NO-REFERRER-WHEN-DOWNGRADE")]),
+            Verdict::Warn
+        );
     }
 
     #[test]
     fn last_understood_token_wins() {
-        assert_eq!(verdict_for(&[("referrer-policy", "unsafe-url, no-referrer, bogus")]), Verdict::Pass);
-        assert_eq!(verdict_for(&[("referrer-policy", "no-referrer"), ("referrer-policy", "unsafe-url")]), Verdict::Warn);
+        assert_eq!(
+            verdict_for(&[("referrer-policy", "unsafe-url, no-referrer, bogus")]),
+            Verdict::Pass
+        );
+        assert_eq!(
+            verdict_for(&[
+                ("referrer-policy", "no-referrer"),
+                ("referrer-policy", "unsafe-url")
+            ]),
+            Verdict::Warn
+        );
     }
 
     #[test]

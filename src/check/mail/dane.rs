@@ -33,14 +33,31 @@ impl Check for Dane {
                 Err(finding) => return finding,
             };
             if records.tlsa.is_empty() {
-                return cx.not_applicable(subject, format!("{} publishes no TLSA record: DANE is not used", session.host));
+                return cx.not_applicable(
+                    subject,
+                    format!(
+                        "{} publishes no TLSA record: DANE is not used",
+                        session.host
+                    ),
+                );
             }
-            let with_tlsa = |f: Finding| records.tlsa.iter().fold(f, |f, r| f.evidence("dns.tlsa", format!("{name}: {r}")));
+            let with_tlsa = |f: Finding| {
+                records
+                    .tlsa
+                    .iter()
+                    .fold(f, |f, r| f.evidence("dns.tlsa", format!("{name}: {r}")))
+            };
             let status = records.dnssec.as_deref().unwrap_or("indeterminate");
             match status {
                 "secure" => {}
                 "bogus" => {
-                    return with_tlsa(cx.fail(subject, format!("the TLSA records of {} do not validate (DNSSEC bogus)", session.host)));
+                    return with_tlsa(cx.fail(
+                        subject,
+                        format!(
+                            "the TLSA records of {} do not validate (DNSSEC bogus)",
+                            session.host
+                        ),
+                    ));
                 }
                 "insecure" => {
                     return with_tlsa(cx.warn(
@@ -48,12 +65,25 @@ impl Check for Dane {
                         format!("{} publishes TLSA records in a zone not signed with DNSSEC: senders ignore them", session.host),
                     ));
                 }
-                _ => return with_tlsa(cx.finding(subject, crate::finding::Verdict::Inconclusive, format!("the DNSSEC status of {name} is unknown"))),
+                _ => {
+                    return with_tlsa(cx.finding(
+                        subject,
+                        crate::finding::Verdict::Inconclusive,
+                        format!("the DNSSEC status of {name} is unknown"),
+                    ));
+                }
             }
             let handshake = match &session.handshake {
                 Some(Observed::Seen(handshake)) => handshake,
-                Some(Observed::Failed(failure)) => return with_tlsa(cx.inconclusive(subject, failure)),
-                None => return with_tlsa(cx.not_observed(subject, &format!("a STARTTLS certificate from {}", session.host))),
+                Some(Observed::Failed(failure)) => {
+                    return with_tlsa(cx.inconclusive(subject, failure));
+                }
+                None => {
+                    return with_tlsa(cx.not_observed(
+                        subject,
+                        &format!("a STARTTLS certificate from {}", session.host),
+                    ));
+                }
             };
             let finding = match dane_match(&records.tlsa, &handshake.chain) {
                 DaneMatch::Matches(record) => {
@@ -68,9 +98,12 @@ impl Check for Dane {
                     format!("the TLSA records of {} use a form this tool cannot compare (full data or SHA-512)", session.host),
                 ),
             };
-            let finding = handshake.leaf().map_or(finding.clone(), |leaf| {
-                finding.evidence("certificate.sha256", leaf.sha256.clone()).evidence("certificate.spki_sha256", leaf.spki_sha256.clone())
-            });
+            let finding = match handshake.leaf() {
+                Some(leaf) => finding
+                    .evidence("certificate.sha256", leaf.sha256.clone())
+                    .evidence("certificate.spki_sha256", leaf.spki_sha256.clone()),
+                None => finding,
+            };
             with_tlsa(finding)
         })
     }
@@ -116,14 +149,21 @@ pub(crate) fn dane_match(records: &[String], chain: &[Certificate]) -> DaneMatch
             "1" => Some(cert.spki_sha256.to_ascii_lowercase()),
             _ => None,
         };
-        if candidates.iter().any(|cert| digest(cert).is_some_and(|d| d == data)) {
+        if candidates
+            .iter()
+            .any(|cert| digest(cert).is_some_and(|d| d == data))
+        {
             return DaneMatch::Matches(record.clone());
         }
         if !matches!(*selector, "0" | "1") {
             unverifiable = true;
         }
     }
-    if unverifiable { DaneMatch::Unverifiable } else { DaneMatch::NoMatch }
+    if unverifiable {
+        DaneMatch::Unverifiable
+    } else {
+        DaneMatch::NoMatch
+    }
 }
 
 #[cfg(test)]
@@ -141,7 +181,8 @@ mod tests {
             dnssec: Some(dnssec.into()),
             ..Default::default()
         };
-        obs.dns.insert("_25._tcp.mx.chaton.test".into(), Observed::Seen(records));
+        obs.dns
+            .insert("_25._tcp.mx.chaton.test".into(), Observed::Seen(records));
         verdict(&Dane, &m, &obs)
     }
 
@@ -157,12 +198,18 @@ mod tests {
     #[test]
     fn matching_dane_ta_record_passes() {
         // The intermediate of the test chain has the same digests as the leaf in the fixture.
-        assert_eq!(verdict_with(&[&format!("2 0 1 {:0>64}", "aa")], "secure"), Verdict::Pass);
+        assert_eq!(
+            verdict_with(&[&format!("2 0 1 {:0>64}", "aa")], "secure"),
+            Verdict::Pass
+        );
     }
 
     #[test]
     fn mismatching_record_fails() {
-        assert_eq!(verdict_with(&[&format!("3 1 1 {:0>64}", "cc")], "secure"), Verdict::Fail);
+        assert_eq!(
+            verdict_with(&[&format!("3 1 1 {:0>64}", "cc")], "secure"),
+            Verdict::Fail
+        );
     }
 
     #[test]

@@ -7,9 +7,9 @@
 //! subdomain without its own record inherits the organisational domain's (`sp=` first).
 
 use super::{dns, mail_domains, tagged_txt};
+use crate::check::http_headers::directives;
 use crate::check::tls::targets::dmarc_organizational_domain;
 use crate::check::{Check, Context, ProbeKind};
-use crate::check::http_headers::directives;
 use crate::finding::{Finding, Subject};
 
 /// A DMARC record with `p=quarantine` or `p=reject`.
@@ -25,7 +25,10 @@ impl Check for Dmarc {
     }
 
     fn judge(&self, cx: &Context<'_>) -> Vec<Finding> {
-        mail_domains(cx).into_iter().map(|domain| judge_domain(cx, &domain)).collect()
+        mail_domains(cx)
+            .into_iter()
+            .map(|domain| judge_domain(cx, &domain))
+            .collect()
     }
 }
 
@@ -53,24 +56,50 @@ fn judge_domain(cx: &Context<'_>, domain: &str) -> Finding {
         [record] => *record,
         several => {
             return several.iter().fold(
-                cx.warn(subject, format!("{name} holds {} DMARC records: receivers ignore them all", several.len())),
+                cx.warn(
+                    subject,
+                    format!(
+                        "{name} holds {} DMARC records: receivers ignore them all",
+                        several.len()
+                    ),
+                ),
                 |f, r| f.evidence("dns.dmarc", *r),
             );
         }
     };
     let tags = directives(record);
-    let tag = |key: &str| tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.trim_start_matches('=').trim().to_ascii_lowercase());
-    let policy = if inherited { tag("sp").or_else(|| tag("p")) } else { tag("p") };
+    let tag = |key: &str| {
+        tags.iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.trim_start_matches('=').trim().to_ascii_lowercase())
+    };
+    let policy = if inherited {
+        tag("sp").or_else(|| tag("p"))
+    } else {
+        tag("p")
+    };
     let pct = tag("pct").and_then(|p| p.parse::<u8>().ok()).unwrap_or(100);
-    let place = if inherited { format!("{domain} (inherited from {name})") } else { domain.to_owned() };
+    let place = if inherited {
+        format!("{domain} (inherited from {name})")
+    } else {
+        domain.to_owned()
+    };
     let finding = match policy.as_deref() {
         Some("reject" | "quarantine") if pct < 100 => cx.warn(
             subject,
             format!("the DMARC policy of {place} applies to {pct}% of forged mail only"),
         ),
-        Some(p @ ("reject" | "quarantine")) => cx.pass(subject, format!("the DMARC policy of {place} is {p}")),
-        Some("none") => cx.warn(subject, format!("the DMARC policy of {place} is none: forged mail is only reported")),
-        _ => cx.warn(subject, format!("the DMARC record of {place} has no valid policy")),
+        Some(p @ ("reject" | "quarantine")) => {
+            cx.pass(subject, format!("the DMARC policy of {place} is {p}"))
+        }
+        Some("none") => cx.warn(
+            subject,
+            format!("the DMARC policy of {place} is none: forged mail is only reported"),
+        ),
+        _ => cx.warn(
+            subject,
+            format!("the DMARC record of {place} has no valid policy"),
+        ),
     };
     finding.evidence("dns.dmarc", format!("{name}: {record}"))
 }
@@ -93,23 +122,53 @@ mod tests {
 
     #[test]
     fn reject_and_quarantine_pass() {
-        assert_eq!(verdict_with("chaton.test", &[("_dmarc.chaton.test", &["v=DMARC1; p=reject; rua=mailto:d@chaton.test"])]), Verdict::Pass);
-        assert_eq!(verdict_with("chaton.test", &[("_dmarc.chaton.test", &["v=DMARC1;p=quarantine"])]), Verdict::Pass);
+        assert_eq!(
+            verdict_with(
+                "chaton.test",
+                &[(
+                    "_dmarc.chaton.test",
+                    &["v=DMARC1; p=reject; rua=mailto:d@chaton.test"]
+                )]
+            ),
+            Verdict::Pass
+        );
+        assert_eq!(
+            verdict_with(
+                "chaton.test",
+                &[("_dmarc.chaton.test", &["v=DMARC1;p=quarantine"])]
+            ),
+            Verdict::Pass
+        );
     }
 
     #[test]
     fn p_none_warns() {
-        assert_eq!(verdict_with("chaton.test", &[("_dmarc.chaton.test", &["v=DMARC1; p=none"])]), Verdict::Warn);
+        assert_eq!(
+            verdict_with(
+                "chaton.test",
+                &[("_dmarc.chaton.test", &["v=DMARC1; p=none"])]
+            ),
+            Verdict::Warn
+        );
     }
 
     #[test]
     fn partial_pct_warns() {
-        assert_eq!(verdict_with("chaton.test", &[("_dmarc.chaton.test", &["v=DMARC1; p=reject; pct=10"])]), Verdict::Warn);
+        assert_eq!(
+            verdict_with(
+                "chaton.test",
+                &[("_dmarc.chaton.test", &["v=DMARC1; p=reject; pct=10"])]
+            ),
+            Verdict::Warn
+        );
     }
 
     #[test]
     fn absent_policy_warns() {
-        assert_eq!(verdict_with("chaton.test", &[("_dmarc.chaton.test", &[])]), Verdict::Warn);
+        assert_eq!(
+            verdict_with("chaton.test", &[("_dmarc.chaton.test", &[])]),
+            Verdict::Warn
+        );
     }
 
     #[test]
@@ -119,7 +178,10 @@ mod tests {
             ("_dmarc.chaton.test", &["v=DMARC1; p=reject; sp=none"]),
         ];
         assert_eq!(verdict_with("lists.chaton.test", entries), Verdict::Warn);
-        let entries: &[(&str, &[&str])] = &[("_dmarc.lists.chaton.test", &[]), ("_dmarc.chaton.test", &["v=DMARC1; p=reject"])];
+        let entries: &[(&str, &[&str])] = &[
+            ("_dmarc.lists.chaton.test", &[]),
+            ("_dmarc.chaton.test", &["v=DMARC1; p=reject"]),
+        ];
         assert_eq!(verdict_with("lists.chaton.test", entries), Verdict::Pass);
     }
 

@@ -28,7 +28,11 @@ impl Check for ImapsSubmissionTls {
         let mut findings = Vec::new();
         let mut seen: Vec<Subject> = Vec::new();
         for domain in mail_domains(cx) {
-            let declared = cx.member.mail_domains.iter().find(|m| m.domain.trim_end_matches('.').eq_ignore_ascii_case(&domain));
+            let declared = cx
+                .member
+                .mail_domains
+                .iter()
+                .find(|m| m.domain.trim_end_matches('.').eq_ignore_ascii_case(&domain));
             let Some(declared) = declared else { continue };
             if declared.imap_host.is_none() && declared.submission_host.is_none() {
                 continue;
@@ -47,7 +51,11 @@ impl Check for ImapsSubmissionTls {
                     seen.push(subject.clone());
                     findings.push(match &observation.imaps {
                         None => cx.not_observed(subject, &format!("IMAPS on {host}:993")),
-                        Some(endpoint) => judge_parts(cx, subject, &[implicit(&endpoint.handshake, &format!("{host}:993"))]),
+                        Some(endpoint) => judge_parts(
+                            cx,
+                            subject,
+                            &[implicit(&endpoint.handshake, &format!("{host}:993"))],
+                        ),
                     });
                 }
             }
@@ -89,8 +97,12 @@ enum Part {
 fn implicit(handshake: &Observed<TlsHandshake>, place: &str) -> Part {
     match handshake {
         Observed::Seen(h) => certificate_part(h, place),
-        Observed::Failed(ProbeFailure::Refused) => Part::Absent(format!("{place}: connection refused")),
-        Observed::Failed(failure @ ProbeFailure::Tls { .. }) => Part::Absent(format!("{place}: {failure}")),
+        Observed::Failed(ProbeFailure::Refused) => {
+            Part::Absent(format!("{place}: connection refused"))
+        }
+        Observed::Failed(failure @ ProbeFailure::Tls { .. }) => {
+            Part::Absent(format!("{place}: {failure}"))
+        }
         Observed::Failed(failure) => Part::Unknown(format!("{place}: {failure}"), failure.clone()),
     }
 }
@@ -104,17 +116,27 @@ fn starttls(session: &SmtpSession) -> Part {
         };
     }
     if !session.starttls_offered {
-        return Part::Bad(format!("{place} accepts sessions without offering STARTTLS"));
+        return Part::Bad(format!(
+            "{place} accepts sessions without offering STARTTLS"
+        ));
     }
     match &session.handshake {
         Some(handshake) => implicit(handshake, &place),
-        None => Part::Unknown(format!("{place}: STARTTLS not attempted"), ProbeFailure::Other { message: "STARTTLS not attempted".into() }),
+        None => Part::Unknown(
+            format!("{place}: STARTTLS not attempted"),
+            ProbeFailure::Other {
+                message: "STARTTLS not attempted".into(),
+            },
+        ),
     }
 }
 
 fn certificate_part(handshake: &TlsHandshake, place: &str) -> Part {
     match &handshake.verification_error {
-        None => Part::Good(format!("{place}: {} with a valid certificate", handshake.protocol)),
+        None => Part::Good(format!(
+            "{place}: {} with a valid certificate",
+            handshake.protocol
+        )),
         Some(error) => Part::Bad(format!("{place}: certificate does not validate ({error})")),
     }
 }
@@ -129,11 +151,18 @@ fn judge_parts(cx: &Context<'_>, subject: Subject, parts: &[Part]) -> Finding {
     let finding = if bad {
         cx.fail(subject, "a mail endpoint where users log in accepts clear text or presents an invalid certificate")
     } else if good {
-        cx.pass(subject, "the mail endpoint only talks TLS, with a valid certificate")
+        cx.pass(
+            subject,
+            "the mail endpoint only talks TLS, with a valid certificate",
+        )
     } else if let Some(failure) = unknown {
         cx.inconclusive(subject, failure)
     } else {
-        cx.finding(subject, Verdict::Warn, "the declared mail endpoint does not answer with TLS")
+        cx.finding(
+            subject,
+            Verdict::Warn,
+            "the declared mail endpoint does not answer with TLS",
+        )
     };
     parts.iter().fold(finding, |f, part| {
         let line = match part {
@@ -151,14 +180,26 @@ mod tests {
     use crate::observation::mail::TlsEndpoint;
     use crate::observation::tls::VerificationKind;
 
-    fn world(imaps: Option<Observed<TlsHandshake>>, s465: Option<Observed<TlsHandshake>>, s587: Option<SmtpSession>) -> Vec<Finding> {
+    fn world(
+        imaps: Option<Observed<TlsHandshake>>,
+        s465: Option<Observed<TlsHandshake>>,
+        s587: Option<SmtpSession>,
+    ) -> Vec<Finding> {
         let (mut m, mut obs) = mail_world(good_session());
         m.mail_domains[0].imap_host = imaps.as_ref().map(|_| "imap.chaton.test".into());
         m.mail_domains[0].submission_host =
             (s465.is_some() || s587.is_some()).then(|| "smtp.chaton.test".into());
         if let Some(Observed::Seen(mail)) = obs.mail.get_mut("chaton.test") {
-            mail.imaps = imaps.map(|handshake| TlsEndpoint { host: "imap.chaton.test".into(), port: 993, handshake });
-            mail.submissions = s465.map(|handshake| TlsEndpoint { host: "smtp.chaton.test".into(), port: 465, handshake });
+            mail.imaps = imaps.map(|handshake| TlsEndpoint {
+                host: "imap.chaton.test".into(),
+                port: 993,
+                handshake,
+            });
+            mail.submissions = s465.map(|handshake| TlsEndpoint {
+                host: "smtp.chaton.test".into(),
+                port: 465,
+                handshake,
+            });
             mail.submission = s587;
         }
         judge(&ImapsSubmissionTls, &m, &obs)
@@ -169,7 +210,10 @@ mod tests {
     }
 
     fn invalid() -> Observed<TlsHandshake> {
-        Observed::Seen(failing_handshake("imap.chaton.test", VerificationKind::Expired))
+        Observed::Seen(failing_handshake(
+            "imap.chaton.test",
+            VerificationKind::Expired,
+        ))
     }
 
     fn verdicts(findings: &[Finding]) -> Vec<Verdict> {
@@ -178,31 +222,68 @@ mod tests {
 
     #[test]
     fn valid_imaps_and_submission_pass() {
-        let s587 = SmtpSession { host: "smtp.chaton.test".into(), port: 587, ..good_session() };
-        assert_eq!(verdicts(&world(Some(valid()), Some(valid()), Some(s587))), vec![Verdict::Pass, Verdict::Pass]);
+        let s587 = SmtpSession {
+            host: "smtp.chaton.test".into(),
+            port: 587,
+            ..good_session()
+        };
+        assert_eq!(
+            verdicts(&world(Some(valid()), Some(valid()), Some(s587))),
+            vec![Verdict::Pass, Verdict::Pass]
+        );
     }
 
     #[test]
     fn expired_imaps_certificate_fails() {
-        assert_eq!(verdicts(&world(Some(invalid()), None, None)), vec![Verdict::Fail]);
+        assert_eq!(
+            verdicts(&world(Some(invalid()), None, None)),
+            vec![Verdict::Fail]
+        );
     }
 
     #[test]
     fn submission_587_without_starttls_fails_even_if_465_is_fine() {
-        let s587 = SmtpSession { host: "smtp.chaton.test".into(), port: 587, starttls_offered: false, handshake: None, ..good_session() };
-        assert_eq!(verdicts(&world(None, Some(valid()), Some(s587))), vec![Verdict::Fail]);
+        let s587 = SmtpSession {
+            host: "smtp.chaton.test".into(),
+            port: 587,
+            starttls_offered: false,
+            handshake: None,
+            ..good_session()
+        };
+        assert_eq!(
+            verdicts(&world(None, Some(valid()), Some(s587))),
+            vec![Verdict::Fail]
+        );
     }
 
     #[test]
     fn only_465_answering_passes() {
-        let s587 = SmtpSession { failure: Some(ProbeFailure::Refused), starttls_offered: false, handshake: None, ..good_session() };
-        assert_eq!(verdicts(&world(None, Some(valid()), Some(s587))), vec![Verdict::Pass]);
+        let s587 = SmtpSession {
+            failure: Some(ProbeFailure::Refused),
+            starttls_offered: false,
+            handshake: None,
+            ..good_session()
+        };
+        assert_eq!(
+            verdicts(&world(None, Some(valid()), Some(s587))),
+            vec![Verdict::Pass]
+        );
     }
 
     #[test]
     fn nothing_answering_warns_and_timeouts_are_inconclusive() {
-        assert_eq!(verdicts(&world(Some(Observed::Failed(ProbeFailure::Refused)), None, None)), vec![Verdict::Warn]);
-        assert_eq!(verdicts(&world(Some(timeout()), None, None)), vec![Verdict::Inconclusive]);
+        assert_eq!(
+            verdicts(&world(
+                Some(Observed::Failed(ProbeFailure::Refused)),
+                None,
+                None
+            )),
+            vec![Verdict::Warn]
+        );
+        assert_eq!(
+            verdicts(&world(Some(timeout()), None, None)),
+            vec![Verdict::Inconclusive]
+        );
     }
 
     #[test]

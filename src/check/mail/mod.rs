@@ -40,10 +40,16 @@ pub(crate) fn mail_domains(cx: &Context<'_>) -> Vec<String> {
 }
 
 /// The DNS records of `name`, or the finding about `subject` that says why there are none.
-pub(crate) fn dns<'a>(cx: &'a Context<'_>, name: &str, subject: &Subject) -> Result<&'a DnsRecords, Finding> {
+pub(crate) fn dns<'a>(
+    cx: &'a Context<'_>,
+    name: &str,
+    subject: &Subject,
+) -> Result<&'a DnsRecords, Finding> {
     match cx.observations.dns.get(name) {
         None => Err(cx.not_observed(subject.clone(), &format!("DNS records of {name}"))),
-        Some(Observed::Failed(failure)) => Err(cx.inconclusive(subject.clone(), failure).evidence("dns.name", name)),
+        Some(Observed::Failed(failure)) => Err(cx
+            .inconclusive(subject.clone(), failure)
+            .evidence("dns.name", name)),
         Some(Observed::Seen(records)) => Ok(records),
     }
 }
@@ -59,7 +65,10 @@ pub(crate) fn tagged_txt<'a>(records: &'a DnsRecords, tag: &str) -> Vec<&'a str>
             txt.len() >= tag.len()
                 && txt.is_char_boundary(tag.len())
                 && txt[..tag.len()].eq_ignore_ascii_case(tag)
-                && matches!(txt[tag.len()..].chars().next(), None | Some(' ' | ';' | '\t'))
+                && matches!(
+                    txt[tag.len()..].chars().next(),
+                    None | Some(' ' | ';' | '\t')
+                )
         })
         .collect()
 }
@@ -72,7 +81,9 @@ pub(crate) fn mail_observation<'a>(
 ) -> Result<&'a MailObservation, Finding> {
     match cx.observations.mail.get(domain) {
         None => Err(cx.not_observed(subject.clone(), &format!("the mail servers of {domain}"))),
-        Some(Observed::Failed(failure)) => Err(cx.inconclusive(subject.clone(), failure).evidence("mail.domain", domain)),
+        Some(Observed::Failed(failure)) => Err(cx
+            .inconclusive(subject.clone(), failure)
+            .evidence("mail.domain", domain)),
         Some(Observed::Seen(observation)) => Ok(observation),
     }
 }
@@ -137,7 +148,10 @@ pub(crate) mod test_support {
         let mut obs = observations();
         obs.mail.insert(
             "chaton.test".into(),
-            Observed::Seen(MailObservation { exchangers: vec![session], ..Default::default() }),
+            Observed::Seen(MailObservation {
+                exchangers: vec![session],
+                ..Default::default()
+            }),
         );
         (m, obs)
     }
@@ -146,7 +160,10 @@ pub(crate) mod test_support {
     pub fn txt(obs: &mut Observations, name: &str, records: &[&str]) {
         obs.dns.insert(
             name.into(),
-            Observed::Seen(DnsRecords { txt: records.iter().map(|r| (*r).to_owned()).collect(), ..Default::default() }),
+            Observed::Seen(DnsRecords {
+                txt: records.iter().map(|r| (*r).to_owned()).collect(),
+                ..Default::default()
+            }),
         );
     }
 }

@@ -19,7 +19,10 @@ impl Check for MtaSts {
     }
 
     fn judge(&self, cx: &Context<'_>) -> Vec<Finding> {
-        mail_domains(cx).into_iter().map(|domain| judge_domain(cx, &domain)).collect()
+        mail_domains(cx)
+            .into_iter()
+            .map(|domain| judge_domain(cx, &domain))
+            .collect()
     }
 }
 
@@ -40,11 +43,14 @@ fn judge_domain(cx: &Context<'_>, domain: &str) -> Finding {
     };
     let finding = match &observation.mta_sts_policy {
         None => cx.not_observed(subject, &format!("the MTA-STS policy of {domain}")),
-        Some(Observed::Failed(failure @ (ProbeFailure::Timeout { .. } | ProbeFailure::Blocked { .. }))) => {
-            cx.inconclusive(subject, failure)
-        }
+        Some(Observed::Failed(
+            failure @ (ProbeFailure::Timeout { .. } | ProbeFailure::Blocked { .. }),
+        )) => cx.inconclusive(subject, failure),
         Some(Observed::Failed(failure)) => cx
-            .warn(subject, format!("{domain} announces MTA-STS but its policy file cannot be fetched"))
+            .warn(
+                subject,
+                format!("{domain} announces MTA-STS but its policy file cannot be fetched"),
+            )
             .evidence("probe.failure", failure.to_string()),
         Some(Observed::Seen(policy)) => {
             let mode = policy.mode.as_deref().unwrap_or("");
@@ -53,30 +59,60 @@ fn judge_domain(cx: &Context<'_>, domain: &str) -> Finding {
                 .dns
                 .get(domain)
                 .and_then(Observed::seen)
-                .map(|r| r.mx.iter().map(|(_, host)| host.trim_end_matches('.').to_ascii_lowercase()).collect())
+                .map(|r| {
+                    r.mx.iter()
+                        .map(|(_, host)| host.trim_end_matches('.').to_ascii_lowercase())
+                        .collect()
+                })
                 .unwrap_or_default();
-            let uncovered: Vec<&String> =
-                mx_hosts.iter().filter(|mx| !mx.is_empty() && !policy.mx.iter().any(|p| mx_matches(p, mx))).collect();
+            let uncovered: Vec<&String> = mx_hosts
+                .iter()
+                .filter(|mx| !mx.is_empty() && !policy.mx.iter().any(|p| mx_matches(p, mx)))
+                .collect();
             let finding = if policy.status != 200 {
-                cx.warn(subject, format!("the MTA-STS policy of {domain} answers HTTP {}", policy.status))
+                cx.warn(
+                    subject,
+                    format!(
+                        "the MTA-STS policy of {domain} answers HTTP {}",
+                        policy.status
+                    ),
+                )
             } else if policy.version.as_deref() != Some("STSv1") {
-                cx.warn(subject, format!("the MTA-STS policy of {domain} has no valid version line"))
+                cx.warn(
+                    subject,
+                    format!("the MTA-STS policy of {domain} has no valid version line"),
+                )
             } else if mode == "enforce" && !uncovered.is_empty() {
                 let list: Vec<&str> = uncovered.iter().map(|s| s.as_str()).collect();
-                cx.warn(subject, format!("the MTA-STS policy of {domain} enforces but does not list MX {}", list.join(", ")))
+                cx.warn(
+                    subject,
+                    format!(
+                        "the MTA-STS policy of {domain} enforces but does not list MX {}",
+                        list.join(", ")
+                    ),
+                )
             } else if mode == "enforce" {
                 cx.pass(subject, format!("{domain} enforces MTA-STS"))
             } else if mode == "testing" {
                 cx.warn(subject, format!("the MTA-STS policy of {domain} is in testing mode: senders report but still deliver"))
             } else {
-                cx.warn(subject, format!("the MTA-STS policy of {domain} has mode {:?}: not enforced", mode))
+                cx.warn(
+                    subject,
+                    format!(
+                        "the MTA-STS policy of {domain} has mode {:?}: not enforced",
+                        mode
+                    ),
+                )
             };
             let finding = finding.evidence_at("mta_sts.mode", mode, policy.url.clone());
             let finding = match policy.max_age {
                 Some(age) => finding.evidence("mta_sts.max_age", age.to_string()),
                 None => finding,
             };
-            policy.mx.iter().fold(finding, |f, mx| f.evidence("mta_sts.mx", mx.clone()))
+            policy
+                .mx
+                .iter()
+                .fold(finding, |f, mx| f.evidence("mta_sts.mx", mx.clone()))
         }
     };
     finding.evidence("dns.txt", format!("{name}: {record}"))
@@ -86,7 +122,9 @@ fn judge_domain(cx: &Context<'_>, domain: &str) -> Finding {
 fn mx_matches(pattern: &str, host: &str) -> bool {
     let pattern = pattern.trim().trim_end_matches('.').to_ascii_lowercase();
     match pattern.strip_prefix("*.") {
-        Some(suffix) => host.split_once('.').is_some_and(|(label, rest)| !label.is_empty() && rest == suffix),
+        Some(suffix) => host
+            .split_once('.')
+            .is_some_and(|(label, rest)| !label.is_empty() && rest == suffix),
         None => pattern == host,
     }
 }
@@ -105,7 +143,10 @@ mod tests {
         txt(&mut obs, "_mta-sts.chaton.test", &["v=STSv1; id=20261129"]);
         obs.dns.insert(
             "chaton.test".into(),
-            Observed::Seen(DnsRecords { mx: vec![(10, "mx.chaton.test.".into())], ..Default::default() }),
+            Observed::Seen(DnsRecords {
+                mx: vec![(10, "mx.chaton.test.".into())],
+                ..Default::default()
+            }),
         );
         if let Some(Observed::Seen(mail)) = obs.mail.get_mut("chaton.test") {
             mail.mta_sts_policy = policy;
@@ -127,18 +168,30 @@ mod tests {
 
     #[test]
     fn enforce_covering_the_mx_passes() {
-        assert_eq!(verdict_with(policy("enforce", &["mx.chaton.test"])), Verdict::Pass);
-        assert_eq!(verdict_with(policy("enforce", &["*.chaton.test"])), Verdict::Pass);
+        assert_eq!(
+            verdict_with(policy("enforce", &["mx.chaton.test"])),
+            Verdict::Pass
+        );
+        assert_eq!(
+            verdict_with(policy("enforce", &["*.chaton.test"])),
+            Verdict::Pass
+        );
     }
 
     #[test]
     fn enforce_not_covering_the_mx_warns() {
-        assert_eq!(verdict_with(policy("enforce", &["mail.other.test"])), Verdict::Warn);
+        assert_eq!(
+            verdict_with(policy("enforce", &["mail.other.test"])),
+            Verdict::Warn
+        );
     }
 
     #[test]
     fn testing_mode_warns() {
-        assert_eq!(verdict_with(policy("testing", &["mx.chaton.test"])), Verdict::Warn);
+        assert_eq!(
+            verdict_with(policy("testing", &["mx.chaton.test"])),
+            Verdict::Warn
+        );
     }
 
     #[test]
@@ -157,7 +210,10 @@ mod tests {
 
     #[test]
     fn unreachable_policy_host_warns_but_timeout_is_inconclusive() {
-        assert_eq!(verdict_with(Some(Observed::Failed(ProbeFailure::Refused))), Verdict::Warn);
+        assert_eq!(
+            verdict_with(Some(Observed::Failed(ProbeFailure::Refused))),
+            Verdict::Warn
+        );
         assert_eq!(verdict_with(Some(timeout())), Verdict::Inconclusive);
     }
 

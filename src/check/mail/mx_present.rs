@@ -29,19 +29,43 @@ impl Check for MxPresent {
                     Ok(records) => records,
                     Err(finding) => return finding,
                 };
-                let hosts: Vec<String> = records.mx.iter().map(|(pref, host)| format!("{pref} {host}")).collect();
-                let finding = if records.mx.iter().any(|(_, host)| host.trim_end_matches('.').is_empty()) {
-                    cx.warn(subject, format!("{domain} publishes a null MX: it declares it receives no mail"))
+                let hosts: Vec<String> = records
+                    .mx
+                    .iter()
+                    .map(|(pref, host)| format!("{pref} {host}"))
+                    .collect();
+                let finding = if records
+                    .mx
+                    .iter()
+                    .any(|(_, host)| host.trim_end_matches('.').is_empty())
+                {
+                    cx.warn(
+                        subject,
+                        format!("{domain} publishes a null MX: it declares it receives no mail"),
+                    )
                 } else if !records.mx.is_empty() {
-                    cx.pass(subject, format!("{domain} publishes {} MX record(s)", records.mx.len()))
-                } else if let Some((_, error)) = records.errors.iter().find(|(kind, _)| kind.eq_ignore_ascii_case("MX")) {
+                    cx.pass(
+                        subject,
+                        format!("{domain} publishes {} MX record(s)", records.mx.len()),
+                    )
+                } else if let Some((_, error)) = records
+                    .errors
+                    .iter()
+                    .find(|(kind, _)| kind.eq_ignore_ascii_case("MX"))
+                {
                     return cx
-                        .finding(subject, Verdict::Inconclusive, format!("the MX lookup of {domain} failed"))
+                        .finding(
+                            subject,
+                            Verdict::Inconclusive,
+                            format!("the MX lookup of {domain} failed"),
+                        )
                         .evidence("dns.error", error.clone());
                 } else {
                     cx.warn(subject, format!("{domain} publishes no MX record"))
                 };
-                hosts.into_iter().fold(finding, |f, mx| f.evidence("dns.mx", mx))
+                hosts
+                    .into_iter()
+                    .fold(finding, |f, mx| f.evidence("dns.mx", mx))
             })
             .collect()
     }
@@ -56,13 +80,20 @@ mod tests {
     fn verdict_with(records: DnsRecords) -> Verdict {
         let m = member_with_mail("https://chaton.test/", "chaton.test");
         let mut obs = observations();
-        obs.dns.insert("chaton.test".into(), Observed::Seen(records));
+        obs.dns
+            .insert("chaton.test".into(), Observed::Seen(records));
         verdict(&MxPresent, &m, &obs)
     }
 
     #[test]
     fn mx_record_passes() {
-        assert_eq!(verdict_with(DnsRecords { mx: vec![(10, "mx.chaton.test".into())], ..Default::default() }), Verdict::Pass);
+        assert_eq!(
+            verdict_with(DnsRecords {
+                mx: vec![(10, "mx.chaton.test".into())],
+                ..Default::default()
+            }),
+            Verdict::Pass
+        );
     }
 
     #[test]
@@ -72,12 +103,21 @@ mod tests {
 
     #[test]
     fn null_mx_warns() {
-        assert_eq!(verdict_with(DnsRecords { mx: vec![(0, ".".into())], ..Default::default() }), Verdict::Warn);
+        assert_eq!(
+            verdict_with(DnsRecords {
+                mx: vec![(0, ".".into())],
+                ..Default::default()
+            }),
+            Verdict::Warn
+        );
     }
 
     #[test]
     fn failed_mx_lookup_is_inconclusive() {
-        let records = DnsRecords { errors: vec![("MX".into(), "SERVFAIL".into())], ..Default::default() };
+        let records = DnsRecords {
+            errors: vec![("MX".into(), "SERVFAIL".into())],
+            ..Default::default()
+        };
         assert_eq!(verdict_with(records), Verdict::Inconclusive);
     }
 

@@ -74,8 +74,14 @@ mod tests {
     #[test]
     fn hard_and_soft_fail_pass() {
         assert_eq!(verdict_with(&["v=spf1 mx -all"]), Verdict::Pass);
-        assert_eq!(verdict_with(&["V=SPF1 ip4:192.0.2.0/24 ~all"]), Verdict::Pass);
-        assert_eq!(verdict_with(&["v=spf1 redirect=_spf.chaton.test"]), Verdict::Pass);
+        assert_eq!(
+            verdict_with(&["V=SPF1 ip4:192.0.2.0/24 ~all"]),
+            Verdict::Pass
+        );
+        assert_eq!(
+            verdict_with(&["v=spf1 redirect=_spf.chaton.test"]),
+            Verdict::Pass
+        );
     }
 
     #[test]
@@ -92,8 +98,14 @@ mod tests {
 
     #[test]
     fn absent_or_duplicated_record_warns() {
-        assert_eq!(verdict_with(&["google-site-verification=x", "v=spf10 nope"]), Verdict::Warn);
-        assert_eq!(verdict_with(&["v=spf1 -all", "v=spf1 mx -all"]), Verdict::Warn);
+        assert_eq!(
+            verdict_with(&["google-site-verification=x", "v=spf10 nope"]),
+            Verdict::Warn
+        );
+        assert_eq!(
+            verdict_with(&["v=spf1 -all", "v=spf1 mx -all"]),
+            Verdict::Warn
+        );
     }
 
     #[test]

@@ -33,20 +33,32 @@ impl Check for StarttlsCertificateValid {
                 return cx.not_applicable(subject, format!("{place} does not offer STARTTLS"));
             }
             let handshake = match &session.handshake {
-                None => return cx.not_observed(subject, &format!("a STARTTLS handshake with {place}")),
+                None => {
+                    return cx.not_observed(subject, &format!("a STARTTLS handshake with {place}"));
+                }
                 Some(Observed::Failed(failure @ ProbeFailure::Tls { .. })) => {
                     // The server offered STARTTLS and then could not complete a handshake with
                     // a current client: mail falls back to clear text at most senders.
                     return cx
-                        .warn(subject, format!("{place} offers STARTTLS but the TLS handshake failed"))
+                        .warn(
+                            subject,
+                            format!("{place} offers STARTTLS but the TLS handshake failed"),
+                        )
                         .evidence("probe.failure", failure.to_string());
                 }
-                Some(Observed::Failed(failure)) => return cx.inconclusive(subject, failure).evidence("smtp.endpoint", place),
+                Some(Observed::Failed(failure)) => {
+                    return cx
+                        .inconclusive(subject, failure)
+                        .evidence("smtp.endpoint", place);
+                }
                 Some(Observed::Seen(handshake)) => handshake,
             };
             let Some(error) = &handshake.verification_error else {
                 return with_leaf_evidence(
-                    cx.pass(subject, format!("the certificate of {place} validates for {}", session.host)),
+                    cx.pass(
+                        subject,
+                        format!("the certificate of {place} validates for {}", session.host),
+                    ),
                     handshake.leaf(),
                 );
             };
@@ -67,13 +79,19 @@ impl Check for StarttlsCertificateValid {
                 );
             }
             let enforced = mta_sts_enforced(cx, domain);
-            let message = format!("the certificate of {place} does not validate for {}", session.host);
+            let message = format!(
+                "the certificate of {place} does not validate for {}",
+                session.host
+            );
             let finding = if enforced {
                 cx.fail(subject, format!("{message}, and the MTA-STS policy of {domain} is enforce: validating senders will not deliver"))
             } else {
                 cx.warn(subject, message)
             };
-            with_leaf_evidence(finding.evidence("tls.verification_error", error.clone()), handshake.leaf())
+            with_leaf_evidence(
+                finding.evidence("tls.verification_error", error.clone()),
+                handshake.leaf(),
+            )
         })
     }
 }
@@ -107,7 +125,10 @@ mod tests {
 
     fn bad_session() -> SmtpSession {
         SmtpSession {
-            handshake: Some(Observed::Seen(failing_handshake("mx.chaton.test", VerificationKind::UnknownIssuer))),
+            handshake: Some(Observed::Seen(failing_handshake(
+                "mx.chaton.test",
+                VerificationKind::UnknownIssuer,
+            ))),
             ..good_session()
         }
     }
@@ -129,7 +150,10 @@ mod tests {
         let (m, mut obs) = mail_world(bad_session());
         txt(&mut obs, "_mta-sts.chaton.test", &["v=STSv1; id=2026"]);
         if let Some(Observed::Seen(mail)) = obs.mail.get_mut("chaton.test") {
-            mail.mta_sts_policy = Some(Observed::Seen(MtaStsPolicy { mode: Some("enforce".into()), ..Default::default() }));
+            mail.mta_sts_policy = Some(Observed::Seen(MtaStsPolicy {
+                mode: Some("enforce".into()),
+                ..Default::default()
+            }));
         }
         assert_eq!(verdict(&StarttlsCertificateValid, &m, &obs), Verdict::Fail);
     }
@@ -137,15 +161,22 @@ mod tests {
     #[test]
     fn invalid_certificate_pinned_by_dane_passes() {
         let (m, mut obs) = mail_world(bad_session());
-        let records = DnsRecords { tlsa: vec![format!("3 1 1 {:0>64}", "bb")], dnssec: Some("secure".into()), ..Default::default() };
-        obs.dns.insert("_25._tcp.mx.chaton.test".into(), Observed::Seen(records));
+        let records = DnsRecords {
+            tlsa: vec![format!("3 1 1 {:0>64}", "bb")],
+            dnssec: Some("secure".into()),
+            ..Default::default()
+        };
+        obs.dns
+            .insert("_25._tcp.mx.chaton.test".into(), Observed::Seen(records));
         assert_eq!(verdict(&StarttlsCertificateValid, &m, &obs), Verdict::Pass);
     }
 
     #[test]
     fn failed_handshake_warns() {
         let (m, obs) = mail_world(SmtpSession {
-            handshake: Some(Observed::Failed(ProbeFailure::Tls { message: "no shared cipher".into() })),
+            handshake: Some(Observed::Failed(ProbeFailure::Tls {
+                message: "no shared cipher".into(),
+            })),
             ..good_session()
         });
         assert_eq!(verdict(&StarttlsCertificateValid, &m, &obs), Verdict::Warn);
@@ -153,13 +184,26 @@ mod tests {
 
     #[test]
     fn handshake_timeout_is_inconclusive() {
-        let (m, obs) = mail_world(SmtpSession { handshake: Some(timeout()), ..good_session() });
-        assert_eq!(verdict(&StarttlsCertificateValid, &m, &obs), Verdict::Inconclusive);
+        let (m, obs) = mail_world(SmtpSession {
+            handshake: Some(timeout()),
+            ..good_session()
+        });
+        assert_eq!(
+            verdict(&StarttlsCertificateValid, &m, &obs),
+            Verdict::Inconclusive
+        );
     }
 
     #[test]
     fn no_starttls_is_not_applicable() {
-        let (m, obs) = mail_world(SmtpSession { starttls_offered: false, handshake: None, ..good_session() });
-        assert_eq!(verdict(&StarttlsCertificateValid, &m, &obs), Verdict::NotApplicable);
+        let (m, obs) = mail_world(SmtpSession {
+            starttls_offered: false,
+            handshake: None,
+            ..good_session()
+        });
+        assert_eq!(
+            verdict(&StarttlsCertificateValid, &m, &obs),
+            Verdict::NotApplicable
+        );
     }
 }

@@ -21,12 +21,17 @@ impl Check for StarttlsOffered {
             let subject = Subject::Host(session.host.clone());
             let place = format!("{}:{}", session.host, session.port);
             if let Some(failure) = &session.failure {
-                return cx.inconclusive(subject, failure).evidence("smtp.endpoint", place);
+                return cx
+                    .inconclusive(subject, failure)
+                    .evidence("smtp.endpoint", place);
             }
             let finding = if session.starttls_offered {
                 cx.pass(subject, format!("{place} offers STARTTLS"))
             } else {
-                cx.fail(subject, format!("{place} does not offer STARTTLS: mail to it travels unencrypted"))
+                cx.fail(
+                    subject,
+                    format!("{place} does not offer STARTTLS: mail to it travels unencrypted"),
+                )
             };
             let finding = match &session.banner {
                 Some(banner) => finding.evidence("smtp.banner", banner.clone()),
@@ -76,13 +81,20 @@ mod tests {
     #[test]
     fn missing_mail_observation_is_inconclusive() {
         let m = member_with_mail("https://chaton.test/", "chaton.test");
-        assert_eq!(verdict(&StarttlsOffered, &m, &observations()), Verdict::Inconclusive);
+        assert_eq!(
+            verdict(&StarttlsOffered, &m, &observations()),
+            Verdict::Inconclusive
+        );
     }
 
     #[test]
     fn shared_mx_is_judged_once() {
         let (mut m, mut obs) = mail_world(good_session());
-        m.mail_domains.push(crate::declaration::MailDomain { domain: "autre.test".into(), imap_host: None, submission_host: None });
+        m.mail_domains.push(crate::declaration::MailDomain {
+            domain: "autre.test".into(),
+            imap_host: None,
+            submission_host: None,
+        });
         let copy = obs.mail["chaton.test"].clone();
         obs.mail.insert("autre.test".into(), copy);
         assert_eq!(judge(&StarttlsOffered, &m, &obs).len(), 1);

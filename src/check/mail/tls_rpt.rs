@@ -61,7 +61,10 @@ mod tests {
 
     #[test]
     fn record_with_rua_passes() {
-        assert_eq!(verdict_with(&["v=TLSRPTv1; rua=mailto:tls@chaton.test"]), Verdict::Pass);
+        assert_eq!(
+            verdict_with(&["v=TLSRPTv1; rua=mailto:tls@chaton.test"]),
+            Verdict::Pass
+        );
     }
 
     #[test]
@@ -76,7 +79,13 @@ mod tests {
 
     #[test]
     fn two_records_warn() {
-        assert_eq!(verdict_with(&["v=TLSRPTv1; rua=mailto:a@x.test", "v=TLSRPTv1; rua=mailto:b@x.test"]), Verdict::Warn);
+        assert_eq!(
+            verdict_with(&[
+                "v=TLSRPTv1; rua=mailto:a@x.test",
+                "v=TLSRPTv1; rua=mailto:b@x.test"
+            ]),
+            Verdict::Warn
+        );
     }
 
     #[test]

@@ -27,19 +27,38 @@ impl Check for CertificateKeyStrong {
                 .chain
                 .iter()
                 .filter(|cert| is_weak(cert))
-                .map(|cert| format!("{}: {} {} bits", cert.subject, cert.key_algorithm, cert.key_bits))
+                .map(|cert| {
+                    format!(
+                        "{}: {} {} bits",
+                        cert.subject, cert.key_algorithm, cert.key_bits
+                    )
+                })
                 .collect();
             let finding = if weak.is_empty() {
-                cx.pass(subject, format!("{} uses a {} key of {} bits", web.endpoint(), leaf.key_algorithm, leaf.key_bits))
+                cx.pass(
+                    subject,
+                    format!(
+                        "{} uses a {} key of {} bits",
+                        web.endpoint(),
+                        leaf.key_algorithm,
+                        leaf.key_bits
+                    ),
+                )
             } else {
-                let mut finding = cx.fail(subject, format!("{} sends a certificate with a weak key", web.endpoint()));
+                let mut finding = cx.fail(
+                    subject,
+                    format!("{} sends a certificate with a weak key", web.endpoint()),
+                );
                 for line in weak {
                     finding = finding.evidence("certificate.weak_key", line);
                 }
                 finding
             };
             with_leaf_evidence(
-                finding.evidence("certificate.key", format!("{} {}", leaf.key_algorithm, leaf.key_bits)),
+                finding.evidence(
+                    "certificate.key",
+                    format!("{} {}", leaf.key_algorithm, leaf.key_bits),
+                ),
                 Some(leaf),
             )
         })
@@ -49,9 +68,12 @@ impl Check for CertificateKeyStrong {
 /// A key below the minimum for its family. Unknown families (Ed25519…) are not weak.
 fn is_weak(cert: &Certificate) -> bool {
     let algorithm = cert.key_algorithm.to_ascii_lowercase();
-    let minimum = if algorithm.contains("rsa") || algorithm.contains("dsa") && !algorithm.contains("ecdsa") {
+    let minimum = if algorithm.contains("rsa")
+        || (algorithm.contains("dsa") && !algorithm.contains("ecdsa"))
+    {
         2048
-    } else if algorithm == "ec" || algorithm.contains("ecdsa") || algorithm.contains("ecpublickey") {
+    } else if algorithm == "ec" || algorithm.contains("ecdsa") || algorithm.contains("ecpublickey")
+    {
         256
     } else {
         return false;
@@ -109,6 +131,9 @@ mod tests {
         let m = member("https://chaton.test/", &[]);
         let mut obs = observations();
         obs.tls.insert("chaton.test:443".into(), timeout());
-        assert_eq!(verdict(&CertificateKeyStrong, &m, &obs), Verdict::Inconclusive);
+        assert_eq!(
+            verdict(&CertificateKeyStrong, &m, &obs),
+            Verdict::Inconclusive
+        );
     }
 }

@@ -29,13 +29,35 @@ impl Check for CertificateNotExpiring {
             // Whole days, rounded down: "0 days left" already means less than 24 hours.
             let days_left = seconds_left.div_euclid(DAY);
             let finding = if seconds_left < 0 {
-                cx.fail(subject, format!("the certificate of {} expired on {}", web.endpoint(), leaf.not_after))
+                cx.fail(
+                    subject,
+                    format!(
+                        "the certificate of {} expired on {}",
+                        web.endpoint(),
+                        leaf.not_after
+                    ),
+                )
             } else if days_left < warn_days {
-                cx.warn(subject, format!("the certificate of {} expires in {days_left} days", web.endpoint()))
+                cx.warn(
+                    subject,
+                    format!(
+                        "the certificate of {} expires in {days_left} days",
+                        web.endpoint()
+                    ),
+                )
             } else {
-                cx.pass(subject, format!("the certificate of {} is valid for {days_left} more days", web.endpoint()))
+                cx.pass(
+                    subject,
+                    format!(
+                        "the certificate of {} is valid for {days_left} more days",
+                        web.endpoint()
+                    ),
+                )
             };
-            with_leaf_evidence(finding.evidence("certificate.days_left", days_left.to_string()), Some(leaf))
+            with_leaf_evidence(
+                finding.evidence("certificate.days_left", days_left.to_string()),
+                Some(leaf),
+            )
         })
     }
 }
@@ -84,7 +106,10 @@ mod tests {
         let mut hs = handshake("chaton.test");
         hs.chain.clear();
         obs.tls.insert("chaton.test:443".into(), Observed::Seen(hs));
-        assert_eq!(verdict(&CertificateNotExpiring, &m, &obs), Verdict::Inconclusive);
+        assert_eq!(
+            verdict(&CertificateNotExpiring, &m, &obs),
+            Verdict::Inconclusive
+        );
     }
 
     #[test]
@@ -92,6 +117,9 @@ mod tests {
         let m = member("https://chaton.test/", &[]);
         let mut obs = observations();
         obs.tls.insert("chaton.test:443".into(), timeout());
-        assert_eq!(verdict(&CertificateNotExpiring, &m, &obs), Verdict::Inconclusive);
+        assert_eq!(
+            verdict(&CertificateNotExpiring, &m, &obs),
+            Verdict::Inconclusive
+        );
     }
 }

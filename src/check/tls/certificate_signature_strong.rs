@@ -32,9 +32,21 @@ impl Check for CertificateSignatureStrong {
                 .map(|cert| format!("{}: {}", cert.subject, cert.signature_algorithm))
                 .collect();
             let finding = if weak.is_empty() {
-                cx.pass(subject, format!("the certificates of {} are signed with strong algorithms", web.endpoint()))
+                cx.pass(
+                    subject,
+                    format!(
+                        "the certificates of {} are signed with strong algorithms",
+                        web.endpoint()
+                    ),
+                )
             } else {
-                let mut finding = cx.fail(subject, format!("{} sends a certificate signed with SHA-1 or MD5", web.endpoint()));
+                let mut finding = cx.fail(
+                    subject,
+                    format!(
+                        "{} sends a certificate signed with SHA-1 or MD5",
+                        web.endpoint()
+                    ),
+                );
                 for line in weak {
                     finding = finding.evidence("certificate.weak_signature", line);
                 }
@@ -47,7 +59,10 @@ impl Check for CertificateSignatureStrong {
 
 /// SHA-1, MD5 or MD2, by name or by OID (x509-parser prints unknown algorithms as OIDs).
 fn is_weak_signature(cert: &Certificate) -> bool {
-    let name = cert.signature_algorithm.to_ascii_lowercase().replace(['-', '_'], "");
+    let name = cert
+        .signature_algorithm
+        .to_ascii_lowercase()
+        .replace(['-', '_'], "");
     const WEAK_OIDS: [&str; 6] = [
         "1.2.840.113549.1.1.5", // sha1WithRSAEncryption
         "1.2.840.113549.1.1.4", // md5WithRSAEncryption
@@ -82,24 +97,39 @@ mod tests {
 
     #[test]
     fn sha256_passes() {
-        assert_eq!(verdict_with(0, "sha256WithRSAEncryption", false), Verdict::Pass);
+        assert_eq!(
+            verdict_with(0, "sha256WithRSAEncryption", false),
+            Verdict::Pass
+        );
     }
 
     #[test]
     fn sha1_leaf_fails() {
-        assert_eq!(verdict_with(0, "sha1WithRSAEncryption", false), Verdict::Fail);
+        assert_eq!(
+            verdict_with(0, "sha1WithRSAEncryption", false),
+            Verdict::Fail
+        );
         assert_eq!(verdict_with(0, "ecdsa-with-SHA1", false), Verdict::Fail);
-        assert_eq!(verdict_with(0, "1.2.840.113549.1.1.5", false), Verdict::Fail);
+        assert_eq!(
+            verdict_with(0, "1.2.840.113549.1.1.5", false),
+            Verdict::Fail
+        );
     }
 
     #[test]
     fn md5_intermediate_fails() {
-        assert_eq!(verdict_with(1, "md5WithRSAEncryption", false), Verdict::Fail);
+        assert_eq!(
+            verdict_with(1, "md5WithRSAEncryption", false),
+            Verdict::Fail
+        );
     }
 
     #[test]
     fn sha1_self_signed_root_is_ignored() {
-        assert_eq!(verdict_with(2, "sha1WithRSAEncryption", true), Verdict::Pass);
+        assert_eq!(
+            verdict_with(2, "sha1WithRSAEncryption", true),
+            Verdict::Pass
+        );
     }
 
     #[test]
@@ -107,6 +137,9 @@ mod tests {
         let m = member("https://chaton.test/", &[]);
         let mut obs = observations();
         obs.tls.insert("chaton.test:443".into(), timeout());
-        assert_eq!(verdict(&CertificateSignatureStrong, &m, &obs), Verdict::Inconclusive);
+        assert_eq!(
+            verdict(&CertificateSignatureStrong, &m, &obs),
+            Verdict::Inconclusive
+        );
     }
 }

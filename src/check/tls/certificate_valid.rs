@@ -22,7 +22,10 @@ impl Check for CertificateValid {
         for_each_handshake(cx, |web, subject, handshake| {
             let endpoint = web.endpoint();
             let finding = match (&handshake.verification_error, handshake.verification_kind) {
-                (None, _) => cx.pass(subject, format!("the certificate of {endpoint} validates for {}", web.host)),
+                (None, _) => cx.pass(
+                    subject,
+                    format!("the certificate of {endpoint} validates for {}", web.host),
+                ),
                 (Some(error), kind) => {
                     let why = match kind {
                         Some(VerificationKind::Expired) => "has expired",
@@ -31,7 +34,9 @@ impl Check for CertificateValid {
                         Some(VerificationKind::UnknownIssuer) => {
                             "does not lead to a trusted root (self-signed, unknown authority or missing intermediate)"
                         }
-                        Some(VerificationKind::BadSignature) => "carries an invalid or refused signature",
+                        Some(VerificationKind::BadSignature) => {
+                            "carries an invalid or refused signature"
+                        }
                         Some(VerificationKind::Other) | None => "was rejected",
                     };
                     let message = format!("the certificate of {endpoint} {why}");
@@ -70,13 +75,29 @@ mod tests {
     fn validated_chain_passes_with_issuer_evidence() {
         let findings = run(Some(Observed::Seen(handshake("chaton.test"))));
         assert_eq!(findings[0].verdict, Verdict::Pass);
-        assert!(findings[0].evidence.iter().any(|e| e.label == "certificate.issuer" && e.value == "CN=Test Intermediate"));
-        assert!(findings[0].evidence.iter().any(|e| e.label == "certificate.not_after"));
+        assert!(
+            findings[0]
+                .evidence
+                .iter()
+                .any(|e| e.label == "certificate.issuer" && e.value == "CN=Test Intermediate")
+        );
+        assert!(
+            findings[0]
+                .evidence
+                .iter()
+                .any(|e| e.label == "certificate.not_after")
+        );
     }
 
     #[test]
     fn expired_wrong_host_and_unknown_issuer_fail() {
-        for kind in [VerificationKind::Expired, VerificationKind::NotYetValid, VerificationKind::WrongHost, VerificationKind::UnknownIssuer, VerificationKind::BadSignature] {
+        for kind in [
+            VerificationKind::Expired,
+            VerificationKind::NotYetValid,
+            VerificationKind::WrongHost,
+            VerificationKind::UnknownIssuer,
+            VerificationKind::BadSignature,
+        ] {
             let findings = run(Some(Observed::Seen(failing_handshake("chaton.test", kind))));
             assert_eq!(findings[0].verdict, Verdict::Fail, "{kind:?}");
         }
@@ -84,7 +105,10 @@ mod tests {
 
     #[test]
     fn other_verification_errors_go_to_a_human() {
-        let findings = run(Some(Observed::Seen(failing_handshake("chaton.test", VerificationKind::Other))));
+        let findings = run(Some(Observed::Seen(failing_handshake(
+            "chaton.test",
+            VerificationKind::Other,
+        ))));
         assert_eq!(findings[0].verdict, Verdict::Manual);
     }
 

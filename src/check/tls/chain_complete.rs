@@ -33,9 +33,15 @@ impl Check for ChainComplete {
             };
             let length = handshake.chain.len();
             let finding = match (&handshake.verification_error, handshake.verification_kind) {
-                (None, _) => cx.pass(subject, format!("{endpoint} sends a chain that validates ({length} certificates)")),
+                (None, _) => cx.pass(
+                    subject,
+                    format!("{endpoint} sends a chain that validates ({length} certificates)"),
+                ),
                 (Some(_), Some(VerificationKind::UnknownIssuer)) => {
-                    let issuer_sent = handshake.chain.iter().any(|cert| cert.subject == top.issuer);
+                    let issuer_sent = handshake
+                        .chain
+                        .iter()
+                        .any(|cert| cert.subject == top.issuer);
                     if top.self_issued || top.subject == top.issuer {
                         cx.pass(subject, format!("{endpoint} sends a chain ending in its own root ({}); whether that root is trusted is judged by tls.certificate-valid", top.subject))
                     } else if issuer_sent {
@@ -50,11 +56,16 @@ impl Check for ChainComplete {
                     .finding(
                         subject,
                         Verdict::Inconclusive,
-                        format!("validation of {endpoint} stopped before the chain could be assessed"),
+                        format!(
+                            "validation of {endpoint} stopped before the chain could be assessed"
+                        ),
                     )
                     .evidence("tls.verification_error", error.clone()),
             };
-            with_leaf_evidence(finding.evidence("tls.chain_length", length.to_string()), handshake.leaf())
+            with_leaf_evidence(
+                finding.evidence("tls.chain_length", length.to_string()),
+                handshake.leaf(),
+            )
         })
     }
 }
@@ -101,13 +112,17 @@ mod tests {
     #[test]
     fn chain_with_its_issuer_present_that_fails_goes_to_a_human() {
         let mut hs = failing_handshake("chaton.test", VerificationKind::UnknownIssuer);
-        hs.chain.push(ca_certificate("Test Root", "Test Intermediate"));
+        hs.chain
+            .push(ca_certificate("Test Root", "Test Intermediate"));
         assert_eq!(verdict_of(hs), Verdict::Manual);
     }
 
     #[test]
     fn other_verification_errors_are_inconclusive() {
-        assert_eq!(verdict_of(failing_handshake("chaton.test", VerificationKind::Expired)), Verdict::Inconclusive);
+        assert_eq!(
+            verdict_of(failing_handshake("chaton.test", VerificationKind::Expired)),
+            Verdict::Inconclusive
+        );
     }
 
     #[test]

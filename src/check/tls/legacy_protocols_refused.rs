@@ -25,9 +25,13 @@ impl Check for LegacyProtocolsRefused {
                 let subject = Subject::Host(web.host.clone());
                 let endpoint = web.endpoint();
                 let legacy = match cx.observations.legacy_tls.get(&endpoint) {
-                    None => return cx.not_observed(subject, &format!("legacy protocols on {endpoint}")),
+                    None => {
+                        return cx.not_observed(subject, &format!("legacy protocols on {endpoint}"));
+                    }
                     Some(Observed::Failed(failure)) => {
-                        return cx.inconclusive(subject, failure).evidence("tls.endpoint", endpoint);
+                        return cx
+                            .inconclusive(subject, failure)
+                            .evidence("tls.endpoint", endpoint);
                     }
                     Some(Observed::Seen(legacy)) => legacy,
                 };
@@ -46,22 +50,38 @@ impl Check for LegacyProtocolsRefused {
                             ("unknown", detail.clone())
                         }
                     };
-                    evidence.push((format!("tls.legacy.{}", attempt.version), format!("{label}: {detail}")));
+                    evidence.push((
+                        format!("tls.legacy.{}", attempt.version),
+                        format!("{label}: {detail}"),
+                    ));
                 }
                 let finding = if !accepted.is_empty() {
-                    cx.fail(subject, format!("{endpoint} accepts {}", accepted.join(", ")))
+                    cx.fail(
+                        subject,
+                        format!("{endpoint} accepts {}", accepted.join(", ")),
+                    )
                 } else if legacy.attempts.is_empty() {
                     cx.not_observed(subject, &format!("legacy protocols on {endpoint}"))
                 } else if !unknown.is_empty() {
                     cx.finding(
                         subject,
                         Verdict::Inconclusive,
-                        format!("{endpoint} gave no usable answer when offered {}", unknown.join(", ")),
+                        format!(
+                            "{endpoint} gave no usable answer when offered {}",
+                            unknown.join(", ")
+                        ),
                     )
                 } else {
-                    cx.pass(subject, format!("{endpoint} refuses SSL 3, TLS 1.0 and TLS 1.1"))
+                    cx.pass(
+                        subject,
+                        format!("{endpoint} refuses SSL 3, TLS 1.0 and TLS 1.1"),
+                    )
                 };
-                evidence.into_iter().fold(finding.evidence("tls.endpoint", endpoint), |f, (l, v)| f.evidence(l, v))
+                evidence
+                    .into_iter()
+                    .fold(finding.evidence("tls.endpoint", endpoint), |f, (l, v)| {
+                        f.evidence(l, v)
+                    })
             })
             .collect()
     }
@@ -79,31 +99,52 @@ mod tests {
         let attempts = ["SSLv3", "TLSv1.0", "TLSv1.1"]
             .iter()
             .zip(outcomes)
-            .map(|(v, outcome)| LegacyAttempt { version: (*v).into(), outcome })
+            .map(|(v, outcome)| LegacyAttempt {
+                version: (*v).into(),
+                outcome,
+            })
             .collect();
-        obs.legacy_tls.insert("chaton.test:443".into(), Observed::Seen(LegacyProtocols { attempts }));
+        obs.legacy_tls.insert(
+            "chaton.test:443".into(),
+            Observed::Seen(LegacyProtocols { attempts }),
+        );
         verdict(&LegacyProtocolsRefused, &m, &obs)
     }
 
     fn refused() -> LegacyOutcome {
-        LegacyOutcome::Refused { detail: "alert protocol_version".into() }
+        LegacyOutcome::Refused {
+            detail: "alert protocol_version".into(),
+        }
     }
 
     #[test]
     fn all_refused_passes() {
-        assert_eq!(verdict_of(vec![refused(), refused(), refused()]), Verdict::Pass);
+        assert_eq!(
+            verdict_of(vec![refused(), refused(), refused()]),
+            Verdict::Pass
+        );
     }
 
     #[test]
     fn tls10_accepted_fails() {
-        let accepted = LegacyOutcome::Accepted { cipher_suite: "0x002f".into() };
-        assert_eq!(verdict_of(vec![refused(), accepted, refused()]), Verdict::Fail);
+        let accepted = LegacyOutcome::Accepted {
+            cipher_suite: "0x002f".into(),
+        };
+        assert_eq!(
+            verdict_of(vec![refused(), accepted, refused()]),
+            Verdict::Fail
+        );
     }
 
     #[test]
     fn garbage_answer_without_acceptance_is_inconclusive() {
-        let unknown = LegacyOutcome::Unknown { detail: "not a TLS record".into() };
-        assert_eq!(verdict_of(vec![refused(), unknown, refused()]), Verdict::Inconclusive);
+        let unknown = LegacyOutcome::Unknown {
+            detail: "not a TLS record".into(),
+        };
+        assert_eq!(
+            verdict_of(vec![refused(), unknown, refused()]),
+            Verdict::Inconclusive
+        );
     }
 
     #[test]
@@ -111,6 +152,9 @@ mod tests {
         let m = member("https://chaton.test/", &[]);
         let mut obs = observations();
         obs.legacy_tls.insert("chaton.test:443".into(), timeout());
-        assert_eq!(verdict(&LegacyProtocolsRefused, &m, &obs), Verdict::Inconclusive);
+        assert_eq!(
+            verdict(&LegacyProtocolsRefused, &m, &obs),
+            Verdict::Inconclusive
+        );
     }
 }

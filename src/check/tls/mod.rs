@@ -38,8 +38,8 @@ pub use protocol_modern::ProtocolModern;
 
 use crate::check::Context;
 use crate::finding::{Finding, Subject};
-use crate::observation::tls::{Certificate, TlsHandshake};
 use crate::observation::Observed;
+use crate::observation::tls::{Certificate, TlsHandshake};
 use targets::{WebHost, web_hosts};
 
 /// For each web host of the member, the handshake observed on its HTTPS endpoint, or the
@@ -55,9 +55,9 @@ pub(crate) fn for_each_handshake(
             let endpoint = web.endpoint();
             match cx.observations.tls.get(&endpoint) {
                 None => cx.not_observed(subject, &format!("a TLS handshake with {endpoint}")),
-                Some(Observed::Failed(failure)) => {
-                    cx.inconclusive(subject, failure).evidence("tls.endpoint", endpoint)
-                }
+                Some(Observed::Failed(failure)) => cx
+                    .inconclusive(subject, failure)
+                    .evidence("tls.endpoint", endpoint),
                 Some(Observed::Seen(handshake)) => judge(&web, subject, handshake),
             }
         })

@@ -22,9 +22,14 @@ impl Check for ProtocolModern {
             let endpoint = web.endpoint();
             let protocol = handshake.protocol.as_str();
             let finding = match normalise(protocol).as_str() {
-                "tls1.3" | "tls1.2" => cx.pass(subject, format!("{endpoint} negotiates {protocol}")),
+                "tls1.3" | "tls1.2" => {
+                    cx.pass(subject, format!("{endpoint} negotiates {protocol}"))
+                }
                 // Our client only offers 1.2 and 1.3, so anything else is a recording oddity.
-                _ => cx.manual(subject, format!("{endpoint} negotiated an unexpected protocol {protocol}")),
+                _ => cx.manual(
+                    subject,
+                    format!("{endpoint} negotiated an unexpected protocol {protocol}"),
+                ),
             };
             let key_exchange = handshake.key_exchange.as_deref().unwrap_or("unknown");
             let post_quantum = key_exchange.to_ascii_uppercase().contains("MLKEM");
@@ -40,7 +45,11 @@ impl Check for ProtocolModern {
 
 /// `TLSv1.3`, `TLSv1_3`, `TLS 1.3` all become `tls1.3`.
 fn normalise(protocol: &str) -> String {
-    protocol.to_ascii_lowercase().replace(['_', ' '], ".").replace("tlsv", "tls").replace("tls.", "tls")
+    protocol
+        .to_ascii_lowercase()
+        .replace(['_', ' '], ".")
+        .replace("tlsv", "tls")
+        .replace("tls.", "tls")
 }
 
 #[cfg(test)]
@@ -70,14 +79,25 @@ mod tests {
     #[test]
     fn post_quantum_key_exchange_is_evidence() {
         let f = findings_for("TLSv1.3", "X25519MLKEM768");
-        assert!(f[0].evidence.iter().any(|e| e.label == "tls.post_quantum" && e.value == "yes"));
+        assert!(
+            f[0].evidence
+                .iter()
+                .any(|e| e.label == "tls.post_quantum" && e.value == "yes")
+        );
         let f = findings_for("TLSv1.3", "X25519");
-        assert!(f[0].evidence.iter().any(|e| e.label == "tls.post_quantum" && e.value == "no"));
+        assert!(
+            f[0].evidence
+                .iter()
+                .any(|e| e.label == "tls.post_quantum" && e.value == "no")
+        );
     }
 
     #[test]
     fn unexpected_protocol_goes_to_a_human() {
-        assert_eq!(findings_for("TLSv1.0", "X25519")[0].verdict, Verdict::Manual);
+        assert_eq!(
+            findings_for("TLSv1.0", "X25519")[0].verdict,
+            Verdict::Manual
+        );
     }
 
     #[test]

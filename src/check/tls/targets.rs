@@ -31,7 +31,11 @@ impl WebHost {
 
 /// `host:port`, the key of TLS observations (IPv6 literals in brackets).
 pub fn endpoint(host: &str, port: u16) -> String {
-    if host.contains(':') { format!("[{host}]:{port}") } else { format!("{host}:{port}") }
+    if host.contains(':') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    }
 }
 
 /// The website and every service URL, deduplicated by host, in declaration order (website
@@ -50,7 +54,12 @@ pub fn web_hosts(member: &Member) -> Vec<WebHost> {
             (443, format!("https://{host}/"))
         };
         let http_url = format!("http://{host}/");
-        hosts.push(WebHost { host, port, https_url, http_url });
+        hosts.push(WebHost {
+            host,
+            port,
+            https_url,
+            http_url,
+        });
     }
     hosts
 }
@@ -94,7 +103,10 @@ pub fn dmarc_organizational_domain(domain: &str) -> Option<String> {
 
 /// The DNS name of the TLSA records of an MX host's port 25: `_25._tcp.<mx>`.
 pub fn tlsa_name(mx_host: &str) -> String {
-    format!("_25._tcp.{}", mx_host.trim_end_matches('.').to_ascii_lowercase())
+    format!(
+        "_25._tcp.{}",
+        mx_host.trim_end_matches('.').to_ascii_lowercase()
+    )
 }
 
 /// One HTTP request the checks need.
@@ -136,7 +148,10 @@ pub fn plan_targets(member: &Member) -> EncryptionTargets {
         push_unique(&mut targets.legacy_tls, endpoint.clone());
         push_unique(&mut targets.tls_ipv6, endpoint);
         for (url, follow_redirects) in [(web.https_url, true), (web.http_url, false)] {
-            let target = HttpTarget { url, follow_redirects };
+            let target = HttpTarget {
+                url,
+                follow_redirects,
+            };
             if !targets.http.contains(&target) {
                 targets.http.push(target);
             }
@@ -189,12 +204,30 @@ mod tests {
 
     #[test]
     fn website_and_services_on_the_same_host_are_planned_once() {
-        let m = member("https://www.chaton.test/", &["https://www.chaton.test/pad", "https://cloud.chaton.test/"]);
+        let m = member(
+            "https://www.chaton.test/",
+            &["https://www.chaton.test/pad", "https://cloud.chaton.test/"],
+        );
         let targets = plan_targets(&m);
-        assert_eq!(targets.tls, vec!["www.chaton.test:443", "cloud.chaton.test:443"]);
+        assert_eq!(
+            targets.tls,
+            vec!["www.chaton.test:443", "cloud.chaton.test:443"]
+        );
         assert_eq!(targets.legacy_tls, targets.tls);
-        assert_eq!(targets.http[0], HttpTarget { url: "https://www.chaton.test/".into(), follow_redirects: true });
-        assert_eq!(targets.http[1], HttpTarget { url: "http://www.chaton.test/".into(), follow_redirects: false });
+        assert_eq!(
+            targets.http[0],
+            HttpTarget {
+                url: "https://www.chaton.test/".into(),
+                follow_redirects: true
+            }
+        );
+        assert_eq!(
+            targets.http[1],
+            HttpTarget {
+                url: "http://www.chaton.test/".into(),
+                follow_redirects: false
+            }
+        );
         assert_eq!(targets.http.len(), 4);
     }
 
@@ -214,7 +247,10 @@ mod tests {
 
     #[test]
     fn caa_chain_climbs_to_the_registrable_domain() {
-        assert_eq!(caa_chain("a.b.chaton.test"), vec!["a.b.chaton.test", "b.chaton.test", "chaton.test"]);
+        assert_eq!(
+            caa_chain("a.b.chaton.test"),
+            vec!["a.b.chaton.test", "b.chaton.test", "chaton.test"]
+        );
         assert_eq!(caa_chain("chaton.test."), vec!["chaton.test"]);
     }
 
@@ -222,7 +258,13 @@ mod tests {
     fn mail_domains_plan_policy_names_and_organizational_dmarc() {
         let m = member_with_mail("https://chaton.test/", "lists.chaton.test");
         let targets = plan_targets(&m);
-        for name in ["lists.chaton.test", "_dmarc.lists.chaton.test", "_mta-sts.lists.chaton.test", "_smtp._tls.lists.chaton.test", "_dmarc.chaton.test"] {
+        for name in [
+            "lists.chaton.test",
+            "_dmarc.lists.chaton.test",
+            "_mta-sts.lists.chaton.test",
+            "_smtp._tls.lists.chaton.test",
+            "_dmarc.chaton.test",
+        ] {
             assert!(targets.dns.iter().any(|n| n == name), "missing {name}");
         }
         assert_eq!(targets.mail.len(), 1);

@@ -46,7 +46,11 @@ pub fn member(website: &str, services: &[&str]) -> Member {
 /// A member with one mail domain.
 pub fn member_with_mail(website: &str, domain: &str) -> Member {
     let mut m = member(website, &[]);
-    m.mail_domains.push(MailDomain { domain: domain.into(), imap_host: None, submission_host: None });
+    m.mail_domains.push(MailDomain {
+        domain: domain.into(),
+        imap_host: None,
+        submission_host: None,
+    });
     m
 }
 
@@ -75,7 +79,8 @@ pub fn certificate(name: &str, issuer: &str, days_left: i64) -> Certificate {
     let not_before = NOW - time::Duration::days(60);
     let not_after = NOW + time::Duration::days(days_left);
     let rfc = |t: OffsetDateTime| {
-        t.format(&time::format_description::well_known::Rfc3339).expect("internal error: test date")
+        t.format(&time::format_description::well_known::Rfc3339)
+            .expect("internal error: test date")
     };
     Certificate {
         subject: format!("CN={name}"),
@@ -97,7 +102,10 @@ pub fn certificate(name: &str, issuer: &str, days_left: i64) -> Certificate {
 
 /// A CA certificate `name` issued by `issuer`.
 pub fn ca_certificate(name: &str, issuer: &str) -> Certificate {
-    Certificate { is_ca: true, ..certificate(name, issuer, 1000) }
+    Certificate {
+        is_ca: true,
+        ..certificate(name, issuer, 1000)
+    }
 }
 
 /// A TLS 1.3 handshake with `name` that validated, chain leaf + intermediate.
@@ -109,7 +117,10 @@ pub fn handshake(name: &str) -> TlsHandshake {
         cipher_suite: "TLS13_AES_256_GCM_SHA384".into(),
         key_exchange: Some("X25519".into()),
         alpn: None,
-        chain: vec![certificate(name, "Test Intermediate", 90), ca_certificate("Test Intermediate", "Test Root")],
+        chain: vec![
+            certificate(name, "Test Intermediate", 90),
+            ca_certificate("Test Intermediate", "Test Root"),
+        ],
         verification_error: None,
         verification_kind: None,
     }

@@ -15,7 +15,11 @@ pub enum LegacyVersion {
 
 impl LegacyVersion {
     /// Every version, oldest first: the order of the attempts.
-    pub const ALL: [LegacyVersion; 3] = [LegacyVersion::Ssl3, LegacyVersion::Tls10, LegacyVersion::Tls11];
+    pub const ALL: [LegacyVersion; 3] = [
+        LegacyVersion::Ssl3,
+        LegacyVersion::Tls10,
+        LegacyVersion::Tls11,
+    ];
 
     /// The version number on the wire.
     pub fn wire(self) -> u16 {
@@ -92,7 +96,11 @@ pub fn client_hello(server_name: &str, version: LegacyVersion, random: [u8; 32])
     handshake.extend_from_slice(&len.to_be_bytes()[1..]);
     handshake.extend_from_slice(&body);
     // Record version: 3.0 for SSL 3, 3.1 otherwise, as stacks of the time expect.
-    let record_version: u16 = if version == LegacyVersion::Ssl3 { 0x0300 } else { 0x0301 };
+    let record_version: u16 = if version == LegacyVersion::Ssl3 {
+        0x0300
+    } else {
+        0x0301
+    };
     let mut record = Vec::with_capacity(handshake.len() + 5);
     record.push(0x16);
     record.extend_from_slice(&record_version.to_be_bytes());
@@ -114,7 +122,10 @@ fn extensions(server_name: &str) -> Vec<u8> {
     }
     // supported_groups: x25519, secp256r1, secp384r1, secp521r1 (ECDHE suites need it).
     let mut groups = Vec::new();
-    push_u16_len(&mut groups, &[0x00, 0x1d, 0x00, 0x17, 0x00, 0x18, 0x00, 0x19]);
+    push_u16_len(
+        &mut groups,
+        &[0x00, 0x1d, 0x00, 0x17, 0x00, 0x18, 0x00, 0x19],
+    );
     extension(&mut out, 0x000a, &groups);
     // ec_point_formats: uncompressed.
     extension(&mut out, 0x000b, &[1, 0]);
@@ -143,7 +154,8 @@ mod tests {
         let record_len = usize::from(u16::from_be_bytes([hello[3], hello[4]]));
         assert_eq!(record_len, hello.len() - 5);
         assert_eq!(hello[5], 1);
-        let hs_len = usize::from(hello[6]) << 16 | usize::from(hello[7]) << 8 | usize::from(hello[8]);
+        let hs_len =
+            (usize::from(hello[6]) << 16) | (usize::from(hello[7]) << 8) | usize::from(hello[8]);
         assert_eq!(hs_len, record_len - 4);
         assert_eq!(&hello[9..11], &[0x03, 0x01]);
         assert!(hello.windows(15).any(|w| w == b"pad.chaton.test"));

@@ -24,11 +24,15 @@ pub enum Progress {
 }
 
 fn unknown(detail: impl Into<String>) -> Progress {
-    Progress::Done(LegacyOutcome::Unknown { detail: detail.into() })
+    Progress::Done(LegacyOutcome::Unknown {
+        detail: detail.into(),
+    })
 }
 
 fn refused(detail: impl Into<String>) -> Progress {
-    Progress::Done(LegacyOutcome::Refused { detail: detail.into() })
+    Progress::Done(LegacyOutcome::Refused {
+        detail: detail.into(),
+    })
 }
 
 /// Interprets the bytes received so far in answer to a ClientHello offering `offered`.
@@ -79,18 +83,23 @@ pub fn parse_response(buf: &[u8], offered: LegacyVersion) -> Progress {
 pub fn at_end_of_stream(buf: &[u8], offered: LegacyVersion) -> LegacyOutcome {
     match parse_response(buf, offered) {
         Progress::Done(outcome) => outcome,
-        Progress::Incomplete if buf.is_empty() => {
-            LegacyOutcome::Refused { detail: "connection closed without an answer".into() }
-        }
-        Progress::Incomplete => {
-            LegacyOutcome::Unknown { detail: format!("connection closed after {} bytes, in the middle of a record", buf.len()) }
-        }
+        Progress::Incomplete if buf.is_empty() => LegacyOutcome::Refused {
+            detail: "connection closed without an answer".into(),
+        },
+        Progress::Incomplete => LegacyOutcome::Unknown {
+            detail: format!(
+                "connection closed after {} bytes, in the middle of a record",
+                buf.len()
+            ),
+        },
     }
 }
 
 fn incomplete_or_capped(buf: &[u8]) -> Progress {
     if buf.len() >= MAX_RESPONSE_BYTES {
-        unknown(format!("no complete answer within {MAX_RESPONSE_BYTES} bytes"))
+        unknown(format!(
+            "no complete answer within {MAX_RESPONSE_BYTES} bytes"
+        ))
     } else {
         Progress::Incomplete
     }
@@ -111,7 +120,10 @@ fn alert(fragment: &[u8]) -> Progress {
             };
             refused(format!("alert {} ({level})", alert_name(*description)))
         }
-        _ => unknown(format!("alert record of {} bytes instead of 2", fragment.len())),
+        _ => unknown(format!(
+            "alert record of {} bytes instead of 2",
+            fragment.len()
+        )),
     }
 }
 
@@ -119,9 +131,13 @@ fn alert(fragment: &[u8]) -> Progress {
 fn server_hello(handshake: &[u8], offered: LegacyVersion) -> Option<Progress> {
     let header = handshake.get(..4)?;
     if header[0] != 2 {
-        return Some(unknown(format!("expected a ServerHello, got handshake message type {}", header[0])));
+        return Some(unknown(format!(
+            "expected a ServerHello, got handshake message type {}",
+            header[0]
+        )));
     }
-    let len = usize::from(header[1]) << 16 | usize::from(header[2]) << 8 | usize::from(header[3]);
+    let len =
+        (usize::from(header[1]) << 16) | (usize::from(header[2]) << 8) | usize::from(header[3]);
     if !(38..=MAX_SERVER_HELLO_LEN).contains(&len) {
         return Some(unknown(format!("ServerHello length {len} out of range")));
     }
@@ -146,7 +162,10 @@ fn parse_server_hello(body: &[u8], offered: LegacyVersion) -> Progress {
         if !reader.0.is_empty() {
             let total = usize::from(reader.u16()?);
             if total != reader.0.len() {
-                return Err(format!("extensions length {total} but {} bytes remain", reader.0.len()));
+                return Err(format!(
+                    "extensions length {total} but {} bytes remain",
+                    reader.0.len()
+                ));
             }
             while !reader.0.is_empty() {
                 let kind = reader.u16()?;
@@ -171,9 +190,13 @@ fn parse_server_hello(body: &[u8], offered: LegacyVersion) -> Progress {
         return refused(format!("server chose {} instead", version_name(selected)));
     }
     if !LEGACY_CIPHER_SUITES.contains(&suite) || suite == 0x00ff {
-        return unknown(format!("ServerHello selects cipher suite 0x{suite:04x}, which was not offered"));
+        return unknown(format!(
+            "ServerHello selects cipher suite 0x{suite:04x}, which was not offered"
+        ));
     }
-    Progress::Done(LegacyOutcome::Accepted { cipher_suite: format!("0x{suite:04x}") })
+    Progress::Done(LegacyOutcome::Accepted {
+        cipher_suite: format!("0x{suite:04x}"),
+    })
 }
 
 /// A cursor that never reads past its slice.
@@ -182,7 +205,10 @@ struct Reader<'a>(&'a [u8]);
 impl<'a> Reader<'a> {
     fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
         if n > self.0.len() {
-            return Err(format!("field of {n} bytes but only {} remain", self.0.len()));
+            return Err(format!(
+                "field of {n} bytes but only {} remain",
+                self.0.len()
+            ));
         }
         let (head, tail) = self.0.split_at(n);
         self.0 = tail;
@@ -257,27 +283,39 @@ mod tests {
     use super::*;
 
     fn accepted(suite: &str) -> Progress {
-        Progress::Done(LegacyOutcome::Accepted { cipher_suite: suite.into() })
+        Progress::Done(LegacyOutcome::Accepted {
+            cipher_suite: suite.into(),
+        })
     }
 
     #[test]
     fn server_hello_with_offered_version_is_accepted() {
         let hello = build_server_hello(0x0301, 0x002f, None);
-        assert_eq!(parse_response(&hello, LegacyVersion::Tls10), accepted("0x002f"));
+        assert_eq!(
+            parse_response(&hello, LegacyVersion::Tls10),
+            accepted("0x002f")
+        );
     }
 
     #[test]
     fn server_hello_with_extensions_is_accepted() {
         // renegotiation_info, empty.
         let hello = build_server_hello(0x0302, 0xc014, Some(&[0xff, 0x01, 0x00, 0x01, 0x00]));
-        assert_eq!(parse_response(&hello, LegacyVersion::Tls11), accepted("0xc014"));
+        assert_eq!(
+            parse_response(&hello, LegacyVersion::Tls11),
+            accepted("0xc014")
+        );
     }
 
     #[test]
     fn hello_split_across_reads_is_incomplete_until_whole() {
         let hello = build_server_hello(0x0301, 0x002f, None);
         for cut in 0..hello.len() {
-            assert_eq!(parse_response(&hello[..cut], LegacyVersion::Tls10), Progress::Incomplete, "cut {cut}");
+            assert_eq!(
+                parse_response(&hello[..cut], LegacyVersion::Tls10),
+                Progress::Incomplete,
+                "cut {cut}"
+            );
         }
     }
 
@@ -290,7 +328,10 @@ mod tests {
         two.extend_from_slice(a);
         two.extend_from_slice(&[0x16, 3, 1, 0, u8::try_from(b.len()).expect("small")]);
         two.extend_from_slice(b);
-        assert_eq!(parse_response(&two, LegacyVersion::Tls10), accepted("0x002f"));
+        assert_eq!(
+            parse_response(&two, LegacyVersion::Tls10),
+            accepted("0x002f")
+        );
     }
 
     #[test]
@@ -302,37 +343,58 @@ mod tests {
     #[test]
     fn higher_version_in_answer_is_refused() {
         let hello = build_server_hello(0x0303, 0xc02f, None);
-        assert_eq!(parse_response(&hello, LegacyVersion::Tls11), refused("server chose TLSv1.2 instead"));
+        assert_eq!(
+            parse_response(&hello, LegacyVersion::Tls11),
+            refused("server chose TLSv1.2 instead")
+        );
     }
 
     #[test]
     fn lying_handshake_length_is_unknown() {
         let mut hello = build_server_hello(0x0301, 0x002f, None);
         hello[6] = 0xff; // handshake length now ~16 MiB
-        assert!(matches!(parse_response(&hello, LegacyVersion::Tls10), Progress::Done(LegacyOutcome::Unknown { .. })));
+        assert!(matches!(
+            parse_response(&hello, LegacyVersion::Tls10),
+            Progress::Done(LegacyOutcome::Unknown { .. })
+        ));
     }
 
     #[test]
     fn lying_extensions_length_is_unknown() {
         let hello = build_server_hello(0x0301, 0x002f, Some(&[0xff, 0x01, 0x00, 0x09, 0x00]));
-        assert!(matches!(parse_response(&hello, LegacyVersion::Tls10), Progress::Done(LegacyOutcome::Unknown { .. })));
+        assert!(matches!(
+            parse_response(&hello, LegacyVersion::Tls10),
+            Progress::Done(LegacyOutcome::Unknown { .. })
+        ));
     }
 
     #[test]
     fn oversized_record_is_unknown() {
-        assert!(matches!(parse_response(&[0x16, 3, 1, 0xff, 0xff], LegacyVersion::Tls10), Progress::Done(LegacyOutcome::Unknown { .. })));
+        assert!(matches!(
+            parse_response(&[0x16, 3, 1, 0xff, 0xff], LegacyVersion::Tls10),
+            Progress::Done(LegacyOutcome::Unknown { .. })
+        ));
     }
 
     #[test]
     fn garbage_is_unknown_at_once() {
-        assert!(matches!(parse_response(b"HTTP/1.1 400", LegacyVersion::Tls10), Progress::Done(LegacyOutcome::Unknown { .. })));
-        assert!(matches!(parse_response(b"H", LegacyVersion::Tls10), Progress::Done(LegacyOutcome::Unknown { .. })));
+        assert!(matches!(
+            parse_response(b"HTTP/1.1 400", LegacyVersion::Tls10),
+            Progress::Done(LegacyOutcome::Unknown { .. })
+        ));
+        assert!(matches!(
+            parse_response(b"H", LegacyVersion::Tls10),
+            Progress::Done(LegacyOutcome::Unknown { .. })
+        ));
     }
 
     #[test]
     fn unoffered_cipher_suite_is_unknown() {
         let hello = build_server_hello(0x0301, 0x1301, None);
-        assert!(matches!(parse_response(&hello, LegacyVersion::Tls10), Progress::Done(LegacyOutcome::Unknown { .. })));
+        assert!(matches!(
+            parse_response(&hello, LegacyVersion::Tls10),
+            Progress::Done(LegacyOutcome::Unknown { .. })
+        ));
     }
 
     #[test]
@@ -343,12 +405,80 @@ mod tests {
         while bytes.len() < MAX_RESPONSE_BYTES {
             bytes.extend_from_slice(&[0x16, 3, 1, 0, 1, 0]);
         }
-        assert!(matches!(parse_response(&bytes, LegacyVersion::Tls10), Progress::Done(LegacyOutcome::Unknown { .. })));
+        assert!(matches!(
+            parse_response(&bytes, LegacyVersion::Tls10),
+            Progress::Done(LegacyOutcome::Unknown { .. })
+        ));
     }
 
     #[test]
     fn end_of_stream_empty_is_refused_and_partial_is_unknown() {
-        assert!(matches!(at_end_of_stream(&[], LegacyVersion::Tls10), LegacyOutcome::Refused { .. }));
-        assert!(matches!(at_end_of_stream(&[0x16, 3, 1], LegacyVersion::Tls10), LegacyOutcome::Unknown { .. }));
+        assert!(matches!(
+            at_end_of_stream(&[], LegacyVersion::Tls10),
+            LegacyOutcome::Refused { .. }
+        ));
+        assert!(matches!(
+            at_end_of_stream(&[0x16, 3, 1], LegacyVersion::Tls10),
+            LegacyOutcome::Unknown { .. }
+        ));
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    //! The fuzz target's properties, run as proptests so they also run without nightly.
+
+    use super::*;
+    use proptest::prelude::*;
+
+    fn version() -> impl Strategy<Value = LegacyVersion> {
+        prop_oneof![
+            Just(LegacyVersion::Ssl3),
+            Just(LegacyVersion::Tls10),
+            Just(LegacyVersion::Tls11)
+        ]
+    }
+
+    /// Reading more bytes never changes an outcome already decided.
+    fn prefix_consistent(bytes: &[u8], version: LegacyVersion) -> Result<(), TestCaseError> {
+        let whole = parse_response(bytes, version);
+        let _ = at_end_of_stream(bytes, version);
+        for cut in [
+            bytes.len() / 3,
+            bytes.len() / 2,
+            bytes.len().saturating_sub(1),
+        ] {
+            if let Progress::Done(early) = parse_response(&bytes[..cut], version) {
+                prop_assert_eq!(&whole, &Progress::Done(early), "prefix of {} bytes", cut);
+            }
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 20_000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600), version in version()) {
+            prefix_consistent(&bytes, version)?;
+        }
+
+        #[test]
+        fn mutated_server_hellos_never_panic(
+            wire in prop_oneof![Just(0x0300u16), Just(0x0301), Just(0x0302), Just(0x0303)],
+            suite in any::<u16>(),
+            extensions in proptest::option::of(proptest::collection::vec(any::<u8>(), 0..40)),
+            flips in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..6),
+            cut in any::<prop::sample::Index>(),
+            version in version(),
+        ) {
+            let mut bytes = build_server_hello(wire, suite, extensions.as_deref());
+            for (at, value) in flips {
+                let i = at.index(bytes.len());
+                bytes[i] = value;
+            }
+            let end = cut.index(bytes.len() + 1);
+            prefix_consistent(&bytes[..end], version)?;
+        }
     }
 }

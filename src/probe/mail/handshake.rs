@@ -8,10 +8,12 @@
 
 use std::sync::{Arc, Mutex};
 
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::WebPkiServerVerifier;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{CertificateError, DigitallySignedStruct, Error as TlsError, RootCertStore, SignatureScheme};
+use rustls::{
+    CertificateError, DigitallySignedStruct, Error as TlsError, RootCertStore, SignatureScheme,
+};
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_rustls::TlsConnector;
@@ -31,20 +33,33 @@ pub async fn observe_stream<S: AsyncRead + AsyncWrite + Unpin>(
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let inner = WebPkiServerVerifier::builder_with_provider(roots, provider.clone())
         .build()
-        .map_err(|e| ProbeFailure::Other { message: format!("trust store unusable: {e}") })?;
-    let recording = Arc::new(Recording { inner, verdict: Mutex::new(None) });
+        .map_err(|e| ProbeFailure::Other {
+            message: format!("trust store unusable: {e}"),
+        })?;
+    let recording = Arc::new(Recording {
+        inner,
+        verdict: Mutex::new(None),
+    });
     let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| ProbeFailure::Other { message: format!("TLS configuration: {e}") })?
+        .map_err(|e| ProbeFailure::Other {
+            message: format!("TLS configuration: {e}"),
+        })?
         .dangerous()
         .with_custom_certificate_verifier(recording.clone())
         .with_no_client_auth();
-    let name = ServerName::try_from(server_name.trim_end_matches('.').to_owned())
-        .map_err(|_| ProbeFailure::Other { message: format!("{server_name} is not a valid TLS server name") })?;
+    let name =
+        ServerName::try_from(server_name.trim_end_matches('.').to_owned()).map_err(|_| {
+            ProbeFailure::Other {
+                message: format!("{server_name} is not a valid TLS server name"),
+            }
+        })?;
     let tls = TlsConnector::from(Arc::new(config))
         .connect(name, stream)
         .await
-        .map_err(|e| ProbeFailure::Tls { message: e.to_string() })?;
+        .map_err(|e| ProbeFailure::Tls {
+            message: e.to_string(),
+        })?;
     let (_, connection) = tls.get_ref();
     let protocol = match connection.protocol_version() {
         Some(rustls::ProtocolVersion::TLSv1_3) => "TLSv1.3".to_owned(),
@@ -52,15 +67,30 @@ pub async fn observe_stream<S: AsyncRead + AsyncWrite + Unpin>(
         Some(other) => format!("{other:?}"),
         None => "unknown".to_owned(),
     };
-    let cipher_suite = connection.negotiated_cipher_suite().map(|s| format!("{:?}", s.suite())).unwrap_or_default();
-    let key_exchange = connection.negotiated_key_exchange_group().map(|g| format!("{:?}", g.name()));
-    let alpn = connection.alpn_protocol().map(|p| String::from_utf8_lossy(p).into_owned());
-    let chain = connection.peer_certificates().unwrap_or_default().iter().map(|der| parse_certificate(der)).collect();
+    let cipher_suite = connection
+        .negotiated_cipher_suite()
+        .map(|s| format!("{:?}", s.suite()))
+        .unwrap_or_default();
+    let key_exchange = connection
+        .negotiated_key_exchange_group()
+        .map(|g| format!("{:?}", g.name()));
+    let alpn = connection
+        .alpn_protocol()
+        .map(|p| String::from_utf8_lossy(p).into_owned());
+    let chain = connection
+        .peer_certificates()
+        .unwrap_or_default()
+        .iter()
+        .map(parse_certificate)
+        .collect();
     let verdict = recording.verdict.lock().ok().and_then(|mut v| v.take());
     let (verification_error, verification_kind) = match verdict {
         Some(Ok(())) => (None, None),
         Some(Err(error)) => (Some(error.to_string()), Some(kind_of(&error))),
-        None => (Some("the chain was not verified".to_owned()), Some(VerificationKind::Other)),
+        None => (
+            Some("the chain was not verified".to_owned()),
+            Some(VerificationKind::Other),
+        ),
     };
     let handshake = TlsHandshake {
         server_name: server_name.to_owned(),
@@ -91,7 +121,10 @@ impl ServerCertVerifier for Recording {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, TlsError> {
-        let verdict = self.inner.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now).map(|_| ());
+        let verdict = self
+            .inner
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+            .map(|_| ());
         if let Ok(mut slot) = self.verdict.lock() {
             *slot = Some(verdict);
         }
@@ -126,14 +159,21 @@ impl ServerCertVerifier for Recording {
 fn kind_of(error: &TlsError) -> VerificationKind {
     match error {
         TlsError::InvalidCertificate(certificate) => match certificate {
-            CertificateError::Expired | CertificateError::ExpiredContext { .. } => VerificationKind::Expired,
-            CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => VerificationKind::NotYetValid,
-            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => VerificationKind::WrongHost,
+            CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
+                VerificationKind::Expired
+            }
+            CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
+                VerificationKind::NotYetValid
+            }
+            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
+                VerificationKind::WrongHost
+            }
             CertificateError::UnknownIssuer => VerificationKind::UnknownIssuer,
             CertificateError::BadSignature
-            | CertificateError::UnsupportedSignatureAlgorithm
             | CertificateError::UnsupportedSignatureAlgorithmContext { .. }
-            | CertificateError::UnsupportedSignatureAlgorithmForPublicKeyContext { .. } => VerificationKind::BadSignature,
+            | CertificateError::UnsupportedSignatureAlgorithmForPublicKeyContext { .. } => {
+                VerificationKind::BadSignature
+            }
             _ => VerificationKind::Other,
         },
         _ => VerificationKind::Other,
@@ -162,21 +202,30 @@ pub fn parse_certificate(der: &CertificateDer<'_>) -> Certificate {
             spki_sha256: String::new(),
         };
     };
-    let rfc3339 = |t: time::OffsetDateTime| t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+    let rfc3339 = |t: time::OffsetDateTime| {
+        t.format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default()
+    };
     let validity = cert.validity();
     let mut subject_alt_names = Vec::new();
     if let Ok(Some(san)) = cert.subject_alternative_name() {
         for name in &san.value.general_names {
             match name {
-                x509_parser::extensions::GeneralName::DNSName(dns) => subject_alt_names.push((*dns).to_owned()),
-                x509_parser::extensions::GeneralName::IPAddress(bytes) => subject_alt_names.push(ip_text(bytes)),
+                x509_parser::extensions::GeneralName::DNSName(dns) => {
+                    subject_alt_names.push((*dns).to_owned())
+                }
+                x509_parser::extensions::GeneralName::IPAddress(bytes) => {
+                    subject_alt_names.push(ip_text(bytes))
+                }
                 _ => {}
             }
         }
     }
     let spki = cert.public_key();
     let (key_algorithm, key_bits) = match spki.parsed() {
-        Ok(x509_parser::public_key::PublicKey::RSA(rsa)) => ("RSA".to_owned(), significant_bits(rsa.modulus)),
+        Ok(x509_parser::public_key::PublicKey::RSA(rsa)) => {
+            ("RSA".to_owned(), significant_bits(rsa.modulus))
+        }
         Ok(x509_parser::public_key::PublicKey::EC(point)) => ("EC".to_owned(), point.key_size()),
         Ok(x509_parser::public_key::PublicKey::DSA(y)) => ("DSA".to_owned(), significant_bits(y)),
         _ => (oid_name(&spki.algorithm.algorithm), 0),
