@@ -75,7 +75,7 @@ fn pki(names: &[&str]) -> Pki {
     let leaf_key = KeyPair::generate().expect("leaf key");
     let leaf = CertificateParams::new(names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>())
         .expect("leaf params")
-        .signed_by(&leaf_key, &ca)
+        .signed_by(&leaf_key, &*ca)
         .expect("leaf cert");
     let mut roots = rustls::RootCertStore::empty();
     roots.add(ca.der().clone()).expect("root");
@@ -185,7 +185,7 @@ async fn rustls_server_refuses_every_legacy_version_with_an_alert() {
         roots: pki.roots.clone(),
     };
     let observed = legacy_tls::observe_with(&net, "legacy.chaton.test", 443, fast()).await;
-    let Observed::Seen(legacy) = observed else {
+    let Observed::Seen(legacy) = &observed else {
         panic!("expected an observation, got {observed:?}")
     };
     assert_eq!(legacy.attempts.len(), 3);

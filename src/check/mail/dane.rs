@@ -192,14 +192,14 @@ mod tests {
 
     #[test]
     fn matching_dane_ee_record_in_signed_zone_passes() {
-        assert_eq!(verdict_with(&[&spki()], "secure"), Verdict::Pass);
+        assert_eq!(verdict_with(&[spki().as_str()], "secure"), Verdict::Pass);
     }
 
     #[test]
     fn matching_dane_ta_record_passes() {
         // The intermediate of the test chain has the same digests as the leaf in the fixture.
         assert_eq!(
-            verdict_with(&[&format!("2 0 1 {:0>64}", "aa")], "secure"),
+            verdict_with(&[format!("2 0 1 {:0>64}", "aa").as_str()], "secure"),
             Verdict::Pass
         );
     }
@@ -207,7 +207,7 @@ mod tests {
     #[test]
     fn mismatching_record_fails() {
         assert_eq!(
-            verdict_with(&[&format!("3 1 1 {:0>64}", "cc")], "secure"),
+            verdict_with(&[format!("3 1 1 {:0>64}", "cc").as_str()], "secure"),
             Verdict::Fail
         );
     }
@@ -219,12 +219,12 @@ mod tests {
 
     #[test]
     fn records_in_unsigned_zone_warn() {
-        assert_eq!(verdict_with(&[&spki()], "insecure"), Verdict::Warn);
+        assert_eq!(verdict_with(&[spki().as_str()], "insecure"), Verdict::Warn);
     }
 
     #[test]
     fn bogus_records_fail() {
-        assert_eq!(verdict_with(&[&spki()], "bogus"), Verdict::Fail);
+        assert_eq!(verdict_with(&[spki().as_str()], "bogus"), Verdict::Fail);
     }
 
     #[test]

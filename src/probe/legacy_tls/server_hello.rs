@@ -43,25 +43,16 @@ pub fn parse_response(buf: &[u8], offered: LegacyVersion) -> Progress {
         if rest.is_empty() {
             return incomplete_or_capped(buf);
         }
+        // Judge the header bytes as soon as they arrive, so garbage fails fast, and by the
+        // first offending byte only, so the verdict does not depend on how reads are split.
+        if let Some(progress) = bad_header(rest) {
+            return progress;
+        }
         let Some(header) = rest.get(..5) else {
-            // Judge what there is of the header early, so garbage fails fast.
-            if let Some(&kind) = rest.first()
-                && kind != 0x15
-                && kind != 0x16
-            {
-                return not_tls(rest);
-            }
-            if rest.len() >= 2 && rest[1] != 3 {
-                return not_tls(rest);
-            }
             return incomplete_or_capped(buf);
         };
         let kind = header[0];
-        let (major, minor) = (header[1], header[2]);
         let len = usize::from(u16::from_be_bytes([header[3], header[4]]));
-        if !(kind == 0x15 || kind == 0x16) || major != 3 || minor > 4 {
-            return not_tls(rest);
-        }
         if len == 0 || len > MAX_RECORD_LEN {
             return unknown(format!("record length {len} out of range"));
         }
@@ -105,9 +96,20 @@ fn incomplete_or_capped(buf: &[u8]) -> Progress {
     }
 }
 
-fn not_tls(bytes: &[u8]) -> Progress {
-    let head: Vec<String> = bytes.iter().take(8).map(|b| format!("{b:02x}")).collect();
-    unknown(format!("not a TLS record (starts with {})", head.join(" ")))
+/// The first byte of a record header that cannot start a TLS alert or handshake record.
+fn bad_header(rest: &[u8]) -> Option<Progress> {
+    match rest {
+        [kind, ..] if *kind != 0x15 && *kind != 0x16 => Some(unknown(format!(
+            "not a TLS record (content type 0x{kind:02x})"
+        ))),
+        [_, major, ..] if *major != 3 => Some(unknown(format!(
+            "not a TLS record (version major 0x{major:02x})"
+        ))),
+        [_, _, minor, ..] if *minor > 4 => Some(unknown(format!(
+            "not a TLS record (version minor 0x{minor:02x})"
+        ))),
+        _ => None,
+    }
 }
 
 fn alert(fragment: &[u8]) -> Progress {
@@ -386,6 +388,16 @@ mod tests {
             parse_response(b"H", LegacyVersion::Tls10),
             Progress::Done(LegacyOutcome::Unknown { .. })
         ));
+    }
+
+    #[test]
+    fn garbage_verdict_does_not_depend_on_how_much_was_read() {
+        // Found by the fuzz target: the detail used to quote however many bytes had arrived.
+        let bytes = [0, 0, 0, 0, 0, 0, 1, 0];
+        assert_eq!(
+            parse_response(&bytes[..1], LegacyVersion::Tls10),
+            parse_response(&bytes, LegacyVersion::Tls10)
+        );
     }
 
     #[test]
