@@ -26,7 +26,35 @@ pub mod web;
 
 /// Every check, in report order. Adding a check is one line here and one YAML file under
 /// `checks/`; a test enforces that the two lists match.
-pub const ALL: &[&dyn Check] = &[&web::HttpsReachable];
+pub const ALL: &[&dyn Check] = &[
+    &web::HttpsReachable,
+    &tls::CertificateValid,
+    &tls::CertificateNotExpiring,
+    &tls::CertificateKeyStrong,
+    &tls::CertificateSignatureStrong,
+    &tls::ChainComplete,
+    &tls::ProtocolModern,
+    &tls::LegacyProtocolsRefused,
+    &http_headers::HttpRedirectsToHttps,
+    &http_headers::Hsts,
+    &http_headers::ContentSecurityPolicy,
+    &http_headers::ReferrerPolicy,
+    &http_headers::Nosniff,
+    &http_headers::FrameProtection,
+    &http_headers::CookiesSecure,
+    &dns::CaaPresent,
+    &dns::DnssecValid,
+    &dns::Ipv6Reachable,
+    &mail::MxPresent,
+    &mail::StarttlsOffered,
+    &mail::StarttlsCertificateValid,
+    &mail::MtaSts,
+    &mail::TlsRpt,
+    &mail::Dane,
+    &mail::Spf,
+    &mail::Dmarc,
+    &mail::ImapsSubmissionTls,
+];
 
 /// A judgement of one charter commitment. Implementors are unit structs, one per file.
 pub trait Check: Sync {

@@ -19,6 +19,9 @@ use url::Url;
 
 use crate::observation::{HttpExchange, ProbeFailure};
 
+pub mod legacy_tls;
+pub mod mail;
+
 /// A boxed future, so the traits stay object-safe.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
