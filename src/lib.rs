@@ -29,4 +29,5 @@ pub mod observation;
 pub mod probe;
 pub mod report;
 pub mod score;
+pub mod waiver;
 pub mod world;
