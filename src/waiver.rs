@@ -36,7 +36,10 @@ impl Waiver {
     pub fn matches(&self, finding: &Finding) -> bool {
         self.check == finding.check.as_str()
             && self.member == finding.member
-            && self.subject.as_ref().is_none_or(|s| *s == finding.subject.to_string())
+            && self
+                .subject
+                .as_ref()
+                .is_none_or(|s| *s == finding.subject.to_string())
     }
 }
 
@@ -73,13 +76,19 @@ pub enum Error {
 pub fn parse(text: &str, path: &str) -> Result<Vec<Waiver>, Error> {
     serde_saphyr::from_str::<WaiverFile>(text)
         .map(|file| file.waivers)
-        .map_err(|e| Error::Invalid { path: path.to_string(), message: e.to_string() })
+        .map_err(|e| Error::Invalid {
+            path: path.to_string(),
+            message: e.to_string(),
+        })
 }
 
 /// Reads and parses a waivers file.
 pub fn load(path: &std::path::Path) -> Result<Vec<Waiver>, Error> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| Error::Io { path: name.clone(), source: e })?;
+    let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
+        path: name.clone(),
+        source: e,
+    })?;
     parse(&text, &name)
 }
 
@@ -120,17 +129,26 @@ pub fn apply(findings: Vec<Finding>, waivers: &[Waiver], today: Date) -> Waived 
     };
     for finding in findings {
         let waivable = !matches!(finding.verdict, Verdict::Pass | Verdict::NotApplicable);
-        let hit = waivable.then(|| valid.iter().position(|w| w.matches(&finding))).flatten();
+        let hit = waivable
+            .then(|| valid.iter().position(|w| w.matches(&finding)))
+            .flatten();
         match hit {
             Some(index) => {
                 used[index] = true;
-                out.waived.push(WaivedFinding { finding, waiver: valid[index].clone() });
+                out.waived.push(WaivedFinding {
+                    finding,
+                    waiver: valid[index].clone(),
+                });
             }
             None => out.reported.push(finding),
         }
     }
-    out.unused_waivers =
-        valid.into_iter().zip(used).filter(|(_, used)| !used).map(|(w, _)| w.clone()).collect();
+    out.unused_waivers = valid
+        .into_iter()
+        .zip(used)
+        .filter(|(_, used)| !used)
+        .map(|(w, _)| w.clone())
+        .collect();
     out
 }
 
@@ -152,8 +170,9 @@ pub mod iso_date {
     /// Reads `YYYY-MM-DD`.
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Date, D::Error> {
         let text = String::deserialize(deserializer)?;
-        Date::parse(&text, FORMAT)
-            .map_err(|e| serde::de::Error::custom(format!("expected a date YYYY-MM-DD, got {text:?}: {e}")))
+        Date::parse(&text, FORMAT).map_err(|e| {
+            serde::de::Error::custom(format!("expected a date YYYY-MM-DD, got {text:?}: {e}"))
+        })
     }
 
     /// Formats a date as `YYYY-MM-DD`.
@@ -194,22 +213,49 @@ mod tests {
     #[test]
     fn a_valid_waiver_moves_the_matching_failure_to_waived() {
         let findings = vec![
-            finding("web.https-reachable", "a", Subject::Service("cloud".into()), Verdict::Fail),
-            finding("web.https-reachable", "a", Subject::Service("pad".into()), Verdict::Fail),
+            finding(
+                "web.https-reachable",
+                "a",
+                Subject::Service("cloud".into()),
+                Verdict::Fail,
+            ),
+            finding(
+                "web.https-reachable",
+                "a",
+                Subject::Service("pad".into()),
+                Verdict::Fail,
+            ),
         ];
-        let waivers =
-            [waiver("web.https-reachable", "a", Some("service cloud"), date!(2026 - 12 - 31))];
+        let waivers = [waiver(
+            "web.https-reachable",
+            "a",
+            Some("service cloud"),
+            date!(2026 - 12 - 31),
+        )];
         let out = apply(findings, &waivers, date!(2026 - 11 - 29));
         assert_eq!(out.waived.len(), 1);
-        assert_eq!(out.waived[0].finding.subject, Subject::Service("cloud".into()));
+        assert_eq!(
+            out.waived[0].finding.subject,
+            Subject::Service("cloud".into())
+        );
         assert_eq!(out.reported.len(), 1);
         assert!(out.unused_waivers.is_empty() && out.expired_waivers.is_empty());
     }
 
     #[test]
     fn an_expired_waiver_stops_applying_and_is_reported() {
-        let findings = vec![finding("web.https-reachable", "a", Subject::Member, Verdict::Fail)];
-        let waivers = [waiver("web.https-reachable", "a", None, date!(2026 - 11 - 28))];
+        let findings = vec![finding(
+            "web.https-reachable",
+            "a",
+            Subject::Member,
+            Verdict::Fail,
+        )];
+        let waivers = [waiver(
+            "web.https-reachable",
+            "a",
+            None,
+            date!(2026 - 11 - 28),
+        )];
         let out = apply(findings, &waivers, date!(2026 - 11 - 29));
         assert!(out.waived.is_empty());
         assert_eq!(out.reported.len(), 1);
@@ -218,15 +264,40 @@ mod tests {
 
     #[test]
     fn a_waiver_expiring_today_still_applies() {
-        let findings = vec![finding("web.https-reachable", "a", Subject::Member, Verdict::Warn)];
-        let waivers = [waiver("web.https-reachable", "a", None, date!(2026 - 11 - 29))];
-        assert_eq!(apply(findings, &waivers, date!(2026 - 11 - 29)).waived.len(), 1);
+        let findings = vec![finding(
+            "web.https-reachable",
+            "a",
+            Subject::Member,
+            Verdict::Warn,
+        )];
+        let waivers = [waiver(
+            "web.https-reachable",
+            "a",
+            None,
+            date!(2026 - 11 - 29),
+        )];
+        assert_eq!(
+            apply(findings, &waivers, date!(2026 - 11 - 29))
+                .waived
+                .len(),
+            1
+        );
     }
 
     #[test]
     fn a_waiver_that_matches_nothing_is_reported_unused_and_passes_are_never_waived() {
-        let findings = vec![finding("web.https-reachable", "a", Subject::Member, Verdict::Pass)];
-        let waivers = [waiver("web.https-reachable", "a", None, date!(2027 - 01 - 01))];
+        let findings = vec![finding(
+            "web.https-reachable",
+            "a",
+            Subject::Member,
+            Verdict::Pass,
+        )];
+        let waivers = [waiver(
+            "web.https-reachable",
+            "a",
+            None,
+            date!(2027 - 01 - 01),
+        )];
         let out = apply(findings, &waivers, date!(2026 - 11 - 29));
         assert_eq!(out.reported.len(), 1);
         assert_eq!(out.unused_waivers.len(), 1);
@@ -237,7 +308,10 @@ mod tests {
         let text = "waivers:\n  - check: web.https-reachable\n    member: a\n    reason: r\n    accepted_by: b\n    expires: 2027-01-01\n    expiry: 2027-01-01\n";
         let err = parse(text, "w.yaml").expect_err("unknown field");
         let message = err.to_string();
-        assert!(message.contains("w.yaml") && message.contains("expiry"), "{message}");
+        assert!(
+            message.contains("w.yaml") && message.contains("expiry"),
+            "{message}"
+        );
         assert!(message.contains('7'), "line number expected: {message}");
     }
 

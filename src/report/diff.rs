@@ -82,7 +82,16 @@ fn index(results: &Results) -> BTreeMap<Key, &Finding> {
         .members
         .iter()
         .flat_map(|m| m.findings.iter())
-        .map(|f| ((f.member.clone(), f.check.as_str().to_string(), f.subject.clone()), f))
+        .map(|f| {
+            (
+                (
+                    f.member.clone(),
+                    f.check.as_str().to_string(),
+                    f.subject.clone(),
+                ),
+                f,
+            )
+        })
         .collect()
 }
 
@@ -116,7 +125,10 @@ pub fn compare(old: &Results, new: &Results) -> Diff {
         }
     }
     let scores = |r: &Results| -> BTreeMap<String, Option<f64>> {
-        r.members.iter().map(|m| (m.id.clone(), m.score.overall)).collect()
+        r.members
+            .iter()
+            .map(|m| (m.id.clone(), m.score.overall))
+            .collect()
     };
     let (sb, sa) = (scores(old), scores(new));
     let mut ids: Vec<&String> = sb.keys().chain(sa.keys()).collect();
@@ -125,7 +137,11 @@ pub fn compare(old: &Results, new: &Results) -> Diff {
     for id in ids {
         let (b, a) = (sb.get(id).copied().flatten(), sa.get(id).copied().flatten());
         if b != a || sb.contains_key(id) != sa.contains_key(id) {
-            diff.scores.push(ScoreChange { member: id.clone(), before: b, after: a });
+            diff.scores.push(ScoreChange {
+                member: id.clone(),
+                before: b,
+                after: a,
+            });
         }
     }
     diff
@@ -135,9 +151,10 @@ impl Diff {
     /// Whether the new run regressed at `threshold`: some finding reached the threshold that
     /// had not reached it before.
     pub fn is_regression(&self, threshold: Threshold) -> bool {
-        self.new_problems
-            .iter()
-            .any(|c| c.after.is_some_and(|v| threshold.reached(v)) && !c.before.is_some_and(|v| threshold.reached(v)))
+        self.new_problems.iter().any(|c| {
+            c.after.is_some_and(|v| threshold.reached(v))
+                && !c.before.is_some_and(|v| threshold.reached(v))
+        })
     }
 
     /// Markdown rendering (escaped).
@@ -169,10 +186,19 @@ impl Diff {
             out.push_str("### Scores\n\n| Member | Before | After |\n|---|---:|---:|\n");
             for s in &self.scores {
                 let f = |v: Option<f64>| v.map_or_else(|| "–".to_string(), format_score);
-                out.push_str(&format!("| {} | {} | {} |\n", md(&s.member), f(s.before), f(s.after)));
+                out.push_str(&format!(
+                    "| {} | {} | {} |\n",
+                    md(&s.member),
+                    f(s.before),
+                    f(s.after)
+                ));
             }
         }
-        if self.new_problems.is_empty() && self.fixed.is_empty() && self.other_changes.is_empty() && self.scores.is_empty() {
+        if self.new_problems.is_empty()
+            && self.fixed.is_empty()
+            && self.other_changes.is_empty()
+            && self.scores.is_empty()
+        {
             out.push_str("No change.\n");
         }
         out
@@ -182,7 +208,11 @@ impl Diff {
     pub fn to_text(&self) -> String {
         let mut out = String::new();
         let verdict = |v: Option<Verdict>| v.map_or("absent", Verdict::as_str);
-        for (sign, changes) in [("+", &self.new_problems), ("-", &self.fixed), ("~", &self.other_changes)] {
+        for (sign, changes) in [
+            ("+", &self.new_problems),
+            ("-", &self.fixed),
+            ("~", &self.other_changes),
+        ] {
             for c in changes {
                 out.push_str(&format!(
                     "{sign} {} {} {}: {} -> {}\n",
@@ -196,7 +226,12 @@ impl Diff {
         }
         for s in &self.scores {
             let f = |v: Option<f64>| v.map_or_else(|| "-".to_string(), format_score);
-            out.push_str(&format!("score {}: {} -> {}\n", s.member, f(s.before), f(s.after)));
+            out.push_str(&format!(
+                "score {}: {} -> {}\n",
+                s.member,
+                f(s.before),
+                f(s.after)
+            ));
         }
         if out.is_empty() {
             out.push_str("no change\n");

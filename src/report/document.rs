@@ -16,8 +16,7 @@ pub enum DocFormat {
 }
 
 /// The CSP of a standalone HTML report: nothing may load; only the inline stylesheet applies.
-pub const STANDALONE_CSP: &str =
-    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+pub const STANDALONE_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
 
 /// Builds the full view of one member (reviewer Markdown and chart included).
 pub fn build_view(
@@ -28,14 +27,20 @@ pub fn build_view(
     templates: &Templates,
     page: PageView,
 ) -> Result<MemberView, Error> {
-    let member = results.member(member_id).ok_or_else(|| Error::UnknownMember(member_id.into()))?;
+    let member = results
+        .member(member_id)
+        .ok_or_else(|| Error::UnknownMember(member_id.into()))?;
     let mut view = view::member_view(results, member, catalogue, lang, templates.strings(lang));
     view.page = page;
     view.reviewer_markdown = templates.render("reviewer.md", &view)?;
     let bars: Vec<Bar> = view
         .commitments
         .iter()
-        .map(|c| Bar { label: c.title.clone(), value: (c.score.class != "none").then_some(c.score.percent), text: c.score.text.clone() })
+        .map(|c| Bar {
+            label: c.title.clone(),
+            value: (c.score.class != "none").then_some(c.score.percent),
+            text: c.score.text.clone(),
+        })
         .collect();
     view.chart_svg = svg::bars(&templates.text(lang, "chart_scores_by_commitment"), &bars);
     Ok(view)

@@ -43,7 +43,13 @@ pub fn safe_href(url: &str) -> Option<String> {
 pub fn slug(id: &str) -> String {
     let mut out: String = id
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     if out.is_empty() || out.starts_with('.') {
         out.insert(0, '_');
@@ -68,9 +74,22 @@ mod tests {
 
     #[test]
     fn only_http_and_https_urls_become_links() {
-        assert_eq!(safe_href("https://a.example/x?y=1").as_deref(), Some("https://a.example/x?y=1"));
-        assert_eq!(safe_href(" http://a.example").as_deref(), Some("http://a.example/"));
-        for bad in ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,x", "/relative", "vbscript:x", ""] {
+        assert_eq!(
+            safe_href("https://a.example/x?y=1").as_deref(),
+            Some("https://a.example/x?y=1")
+        );
+        assert_eq!(
+            safe_href(" http://a.example").as_deref(),
+            Some("http://a.example/")
+        );
+        for bad in [
+            "javascript:alert(1)",
+            "JaVaScRiPt:alert(1)",
+            "data:text/html,x",
+            "/relative",
+            "vbscript:x",
+            "",
+        ] {
             assert_eq!(safe_href(bad), None, "{bad}");
         }
     }

@@ -8,7 +8,9 @@ use crate::finding::Verdict;
 
 /// Escapes a workflow-command message (`%`, CR, LF).
 fn escape_data(text: &str) -> String {
-    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Escapes a workflow-command property value (adds `:` and `,`).
@@ -26,9 +28,10 @@ pub fn to_string(results: &Results, catalogue: &Catalogue) -> String {
             Verdict::Manual => "notice",
             _ => continue,
         };
-        let title = catalogue
-            .check(f.check.as_str())
-            .map_or_else(|| f.check.to_string(), |e| e.title.get(Lang::En).to_string());
+        let title = catalogue.check(f.check.as_str()).map_or_else(
+            || f.check.to_string(),
+            |e| e.title.get(Lang::En).to_string(),
+        );
         out.push_str(&format!(
             "::{command} title={}::{}\n",
             escape_property(&format!("{} {}: {title}", f.member, f.check)),

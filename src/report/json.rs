@@ -192,7 +192,10 @@ pub struct V1Problem {
 }
 
 fn counts_out(counts: &BTreeMap<Verdict, u32>) -> BTreeMap<String, u32> {
-    counts.iter().map(|(v, n)| (v.as_str().to_string(), *n)).collect()
+    counts
+        .iter()
+        .map(|(v, n)| (v.as_str().to_string(), *n))
+        .collect()
 }
 
 impl From<&Subject> for V1Subject {
@@ -204,7 +207,10 @@ impl From<&Subject> for V1Subject {
             Subject::Host(id) => ("host", Some(id)),
             Subject::MailDomain(id) => ("mail_domain", Some(id)),
         };
-        Self { kind: kind.into(), id: id.cloned() }
+        Self {
+            kind: kind.into(),
+            id: id.cloned(),
+        }
     }
 }
 
@@ -219,7 +225,11 @@ impl From<&Finding> for V1Finding {
             evidence: f
                 .evidence
                 .iter()
-                .map(|e| V1Evidence { label: e.label.clone(), value: e.value.clone(), source: e.source.clone() })
+                .map(|e| V1Evidence {
+                    label: e.label.clone(),
+                    value: e.value.clone(),
+                    source: e.source.clone(),
+                })
                 .collect(),
         }
     }
@@ -264,7 +274,10 @@ impl From<&MemberResult> for V1Member {
             waived: m
                 .waived
                 .iter()
-                .map(|w| V1Waived { finding: (&w.finding).into(), waiver: (&w.waiver).into() })
+                .map(|w| V1Waived {
+                    finding: (&w.finding).into(),
+                    waiver: (&w.waiver).into(),
+                })
                 .collect(),
         }
     }
@@ -355,7 +368,11 @@ fn finding_in(f: V1Finding) -> Result<Finding, Error> {
         evidence: f
             .evidence
             .into_iter()
-            .map(|e| Evidence { label: e.label, value: e.value, source: e.source })
+            .map(|e| Evidence {
+                label: e.label,
+                value: e.value,
+                source: e.source,
+            })
             .collect(),
     })
 }
@@ -398,11 +415,20 @@ impl TryFrom<V1Results> for Results {
                     commitments,
                     counts: counts_in(m.score.counts)?,
                 },
-                findings: m.findings.into_iter().map(finding_in).collect::<Result<_, _>>()?,
+                findings: m
+                    .findings
+                    .into_iter()
+                    .map(finding_in)
+                    .collect::<Result<_, _>>()?,
                 waived: m
                     .waived
                     .into_iter()
-                    .map(|w| Ok(WaivedFinding { finding: finding_in(w.finding)?, waiver: waiver_in(w.waiver)? }))
+                    .map(|w| {
+                        Ok(WaivedFinding {
+                            finding: finding_in(w.finding)?,
+                            waiver: waiver_in(w.waiver)?,
+                        })
+                    })
                     .collect::<Result<_, Error>>()?,
             });
         }
@@ -418,10 +444,22 @@ impl TryFrom<V1Results> for Results {
             problems: dto
                 .problems
                 .into_iter()
-                .map(|p| Problem { origin: Origin::new(p.file, p.line, p.column), message: p.message, hint: p.hint })
+                .map(|p| Problem {
+                    origin: Origin::new(p.file, p.line, p.column),
+                    message: p.message,
+                    hint: p.hint,
+                })
                 .collect(),
-            expired_waivers: dto.expired_waivers.into_iter().map(waiver_in).collect::<Result<_, _>>()?,
-            unused_waivers: dto.unused_waivers.into_iter().map(waiver_in).collect::<Result<_, _>>()?,
+            expired_waivers: dto
+                .expired_waivers
+                .into_iter()
+                .map(waiver_in)
+                .collect::<Result<_, _>>()?,
+            unused_waivers: dto
+                .unused_waivers
+                .into_iter()
+                .map(waiver_in)
+                .collect::<Result<_, _>>()?,
         })
     }
 }

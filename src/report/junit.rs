@@ -18,8 +18,12 @@ pub fn build(results: &Results, catalogue: &Catalogue) -> Report {
     for member in &results.members {
         let mut suite = TestSuite::new(member.id.clone());
         for f in &member.findings {
-            let title = catalogue.check(f.check.as_str()).map(|e| e.title.get(Lang::En).to_string());
-            let remediation = catalogue.check(f.check.as_str()).map(|e| e.remediation.get(Lang::En).to_string());
+            let title = catalogue
+                .check(f.check.as_str())
+                .map(|e| e.title.get(Lang::En).to_string());
+            let remediation = catalogue
+                .check(f.check.as_str())
+                .map(|e| e.remediation.get(Lang::En).to_string());
             let evidence: String = f
                 .evidence
                 .iter()
@@ -31,9 +35,15 @@ pub fn build(results: &Results, catalogue: &Catalogue) -> Report {
             let status = match f.verdict {
                 Verdict::Pass | Verdict::Warn => TestCaseStatus::success(),
                 Verdict::Fail | Verdict::Inconclusive => {
-                    let kind = if f.verdict == Verdict::Fail { NonSuccessKind::Failure } else { NonSuccessKind::Error };
+                    let kind = if f.verdict == Verdict::Fail {
+                        NonSuccessKind::Failure
+                    } else {
+                        NonSuccessKind::Error
+                    };
                     let mut status = TestCaseStatus::non_success(kind);
-                    status.set_message(f.message.clone()).set_type(f.verdict.as_str());
+                    status
+                        .set_message(f.message.clone())
+                        .set_type(f.verdict.as_str());
                     let mut description = evidence.clone();
                     if let Some(r) = &remediation {
                         description.push_str(&format!("remediation: {r}\n"));
@@ -72,5 +82,8 @@ pub fn build(results: &Results, catalogue: &Catalogue) -> Report {
 pub fn to_string(results: &Results, catalogue: &Catalogue) -> Result<String, super::Error> {
     build(results, catalogue)
         .to_string()
-        .map_err(|e| super::Error::Template { name: "junit".into(), message: e.to_string() })
+        .map_err(|e| super::Error::Template {
+            name: "junit".into(),
+            message: e.to_string(),
+        })
 }

@@ -76,7 +76,10 @@ pub struct Text {
 
 impl Text {
     fn plain(text: impl Into<String>) -> Self {
-        Self { text: text.into(), markdown: None }
+        Self {
+            text: text.into(),
+            markdown: None,
+        }
     }
 }
 
@@ -178,7 +181,11 @@ pub fn kind_and_level(verdict: Verdict) -> (&'static str, &'static str) {
 
 /// Builds the SARIF log of a run.
 pub fn build(results: &Results, catalogue: &Catalogue) -> SarifLog {
-    let findings: Vec<&Finding> = results.members.iter().flat_map(|m| m.findings.iter()).collect();
+    let findings: Vec<&Finding> = results
+        .members
+        .iter()
+        .flat_map(|m| m.findings.iter())
+        .collect();
     let mut rule_ids: Vec<&str> = findings.iter().map(|f| f.check.as_str()).collect();
     rule_ids.sort_unstable();
     rule_ids.dedup();
@@ -187,7 +194,9 @@ pub fn build(results: &Results, catalogue: &Catalogue) -> SarifLog {
         .map(|id| {
             let entry = catalogue.check(id);
             let text = |f: fn(&crate::catalogue::CheckEntry) -> &crate::catalogue::Bilingual| {
-                entry.map(|e| f(e).get(Lang::En).to_string()).unwrap_or_else(|| (*id).to_string())
+                entry
+                    .map(|e| f(e).get(Lang::En).to_string())
+                    .unwrap_or_else(|| (*id).to_string())
             };
             let mut properties = BTreeMap::new();
             if let Some(e) = entry {
@@ -218,7 +227,9 @@ pub fn build(results: &Results, catalogue: &Catalogue) -> SarifLog {
                 message: Text::plain(format!("{}: {} ({subject})", f.member, f.message)),
                 locations: vec![Location {
                     physical_location: PhysicalLocation {
-                        artifact_location: ArtifactLocation { uri: artifact_uri(&results.run.source) },
+                        artifact_location: ArtifactLocation {
+                            uri: artifact_uri(&results.run.source),
+                        },
                     },
                     logical_locations: vec![LogicalLocation {
                         name: subject.clone(),

@@ -22,7 +22,7 @@ use serde::Serialize;
 use super::document::build_view;
 use super::escape::slug;
 use super::svg::{self, Bar, Expiry};
-use super::view::{level_name, Link, PageView, ScoreView};
+use super::view::{Link, PageView, ScoreView, level_name};
 use super::{Error, MemberResult, Results, Templates};
 use crate::catalogue::{Catalogue, Lang};
 use crate::finding::Verdict;
@@ -202,7 +202,11 @@ fn member_slugs(results: &Results) -> Vec<String> {
 }
 
 /// Builds the whole site into `out_dir` (created if needed; existing files are overwritten).
-pub fn build(results: &Results, catalogue: &Catalogue, out_dir: &Path) -> Result<SiteSummary, Error> {
+pub fn build(
+    results: &Results,
+    catalogue: &Catalogue,
+    out_dir: &Path,
+) -> Result<SiteSummary, Error> {
     build_with(results, catalogue, &Templates::embedded()?, out_dir)
 }
 
@@ -213,16 +217,28 @@ pub fn build_with(
     templates: &Templates,
     out_dir: &Path,
 ) -> Result<SiteSummary, Error> {
-    let mut w = Writer { out: out_dir, files: Vec::new() };
+    let mut w = Writer {
+        out: out_dir,
+        files: Vec::new(),
+    };
     let slugs = member_slugs(results);
     w.write("style.css", templates.file("style.css")?)?;
     w.write("results.json", &super::json::to_json(results))?;
     w.write(
         "index.html",
-        &templates.render("site/root.html", &RootView { csp: SITE_CSP, version: results.run.version.clone() })?,
+        &templates.render(
+            "site/root.html",
+            &RootView {
+                csp: SITE_CSP,
+                version: results.run.version.clone(),
+            },
+        )?,
     )?;
     for (member, slug) in results.members.iter().zip(&slugs) {
-        w.write(&format!("badges/{slug}.svg"), &badge(templates, member.score.overall)?)?;
+        w.write(
+            &format!("badges/{slug}.svg"),
+            &badge(templates, member.score.overall)?,
+        )?;
     }
     for lang in Lang::ALL {
         let code = lang.code();
@@ -231,7 +247,10 @@ pub fn build_with(
         for (member, slug) in results.members.iter().zip(&slugs) {
             let page = site_page(templates, lang, "../../", &format!("members/{slug}.html"));
             let view = build_view(results, catalogue, &member.id, lang, templates, page)?;
-            w.write(&format!("{code}/members/{slug}.html"), &templates.render("member.html", &view)?)?;
+            w.write(
+                &format!("{code}/members/{slug}.html"),
+                &templates.render("member.html", &view)?,
+            )?;
         }
         // Index pages: pre-rendered sort orders and the failing filter.
         let rows = index_rows(results, catalogue, &slugs);
@@ -245,7 +264,13 @@ pub fn build_with(
             let mut rows: Vec<IndexRow> = rows.iter().map(clone_row).collect();
             match file {
                 "index-score.html" => rows.sort_by(|a, b| {
-                    let key = |r: &IndexRow| if r.overall.class == "none" { -1.0 } else { r.overall.percent };
+                    let key = |r: &IndexRow| {
+                        if r.overall.class == "none" {
+                            -1.0
+                        } else {
+                            r.overall.percent
+                        }
+                    };
                     key(b).total_cmp(&key(a)).then_with(|| a.name.cmp(&b.name))
                 }),
                 "index-failing.html" => rows.retain(|r| r.fail > 0),
@@ -259,12 +284,19 @@ pub fn build_with(
                 audited_at: results.run.started_at.clone(),
                 sorts: variants
                     .iter()
-                    .map(|(f, key)| SortLink { label: templates.text(lang, key), href: (*f).to_string(), current: *f == file })
+                    .map(|(f, key)| SortLink {
+                        label: templates.text(lang, key),
+                        href: (*f).to_string(),
+                        current: *f == file,
+                    })
                     .collect(),
                 columns: catalogue
                     .commitments
                     .iter()
-                    .map(|c| Column { slug: slug(&c.id), title: c.title.get(lang).to_string() })
+                    .map(|c| Column {
+                        slug: slug(&c.id),
+                        title: c.title.get(lang).to_string(),
+                    })
                     .collect(),
                 rows,
                 scores_svg: scores_svg.clone(),
@@ -272,17 +304,28 @@ pub fn build_with(
                 third_party_svg: third_party_svg.clone(),
                 problems: results.problems.iter().map(ToString::to_string).collect(),
             };
-            w.write(&format!("{code}/{file}"), &templates.render("site/index.html", &view)?)?;
+            w.write(
+                &format!("{code}/{file}"),
+                &templates.render("site/index.html", &view)?,
+            )?;
         }
         // Commitment pages.
         for commitment in &catalogue.commitments {
             let cslug = slug(&commitment.id);
-            let view = commitment_view(results, catalogue, commitment, lang, templates, &slugs, &cslug);
-            w.write(&format!("{code}/commitments/{cslug}.html"), &templates.render("site/commitment.html", &view)?)?;
+            let view = commitment_view(
+                results, catalogue, commitment, lang, templates, &slugs, &cslug,
+            );
+            w.write(
+                &format!("{code}/commitments/{cslug}.html"),
+                &templates.render("site/commitment.html", &view)?,
+            )?;
         }
     }
     w.files.sort();
-    Ok(SiteSummary { files: w.files, members: results.members.len() })
+    Ok(SiteSummary {
+        files: w.files,
+        members: results.members.len(),
+    })
 }
 
 fn clone_row(r: &IndexRow) -> IndexRow {
@@ -314,11 +357,24 @@ fn index_rows(results: &Results, catalogue: &Catalogue, slugs: &[String]) -> Vec
             scores: catalogue
                 .commitments
                 .iter()
-                .map(|c| ScoreView::new(m.score.commitments.iter().find(|s| s.commitment == c.id).and_then(|s| s.score)))
+                .map(|c| {
+                    ScoreView::new(
+                        m.score
+                            .commitments
+                            .iter()
+                            .find(|s| s.commitment == c.id)
+                            .and_then(|s| s.score),
+                    )
+                })
                 .collect(),
         })
         .collect();
-    rows.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then_with(|| a.slug.cmp(&b.slug)));
+    rows.sort_by(|a, b| {
+        a.name
+            .to_lowercase()
+            .cmp(&b.name.to_lowercase())
+            .then_with(|| a.slug.cmp(&b.slug))
+    });
     rows
 }
 
@@ -327,23 +383,43 @@ fn average(results: &Results, commitment: &str) -> Option<f64> {
     let scores: Vec<f64> = results
         .members
         .iter()
-        .filter_map(|m| m.score.commitments.iter().find(|c| c.commitment == commitment).and_then(|c| c.score))
+        .filter_map(|m| {
+            m.score
+                .commitments
+                .iter()
+                .find(|c| c.commitment == commitment)
+                .and_then(|c| c.score)
+        })
         .collect();
-    (!scores.is_empty()).then(|| (scores.iter().sum::<f64>() / scores.len() as f64 * 10.0).round() / 10.0)
+    (!scores.is_empty())
+        .then(|| (scores.iter().sum::<f64>() / scores.len() as f64 * 10.0).round() / 10.0)
 }
 
-fn charts(results: &Results, catalogue: &Catalogue, lang: Lang, templates: &Templates) -> (String, String, String) {
+fn charts(
+    results: &Results,
+    catalogue: &Catalogue,
+    lang: Lang,
+    templates: &Templates,
+) -> (String, String, String) {
     let bars: Vec<Bar> = catalogue
         .commitments
         .iter()
         .map(|c| {
             let value = average(results, &c.id);
-            Bar { label: c.title.get(lang).to_string(), value, text: ScoreView::new(value).text }
+            Bar {
+                label: c.title.get(lang).to_string(),
+                value,
+                text: ScoreView::new(value).text,
+            }
         })
         .collect();
     let scores = svg::bars(&templates.text(lang, "chart_collective_scores"), &bars);
 
-    let now = time::OffsetDateTime::parse(&results.run.started_at, &time::format_description::well_known::Rfc3339).ok();
+    let now = time::OffsetDateTime::parse(
+        &results.run.started_at,
+        &time::format_description::well_known::Rfc3339,
+    )
+    .ok();
     let mut expiries: Vec<Expiry> = Vec::new();
     let mut third: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
     for member in &results.members {
@@ -359,7 +435,10 @@ fn charts(results: &Results, catalogue: &Catalogue, lang: Lang, templates: &Temp
                         date: e.value.chars().take(10).collect(),
                     });
                 } else if e.label == THIRD_PARTY_DOMAIN {
-                    third.entry(e.value.to_lowercase()).or_default().insert(member.id.as_str());
+                    third
+                        .entry(e.value.to_lowercase())
+                        .or_default()
+                        .insert(member.id.as_str());
                 }
             }
         }
@@ -370,7 +449,11 @@ fn charts(results: &Results, catalogue: &Catalogue, lang: Lang, templates: &Temp
     let expiry = if expiries.is_empty() {
         String::new()
     } else {
-        svg::expiry_timeline(&templates.text(lang, "chart_certificates"), &templates.text(lang, "today"), &expiries)
+        svg::expiry_timeline(
+            &templates.text(lang, "chart_certificates"),
+            &templates.text(lang, "today"),
+            &expiries,
+        )
     };
     let mut domains: Vec<(String, usize)> = third.into_iter().map(|(d, m)| (d, m.len())).collect();
     domains.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
@@ -381,7 +464,11 @@ fn charts(results: &Results, catalogue: &Catalogue, lang: Lang, templates: &Temp
     } else {
         let bars: Vec<Bar> = domains
             .iter()
-            .map(|(d, n)| Bar { label: d.clone(), value: Some(100.0 * *n as f64 / total), text: n.to_string() })
+            .map(|(d, n)| Bar {
+                label: d.clone(),
+                value: Some(100.0 * *n as f64 / total),
+                text: n.to_string(),
+            })
             .collect();
         svg::bars(&templates.text(lang, "chart_third_parties"), &bars)
     };
@@ -409,12 +496,19 @@ fn commitment_view<'a>(
     slugs: &[String],
     cslug: &str,
 ) -> CommitmentView<'a> {
-    let in_commitment =
-        |check: &str| catalogue.check(check).is_some_and(|e| e.commitment == commitment.id);
+    let in_commitment = |check: &str| {
+        catalogue
+            .check(check)
+            .is_some_and(|e| e.commitment == commitment.id)
+    };
     let mut rows: Vec<CommitmentRow> = Vec::new();
     let mut checks: BTreeMap<String, CheckRow> = BTreeMap::new();
     for (member, slug) in results.members.iter().zip(slugs) {
-        let score = member.score.commitments.iter().find(|c| c.commitment == commitment.id);
+        let score = member
+            .score
+            .commitments
+            .iter()
+            .find(|c| c.commitment == commitment.id);
         let n = |v: Verdict| score.and_then(|s| s.counts.get(&v).copied()).unwrap_or(0);
         rows.push(CommitmentRow {
             slug: slug.clone(),
@@ -424,14 +518,20 @@ fn commitment_view<'a>(
             warn: n(Verdict::Warn),
             pass: n(Verdict::Pass),
         });
-        for finding in member.findings.iter().filter(|f| in_commitment(f.check.as_str())) {
+        for finding in member
+            .findings
+            .iter()
+            .filter(|f| in_commitment(f.check.as_str()))
+        {
             let id = finding.check.as_str();
             let row = checks.entry(id.to_string()).or_insert_with(|| {
                 let entry = catalogue.check(id);
                 CheckRow {
                     id: id.to_string(),
                     title: entry.map_or_else(|| id.to_string(), |e| e.title.get(lang).to_string()),
-                    rationale: entry.map(|e| e.rationale.get(lang).to_string()).unwrap_or_default(),
+                    rationale: entry
+                        .map(|e| e.rationale.get(lang).to_string())
+                        .unwrap_or_default(),
                     fail: 0,
                     warn: 0,
                     pass: 0,
@@ -449,14 +549,23 @@ fn commitment_view<'a>(
     rows.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
     let bars: Vec<Bar> = rows
         .iter()
-        .map(|r| Bar { label: r.name.clone(), value: (r.score.class != "none").then_some(r.score.percent), text: r.score.text.clone() })
+        .map(|r| Bar {
+            label: r.name.clone(),
+            value: (r.score.class != "none").then_some(r.score.percent),
+            text: r.score.text.clone(),
+        })
         .collect();
     let level = level_name(commitment.level);
     let average = ScoreView::new(average(results, &commitment.id));
     CommitmentView {
         lang: lang.code(),
         t: templates.strings(lang),
-        page: site_page(templates, lang, "../../", &format!("commitments/{cslug}.html")),
+        page: site_page(
+            templates,
+            lang,
+            "../../",
+            &format!("commitments/{cslug}.html"),
+        ),
         version: results.run.version.clone(),
         audited_at: results.run.started_at.clone(),
         id: commitment.id.clone(),
@@ -473,7 +582,10 @@ fn commitment_view<'a>(
 /// Renders the SVG badge of a score.
 pub fn badge(templates: &Templates, score: Option<f64>) -> Result<String, Error> {
     let label = "CHATONS audit".to_string();
-    let value = score.map_or_else(|| "–".to_string(), |s| format!("{} %", super::view::format_score(s)));
+    let value = score.map_or_else(
+        || "–".to_string(),
+        |s| format!("{} %", super::view::format_score(s)),
+    );
     let label_width = svg::text_width(&label);
     let value_width = svg::text_width(&value);
     templates.render(

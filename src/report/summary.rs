@@ -12,7 +12,11 @@ use crate::finding::Verdict;
 pub fn to_string(results: &Results, catalogue: &Catalogue, lang: Lang) -> String {
     let fr = lang == Lang::Fr;
     let mut out = String::new();
-    out.push_str(if fr { "## Audit CHATONS\n\n" } else { "## CHATONS audit\n\n" });
+    out.push_str(if fr {
+        "## Audit CHATONS\n\n"
+    } else {
+        "## CHATONS audit\n\n"
+    });
     out.push_str(&format!(
         "{} {} {} · {}\n\n",
         md(&results.run.tool),
@@ -30,7 +34,9 @@ pub fn to_string(results: &Results, catalogue: &Catalogue, lang: Lang) -> String
         out.push_str(&format!(
             "| {} | {} | {} | {} | {} |\n",
             md(&m.name),
-            m.score.overall.map_or_else(|| "–".to_string(), format_score),
+            m.score
+                .overall
+                .map_or_else(|| "–".to_string(), format_score),
             n(Verdict::Fail),
             n(Verdict::Warn),
             n(Verdict::Manual)
@@ -43,7 +49,11 @@ pub fn to_string(results: &Results, catalogue: &Catalogue, lang: Lang) -> String
         .filter(|(_, f)| f.verdict == Verdict::Fail)
         .collect();
     if !fails.is_empty() {
-        out.push_str(if fr { "\n### Échecs\n\n" } else { "\n### Failures\n\n" });
+        out.push_str(if fr {
+            "\n### Échecs\n\n"
+        } else {
+            "\n### Failures\n\n"
+        });
         for (m, f) in fails {
             let title = catalogue
                 .check(f.check.as_str())
@@ -62,10 +72,22 @@ pub fn to_string(results: &Results, catalogue: &Catalogue, lang: Lang) -> String
     if waived > 0 || !results.expired_waivers.is_empty() || !results.unused_waivers.is_empty() {
         out.push_str(&format!(
             "\n{}: {waived} · {}: {} · {}: {}\n",
-            if fr { "Constats couverts par une dérogation" } else { "Waived findings" },
-            if fr { "dérogations expirées" } else { "expired waivers" },
+            if fr {
+                "Constats couverts par une dérogation"
+            } else {
+                "Waived findings"
+            },
+            if fr {
+                "dérogations expirées"
+            } else {
+                "expired waivers"
+            },
             results.expired_waivers.len(),
-            if fr { "dérogations inutilisées" } else { "unused waivers" },
+            if fr {
+                "dérogations inutilisées"
+            } else {
+                "unused waivers"
+            },
             results.unused_waivers.len()
         ));
     }

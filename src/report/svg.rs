@@ -110,7 +110,16 @@ fn truncate(text: &str, max: usize) -> String {
 
 /// Approximate width in pixels of text in the badge font (11px Verdana-like).
 pub fn text_width(text: &str) -> usize {
-    text.chars().map(|c| if c.is_ascii_uppercase() || c == 'm' || c == 'w' { 8 } else { 7 }).sum::<usize>() + 10
+    text.chars()
+        .map(|c| {
+            if c.is_ascii_uppercase() || c == 'm' || c == 'w' {
+                8
+            } else {
+                7
+            }
+        })
+        .sum::<usize>()
+        + 10
 }
 
 /// The colour of a badge for a score.

@@ -31,7 +31,10 @@ pub struct Link {
 impl Link {
     /// A link from an untrusted URL.
     pub fn url(url: &str) -> Self {
-        Self { text: url.to_string(), href: safe_href(url) }
+        Self {
+            text: url.to_string(),
+            href: safe_href(url),
+        }
     }
 }
 
@@ -50,7 +53,11 @@ impl ScoreView {
     /// Formats an optional score.
     pub fn new(score: Option<f64>) -> Self {
         match score {
-            None => Self { text: "–".into(), class: "none", percent: 0.0 },
+            None => Self {
+                text: "–".into(),
+                class: "none",
+                percent: 0.0,
+            },
             Some(s) => Self {
                 text: format_score(s),
                 class: if s >= 80.0 {
@@ -223,12 +230,17 @@ fn finding_view(
 ) -> FindingView {
     let entry = catalogue.check(finding.check.as_str());
     let text = |f: fn(&crate::catalogue::CheckEntry) -> &crate::catalogue::Bilingual| {
-        entry.map(|e| f(e).get(lang).to_string()).unwrap_or_default()
+        entry
+            .map(|e| f(e).get(lang).to_string())
+            .unwrap_or_default()
     };
     let needs_fix = !matches!(finding.verdict, Verdict::Pass | Verdict::NotApplicable);
     FindingView {
         check: finding.check.as_str().to_string(),
-        title: entry.map_or_else(|| finding.check.as_str().to_string(), |e| e.title.get(lang).to_string()),
+        title: entry.map_or_else(
+            || finding.check.as_str().to_string(),
+            |e| e.title.get(lang).to_string(),
+        ),
         verdict: finding.verdict.as_str(),
         verdict_label: verdict_label(strings, finding.verdict),
         subject: finding.subject.to_string(),
@@ -242,7 +254,11 @@ fn finding_view(
                 source: e.source.as_deref().map(Link::url),
             })
             .collect(),
-        remediation: if needs_fix { text(|e| &e.remediation) } else { String::new() },
+        remediation: if needs_fix {
+            text(|e| &e.remediation)
+        } else {
+            String::new()
+        },
         rationale: text(|e| &e.rationale),
         waiver: waiver.map(|w| WaiverView {
             reason: w.reason.clone(),
@@ -253,7 +269,10 @@ fn finding_view(
 }
 
 fn verdict_order(verdict: Verdict) -> usize {
-    Verdict::ALL.iter().position(|v| *v == verdict).unwrap_or(Verdict::ALL.len())
+    Verdict::ALL
+        .iter()
+        .position(|v| *v == verdict)
+        .unwrap_or(Verdict::ALL.len())
 }
 
 /// The level name of a commitment.
@@ -276,23 +295,38 @@ pub fn member_view(
     let mut sections: Vec<CommitmentSection> = Vec::new();
     let mut by_commitment: BTreeMap<String, Vec<(&Finding, Option<&crate::waiver::Waiver>)>> =
         BTreeMap::new();
-    let items = member
-        .findings
-        .iter()
-        .map(|f| (f, None))
-        .chain(member.waived.iter().map(|WaivedFinding { finding, waiver }| (finding, Some(waiver))));
+    let items = member.findings.iter().map(|f| (f, None)).chain(
+        member
+            .waived
+            .iter()
+            .map(|WaivedFinding { finding, waiver }| (finding, Some(waiver))),
+    );
     for (finding, waiver) in items {
         let commitment = catalogue
             .check(finding.check.as_str())
             .map_or_else(|| "other".to_string(), |e| e.commitment.clone());
-        by_commitment.entry(commitment).or_default().push((finding, waiver));
+        by_commitment
+            .entry(commitment)
+            .or_default()
+            .push((finding, waiver));
     }
-    let score_of = |id: &str| member.score.commitments.iter().find(|c| c.commitment == id).and_then(|c| c.score);
+    let score_of = |id: &str| {
+        member
+            .score
+            .commitments
+            .iter()
+            .find(|c| c.commitment == id)
+            .and_then(|c| c.score)
+    };
     let build = |findings: Vec<(&Finding, Option<&crate::waiver::Waiver>)>| {
         let mut views: Vec<(usize, FindingView)> = findings
             .into_iter()
             .map(|(f, w)| {
-                let order = if w.is_some() { Verdict::ALL.len() + 1 } else { verdict_order(f.verdict) };
+                let order = if w.is_some() {
+                    Verdict::ALL.len() + 1
+                } else {
+                    verdict_order(f.verdict)
+                };
                 (order, finding_view(f, w, catalogue, lang, strings))
             })
             .collect();
@@ -310,7 +344,10 @@ pub fn member_view(
             slug: slug(&commitment.id),
             title: commitment.title.get(lang).to_string(),
             level,
-            level_label: strings.get(&format!("level_{level}")).cloned().unwrap_or_default(),
+            level_label: strings
+                .get(&format!("level_{level}"))
+                .cloned()
+                .unwrap_or_default(),
             score: ScoreView::new(score_of(&commitment.id)),
             findings: build(findings),
         });
@@ -318,7 +355,10 @@ pub fn member_view(
     for (id, findings) in by_commitment {
         sections.push(CommitmentSection {
             slug: slug(&id),
-            title: strings.get("other_checks").cloned().unwrap_or_else(|| id.clone()),
+            title: strings
+                .get("other_checks")
+                .cloned()
+                .unwrap_or_else(|| id.clone()),
             id,
             level: "recommended",
             level_label: String::new(),
@@ -332,13 +372,21 @@ pub fn member_view(
         .filter(|f| f.verdict == "manual" && f.waiver.is_none())
         .cloned()
         .collect();
-    let waived: Vec<FindingView> =
-        sections.iter().flat_map(|s| s.findings.iter()).filter(|f| f.waiver.is_some()).cloned().collect();
+    let waived: Vec<FindingView> = sections
+        .iter()
+        .flat_map(|s| s.findings.iter())
+        .filter(|f| f.waiver.is_some())
+        .cloned()
+        .collect();
     let counts = Verdict::ALL
         .iter()
         .filter_map(|v| {
             let count = member.score.counts.get(v).copied().unwrap_or(0);
-            (count > 0).then(|| CountView { verdict: v.as_str(), label: verdict_label(strings, *v), count })
+            (count > 0).then(|| CountView {
+                verdict: v.as_str(),
+                label: verdict_label(strings, *v),
+                count,
+            })
         })
         .collect();
     MemberView {
