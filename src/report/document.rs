@@ -40,6 +40,7 @@ pub fn build_view(
             label: c.title.clone(),
             value: (c.score.class != "none").then_some(c.score.percent),
             text: c.score.text.clone(),
+            neutral: false,
         })
         .collect();
     view.chart_svg = svg::bars(&templates.text(lang, "chart_scores_by_commitment"), &bars);

@@ -410,6 +410,7 @@ fn charts(
                 label: c.title.get(lang).to_string(),
                 value,
                 text: ScoreView::new(value).text,
+                neutral: false,
             }
         })
         .collect();
@@ -468,6 +469,7 @@ fn charts(
                 label: d.clone(),
                 value: Some(100.0 * *n as f64 / total),
                 text: n.to_string(),
+                neutral: true,
             })
             .collect();
         svg::bars(&templates.text(lang, "chart_third_parties"), &bars)
@@ -553,6 +555,7 @@ fn commitment_view<'a>(
             label: r.name.clone(),
             value: (r.score.class != "none").then_some(r.score.percent),
             text: r.score.text.clone(),
+            neutral: false,
         })
         .collect();
     let level = level_name(commitment.level);

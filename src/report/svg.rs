@@ -14,6 +14,8 @@ pub struct Bar {
     pub value: Option<f64>,
     /// Text right of the bar.
     pub text: String,
+    /// A count rather than a score: drawn in one neutral colour, not good/fair/poor.
+    pub neutral: bool,
 }
 
 fn colour(value: Option<f64>) -> &'static str {
@@ -41,7 +43,11 @@ pub fn bars(title: &str, bars: &[Bar]) -> String {
             r##"<text x="0" y="{ty}" font-size="12" fill="currentColor">{label}</text><rect x="260" y="{y}" width="300" height="16" fill="#eaeef2"/><rect x="260" y="{y}" width="{width:.1}" height="16" fill="{c}"/><text x="566" y="{ty}" font-size="12" fill="currentColor">{text}</text>"##,
             ty = y + 12,
             label = html(&truncate(&bar.label, 40)),
-            c = colour(bar.value),
+            c = if bar.neutral {
+                "#0b5cad"
+            } else {
+                colour(bar.value)
+            },
             text = html(&bar.text),
         );
     }
