@@ -30,4 +30,5 @@ pub mod plan;
 pub mod probe;
 pub mod report;
 pub mod score;
+pub mod waiver;
 pub mod world;
