@@ -15,6 +15,9 @@ use url::Url;
 
 use crate::observation::{HttpExchange, ProbeFailure};
 
+pub mod filters;
+pub mod page;
+
 /// A boxed future, so the traits stay object-safe.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
