@@ -58,7 +58,8 @@ pub async fn observe(net: &dyn Fetch, page_url: &Url, filters: Option<&FilterLis
         notes.push(format!("the body was cut at {} bytes; later resources were not seen", fetched.exchange.body_bytes));
     }
     let mut page = extract(&fetched.body, &final_url, content_type.as_deref());
-    page.notes.splice(0..0, notes);
+    notes.append(&mut page.notes);
+    page.notes = notes;
     scan_stylesheets(net, &final_url, &mut page).await;
     if let Some(filters) = filters {
         filters.annotate(&mut page);

@@ -71,11 +71,6 @@ impl Party<'_> {
     pub fn loaded(&self) -> impl Iterator<Item = &&Resource> {
         self.resources.iter().filter(|r| r.loads_automatically)
     }
-
-    /// The first filter-list match among `resources`.
-    pub fn filter_rule<'r>(resources: impl IntoIterator<Item = &'r &'r Resource>) -> Option<&'r Resource> {
-        resources.into_iter().find(|r| r.filter_match.is_some()).copied()
-    }
 }
 
 /// The third parties of `page` for `member`, grouped by site, in order of first reference.

@@ -13,7 +13,7 @@ use std::rc::Rc;
 
 use encoding_rs::Encoding;
 use lol_html::html_content::Element;
-use lol_html::{HtmlRewriter, MemorySettings, Settings, doc_comments, element, text};
+use lol_html::{HtmlRewriter, MemorySettings, Settings, doc_comments, element, end_tag, text};
 use url::Url;
 
 use super::css::{CssRefKind, extract_css};
@@ -368,7 +368,10 @@ fn on_element(state: &Rc<RefCell<State>>, page: &Url, el: &mut Element<'_, '_>) 
                 && let Some(href) = attr(el, "href")
             {
                 st.base_seen = true;
-                if let Ok(base) = page.join(href.trim()) {
+                // As browsers do, a `data:` or `javascript:` base is ignored.
+                if let Ok(base) = page.join(href.trim())
+                    && !matches!(base.scheme(), "data" | "javascript")
+                {
                     st.base = base;
                 }
             }
@@ -450,15 +453,14 @@ fn on_element(state: &Rc<RefCell<State>>, page: &Url, el: &mut Element<'_, '_>) 
             }
         }
         "template" => {
-            if el.on_end_tag(Box::new({
-                let state = state.clone();
-                move |_| {
-                    let mut st = state.borrow_mut();
+            let closing = state.clone();
+            if el
+                .on_end_tag(end_tag!(move |_end| {
+                    let mut st = closing.borrow_mut();
                     st.template_depth = st.template_depth.saturating_sub(1);
                     Ok(())
-                }
-            }))
-            .is_ok()
+                }))
+                .is_ok()
             {
                 st.template_depth = st.template_depth.saturating_add(1);
             }

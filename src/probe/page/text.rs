@@ -99,7 +99,7 @@ pub fn refresh_target(content: &str) -> Option<&str> {
     if rest.is_empty() {
         return None;
     }
-    let rest = if rest.len() >= 3 && rest[..3].eq_ignore_ascii_case("url") {
+    let rest = if rest.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("url")) {
         let after = rest[3..].trim_start();
         after.strip_prefix('=').map(str::trim_start).unwrap_or(rest)
     } else {
