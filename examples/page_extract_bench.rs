@@ -18,7 +18,9 @@ fn main() {
     let start = Instant::now();
     let mut resources = 0;
     for _ in 0..rounds {
-        resources = extract(page.as_bytes(), &url, Some("text/html; charset=utf-8")).resources.len();
+        resources = extract(page.as_bytes(), &url, Some("text/html; charset=utf-8"))
+            .resources
+            .len();
     }
     let seconds = start.elapsed().as_secs_f64();
     let mb = page.len() as f64 / (1024.0 * 1024.0);

@@ -87,7 +87,10 @@ impl ThirdPartyTable {
                 continue;
             }
             let fields: Vec<&str> = line.split('\t').collect();
-            let error = |message: String| TableError { line: number, message };
+            let error = |message: String| TableError {
+                line: number,
+                message,
+            };
             if !header_seen {
                 header_seen = true;
                 if fields.first() != Some(&"domain") {
@@ -95,8 +98,21 @@ impl ThirdPartyTable {
                 }
                 continue;
             }
-            let [domain, registrable, company, country, category, tracker, source, note] = fields[..] else {
-                return Err(error(format!("expected 8 tab-separated columns, found {}", fields.len())));
+            let [
+                domain,
+                registrable,
+                company,
+                country,
+                category,
+                tracker,
+                source,
+                note,
+            ] = fields[..]
+            else {
+                return Err(error(format!(
+                    "expected 8 tab-separated columns, found {}",
+                    fields.len()
+                )));
             };
             let domain = domain.trim().to_ascii_lowercase();
             if domain.is_empty() || domain.contains(['/', ' ', ':']) {
@@ -134,7 +150,9 @@ impl ThirdPartyTable {
         TABLE.get_or_init(|| {
             // The embedded table is checked by a unit test; should it still be broken, no row
             // is better than a panic in an audit.
-            super::data_file("third-parties.tsv").and_then(|text| Self::parse(text).ok()).unwrap_or_default()
+            super::data_file("third-parties.tsv")
+                .and_then(|text| Self::parse(text).ok())
+                .unwrap_or_default()
         })
     }
 
@@ -188,8 +206,17 @@ mod tests {
         assert!(table.len() >= 150, "only {} rows", table.len());
         assert_eq!(ThirdPartyTable::embedded().len(), table.len());
         for row in table.rows() {
-            assert!(CATEGORIES.contains(&row.category.as_str()), "{}", row.domain);
-            assert_eq!(row.source_url.is_none(), row.note.starts_with("unverified"), "{}: a row without a source must say unverified, and only then", row.domain);
+            assert!(
+                CATEGORIES.contains(&row.category.as_str()),
+                "{}",
+                row.domain
+            );
+            assert_eq!(
+                row.source_url.is_none(),
+                row.note.starts_with("unverified"),
+                "{}: a row without a source must say unverified, and only then",
+                row.domain
+            );
         }
     }
 
@@ -197,8 +224,14 @@ mod tests {
     fn registrable_domains_in_the_table_agree_with_the_public_suffix_list() {
         for row in ThirdPartyTable::embedded().rows() {
             match &row.registrable_domain {
-                Some(registrable) => assert_eq!(&site_of(&row.domain), registrable, "{}", row.domain),
-                None => assert!(psl::suffix_str(&row.domain) == Some(row.domain.as_str()), "{} is not a public suffix", row.domain),
+                Some(registrable) => {
+                    assert_eq!(&site_of(&row.domain), registrable, "{}", row.domain)
+                }
+                None => assert!(
+                    psl::suffix_str(&row.domain) == Some(row.domain.as_str()),
+                    "{} is not a public suffix",
+                    row.domain
+                ),
             }
         }
     }
@@ -206,10 +239,28 @@ mod tests {
     #[test]
     fn longest_suffix_wins() {
         let table = ThirdPartyTable::embedded();
-        assert_eq!(table.lookup("analytics.google.com").map(|r| r.domain.as_str()), Some("analytics.google.com"));
-        assert_eq!(table.lookup("www.google.com").map(|r| r.domain.as_str()), Some("google.com"));
-        assert_eq!(table.lookup("FONTS.googleapis.com.").map(|r| r.category.as_str()), Some("fonts"));
-        assert_eq!(table.lookup("d1234.cloudfront.net").map(|r| r.domain.as_str()), Some("cloudfront.net"));
+        assert_eq!(
+            table
+                .lookup("analytics.google.com")
+                .map(|r| r.domain.as_str()),
+            Some("analytics.google.com")
+        );
+        assert_eq!(
+            table.lookup("www.google.com").map(|r| r.domain.as_str()),
+            Some("google.com")
+        );
+        assert_eq!(
+            table
+                .lookup("FONTS.googleapis.com.")
+                .map(|r| r.category.as_str()),
+            Some("fonts")
+        );
+        assert_eq!(
+            table
+                .lookup("d1234.cloudfront.net")
+                .map(|r| r.domain.as_str()),
+            Some("cloudfront.net")
+        );
         assert!(table.lookup("notgoogle.com").is_none());
         assert!(table.lookup("chaton.test").is_none());
     }
@@ -226,9 +277,13 @@ mod tests {
     #[test]
     fn malformed_rows_are_reported_with_their_line() {
         let header = "domain\tregistrable_domain\tcompany\tcompany_country\tcategory\ttracker\tsource_url\tnote\n";
-        let err = ThirdPartyTable::parse(&format!("{header}a.test\ta.test\tA\t-\tspying\tyes\t-\tunverified\n")).expect_err("bad category");
+        let err = ThirdPartyTable::parse(&format!(
+            "{header}a.test\ta.test\tA\t-\tspying\tyes\t-\tunverified\n"
+        ))
+        .expect_err("bad category");
         assert_eq!(err.line, 2);
-        let err = ThirdPartyTable::parse(&format!("{header}# c\na.test\ta.test\tA\n")).expect_err("short row");
+        let err = ThirdPartyTable::parse(&format!("{header}# c\na.test\ta.test\tA\n"))
+            .expect_err("short row");
         assert_eq!(err.line, 3);
         let dup = "a.test\ta.test\tA\t-\tcdn\tno\t-\tunverified\n";
         assert!(ThirdPartyTable::parse(&format!("{header}{dup}{dup}")).is_err());

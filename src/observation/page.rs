@@ -59,7 +59,11 @@ pub struct Resource {
 
 impl Resource {
     /// A resource with no context, snippet, stylesheet or filter match.
-    pub fn new(url: impl Into<String>, element: impl Into<String>, loads_automatically: bool) -> Self {
+    pub fn new(
+        url: impl Into<String>,
+        element: impl Into<String>,
+        loads_automatically: bool,
+    ) -> Self {
         Self {
             url: url.into(),
             element: element.into(),

@@ -66,7 +66,9 @@ pub struct FilterLists {
 
 impl std::fmt::Debug for FilterLists {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FilterLists").field("names", &self.names).finish_non_exhaustive()
+        f.debug_struct("FilterLists")
+            .field("names", &self.names)
+            .finish_non_exhaustive()
     }
 }
 
@@ -75,7 +77,10 @@ impl FilterLists {
     pub fn load(paths: &[PathBuf]) -> Result<Self, FilterListError> {
         let mut lists = Vec::new();
         for path in paths {
-            let bytes = std::fs::read(path).map_err(|source| FilterListError::Io { path: path.clone(), source })?;
+            let bytes = std::fs::read(path).map_err(|source| FilterListError::Io {
+                path: path.clone(),
+                source,
+            })?;
             let text = String::from_utf8(bytes).map_err(|e| FilterListError::Invalid {
                 path: path.clone(),
                 message: format!("not UTF-8 (byte {})", e.utf8_error().valid_up_to()),
@@ -87,7 +92,12 @@ impl FilterLists {
 
     /// Lists given as (name, text), e.g. in tests.
     pub fn from_texts(lists: Vec<(String, String)>) -> Result<Self, FilterListError> {
-        Self::start(lists.into_iter().map(|(name, text)| (name.clone(), PathBuf::from(name), text)).collect())
+        Self::start(
+            lists
+                .into_iter()
+                .map(|(name, text)| (name.clone(), PathBuf::from(name), text))
+                .collect(),
+        )
     }
 
     fn start(lists: Vec<(String, PathBuf, String)>) -> Result<Self, FilterListError> {
@@ -98,12 +108,18 @@ impl FilterLists {
                 .filter(|l| !l.is_empty() && !l.starts_with('!') && !l.starts_with('['))
                 .count();
             if rules == 0 {
-                return Err(FilterListError::Invalid { path: path.clone(), message: "no filter rules found".into() });
+                return Err(FilterListError::Invalid {
+                    path: path.clone(),
+                    message: "no filter rules found".into(),
+                });
             }
         }
         let names: Vec<String> = lists.iter().map(|(name, _, _)| name.clone()).collect();
         let (jobs, inbox) = mpsc::channel::<Job>();
-        let texts: Vec<(String, String)> = lists.into_iter().map(|(name, _, text)| (name, text)).collect();
+        let texts: Vec<(String, String)> = lists
+            .into_iter()
+            .map(|(name, _, text)| (name, text))
+            .collect();
         std::thread::Builder::new()
             .name("filter-lists".into())
             .spawn(move || worker(texts, inbox))
@@ -128,8 +144,17 @@ impl FilterLists {
     }
 
     /// [`check_many`](Self::check_many) for one URL.
-    pub fn check(&self, url: &str, source_url: &str, request_type: &'static str) -> Option<FilterMatch> {
-        let query = Query { url: url.to_owned(), source_url: source_url.to_owned(), request_type };
+    pub fn check(
+        &self,
+        url: &str,
+        source_url: &str,
+        request_type: &'static str,
+    ) -> Option<FilterMatch> {
+        let query = Query {
+            url: url.to_owned(),
+            source_url: source_url.to_owned(),
+            request_type,
+        };
         self.check_many(vec![query]).into_iter().next().flatten()
     }
 
@@ -138,7 +163,11 @@ impl FilterLists {
         let queries = page
             .resources
             .iter()
-            .map(|r| Query { url: r.url.clone(), source_url: page.url.clone(), request_type: request_type(&r.element, &r.url) })
+            .map(|r| Query {
+                url: r.url.clone(),
+                source_url: page.url.clone(),
+                request_type: request_type(&r.element, &r.url),
+            })
             .collect();
         for (resource, found) in page.resources.iter_mut().zip(self.check_many(queries)) {
             resource.filter_match = found;
@@ -148,7 +177,10 @@ impl FilterLists {
 }
 
 fn list_name(path: &Path) -> String {
-    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 fn worker(lists: Vec<(String, String)>, inbox: mpsc::Receiver<Job>) {
@@ -174,15 +206,27 @@ fn match_one(engines: &[(String, Engine)], query: &Query) -> Option<FilterMatch>
         if !result.should_block() {
             return None;
         }
-        let rule = result.filter.and_then(|f| f.raw_line).unwrap_or_else(|| "(rule text not kept)".to_owned());
-        Some(FilterMatch { list: name.clone(), rule })
+        let rule = result
+            .filter
+            .and_then(|f| f.raw_line)
+            .unwrap_or_else(|| "(rule text not kept)".to_owned());
+        Some(FilterMatch {
+            list: name.clone(),
+            rule,
+        })
     })
 }
 
 /// The adblock request type for a resource, from the element that references it.
 pub fn request_type(element: &str, url: &str) -> &'static str {
-    let path = url.split(['?', '#']).next().unwrap_or_default().to_ascii_lowercase();
-    let is_font = [".woff2", ".woff", ".ttf", ".otf", ".eot"].iter().any(|ext| path.ends_with(ext));
+    let path = url
+        .split(['?', '#'])
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let is_font = [".woff2", ".woff", ".ttf", ".otf", ".eot"]
+        .iter()
+        .any(|ext| path.ends_with(ext));
     match element.split(['[', '@', ' ']).next().unwrap_or_default() {
         "script" => "script",
         "link" if element.contains("stylesheet") => "stylesheet",

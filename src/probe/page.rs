@@ -10,8 +10,8 @@ mod script;
 mod text;
 
 pub use css::{CssRef, CssRefKind, MAX_CSS_REFS, extract_css};
-pub use extract::{MAX_RESOURCES, extract};
 pub(crate) use extract::resolve;
+pub use extract::{MAX_RESOURCES, extract};
 
 use std::collections::HashSet;
 
@@ -33,20 +33,32 @@ const STYLESHEET_LIMIT: u64 = 2 * 1024 * 1024;
 ///
 /// The page itself failing is `Observed::Failed`; a stylesheet failing is a note in the
 /// result, since the page's own resources were seen.
-pub async fn observe(net: &dyn Fetch, page_url: &Url, filters: Option<&FilterLists>) -> Observed<PageResources> {
+pub async fn observe(
+    net: &dyn Fetch,
+    page_url: &Url,
+    filters: Option<&FilterLists>,
+) -> Observed<PageResources> {
     let fetched = match net.fetch(page_url, FetchOptions::default()).await {
         Ok(fetched) => fetched,
         Err(failure) => return Observed::Failed(failure),
     };
     let last = fetched.exchange.last();
-    let final_url = last.and_then(|hop| Url::parse(&hop.url).ok()).unwrap_or_else(|| page_url.clone());
-    let content_type = last.and_then(|hop| hop.header("content-type")).map(str::to_owned);
+    let final_url = last
+        .and_then(|hop| Url::parse(&hop.url).ok())
+        .unwrap_or_else(|| page_url.clone());
+    let content_type = last
+        .and_then(|hop| hop.header("content-type"))
+        .map(str::to_owned);
     let mut notes = Vec::new();
     if let Some(ct) = &content_type
         && !(ct.to_ascii_lowercase().contains("html") || ct.to_ascii_lowercase().contains("xml"))
     {
-        let mut page = PageResources { url: final_url.to_string(), ..PageResources::default() };
-        page.notes.push(format!("not scanned: the page is served as {ct}, not HTML"));
+        let mut page = PageResources {
+            url: final_url.to_string(),
+            ..PageResources::default()
+        };
+        page.notes
+            .push(format!("not scanned: the page is served as {ct}, not HTML"));
         return Observed::Seen(page);
     }
     if let Some(hop) = last
@@ -55,7 +67,10 @@ pub async fn observe(net: &dyn Fetch, page_url: &Url, filters: Option<&FilterLis
         notes.push(format!("the page answered with HTTP status {}", hop.status));
     }
     if fetched.exchange.body_truncated {
-        notes.push(format!("the body was cut at {} bytes; later resources were not seen", fetched.exchange.body_bytes));
+        notes.push(format!(
+            "the body was cut at {} bytes; later resources were not seen",
+            fetched.exchange.body_bytes
+        ));
     }
     let mut page = extract(&fetched.body, &final_url, content_type.as_deref());
     notes.append(&mut page.notes);
@@ -73,30 +88,46 @@ async fn scan_stylesheets(net: &dyn Fetch, page_url: &Url, page: &mut PageResour
     let candidates: Vec<Url> = page
         .resources
         .iter()
-        .filter(|r| r.loads_automatically && (r.element == "link[rel=stylesheet]" || r.element == "style@import"))
+        .filter(|r| {
+            r.loads_automatically
+                && (r.element == "link[rel=stylesheet]" || r.element == "style@import")
+        })
         .filter_map(|r| Url::parse(&r.url).ok())
         .filter(|u| u.host_str().map(site_of) == site)
         .collect();
-    let mut seen: HashSet<(String, String)> =
-        page.resources.iter().map(|r| (r.url.clone(), r.element.clone())).collect();
+    let mut seen: HashSet<(String, String)> = page
+        .resources
+        .iter()
+        .map(|r| (r.url.clone(), r.element.clone()))
+        .collect();
     let mut queued = HashSet::new();
     for sheet in candidates {
         if page.stylesheets_scanned.len() >= MAX_STYLESHEETS {
-            page.notes.push(format!("only the first {MAX_STYLESHEETS} same-site stylesheets were scanned"));
+            page.notes.push(format!(
+                "only the first {MAX_STYLESHEETS} same-site stylesheets were scanned"
+            ));
             break;
         }
         if !queued.insert(sheet.clone()) {
             continue;
         }
-        let options = FetchOptions { body_limit: Some(STYLESHEET_LIMIT), ..FetchOptions::default() };
+        let options = FetchOptions {
+            body_limit: Some(STYLESHEET_LIMIT),
+            ..FetchOptions::default()
+        };
         let fetched = match net.fetch(&sheet, options).await {
             Ok(fetched) => fetched,
             Err(failure) => {
-                page.notes.push(format!("stylesheet {sheet} not scanned: {failure}"));
+                page.notes
+                    .push(format!("stylesheet {sheet} not scanned: {failure}"));
                 continue;
             }
         };
-        let base = fetched.exchange.final_url().and_then(|u| Url::parse(u).ok()).unwrap_or_else(|| sheet.clone());
+        let base = fetched
+            .exchange
+            .final_url()
+            .and_then(|u| Url::parse(u).ok())
+            .unwrap_or_else(|| sheet.clone());
         page.stylesheets_scanned.push(sheet.to_string());
         let css = String::from_utf8_lossy(&fetched.body);
         for css_ref in extract_css(&css, &base) {
@@ -169,7 +200,13 @@ mod tests {
         let summary: Vec<(&str, bool, Option<&str>)> = page
             .resources
             .iter()
-            .map(|r| (r.url.as_str(), r.loads_automatically, r.context.map(|c| c.as_str())))
+            .map(|r| {
+                (
+                    r.url.as_str(),
+                    r.loads_automatically,
+                    r.context.map(|c| c.as_str()),
+                )
+            })
             .collect();
         assert_eq!(
             summary,
@@ -187,8 +224,21 @@ mod tests {
                     <script type=\"text/x-template\" src=\"https://never.test/t.js\"></script>\
                     <script type=\"module\" src=\"/m.js\"></script>";
         let page = extract(html.as_bytes(), &url(), None);
-        let summary: Vec<(&str, bool)> = page.resources.iter().map(|r| (r.url.as_str(), r.loads_automatically)).collect();
-        assert_eq!(summary, vec![("https://gated.test/a.js", false), ("https://www.chaton.test/m.js", true)]);
-        assert_eq!(page.resources[0].context, Some(crate::observation::page::ResourceContext::ConsentGated));
+        let summary: Vec<(&str, bool)> = page
+            .resources
+            .iter()
+            .map(|r| (r.url.as_str(), r.loads_automatically))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                ("https://gated.test/a.js", false),
+                ("https://www.chaton.test/m.js", true)
+            ]
+        );
+        assert_eq!(
+            page.resources[0].context,
+            Some(crate::observation::page::ResourceContext::ConsentGated)
+        );
     }
 }

@@ -27,7 +27,12 @@ pub use no_trackers::NoTrackers;
 /// Every page the family judges: the website (as the member) and each declared service.
 pub(crate) fn subjects(member: &Member) -> Vec<(Subject, &Url)> {
     std::iter::once((Subject::Member, &member.website))
-        .chain(member.services.iter().map(|s| (Subject::Service(s.id.clone()), &s.url)))
+        .chain(
+            member
+                .services
+                .iter()
+                .map(|s| (Subject::Service(s.id.clone()), &s.url)),
+        )
         .collect()
 }
 
@@ -41,10 +46,18 @@ pub(crate) fn first_party_sites(member: &Member) -> BTreeSet<String> {
 }
 
 /// The scan of `url`, or the finding that says why there is none.
-pub(crate) fn page_of<'a>(cx: &Context<'a>, subject: &Subject, url: &Url) -> Result<&'a PageResources, Finding> {
+pub(crate) fn page_of<'a>(
+    cx: &Context<'a>,
+    subject: &Subject,
+    url: &Url,
+) -> Result<&'a PageResources, Finding> {
     match cx.observations.pages.get(url.as_str()) {
-        None => Err(cx.not_observed(subject.clone(), &format!("the resources of {url}")).evidence("page", url.as_str())),
-        Some(Observed::Failed(failure)) => Err(cx.inconclusive(subject.clone(), failure).evidence("page", url.as_str())),
+        None => Err(cx
+            .not_observed(subject.clone(), &format!("the resources of {url}"))
+            .evidence("page", url.as_str())),
+        Some(Observed::Failed(failure)) => Err(cx
+            .inconclusive(subject.clone(), failure)
+            .evidence("page", url.as_str())),
         Some(Observed::Seen(page)) => Ok(page),
     }
 }
@@ -64,7 +77,8 @@ impl Party<'_> {
     /// The row's facts hold for this party itself, not for a customer of the row's service
     /// living under a public suffix (`d123.cloudfront.net`, `bucket.s3.amazonaws.com`).
     pub fn row_is_the_party(&self) -> bool {
-        self.row.is_some_and(|row| row.registrable_domain.as_deref() == Some(self.site.as_str()))
+        self.row
+            .is_some_and(|row| row.registrable_domain.as_deref() == Some(self.site.as_str()))
     }
 
     /// References a browser loads on its own (`<noscript>` ones included).
@@ -80,7 +94,10 @@ pub(crate) fn third_parties<'a>(member: &Member, page: &'a PageResources) -> Vec
     let mut order: Vec<String> = Vec::new();
     let mut parties: BTreeMap<String, Party<'a>> = BTreeMap::new();
     for resource in &page.resources {
-        let Some(host) = Url::parse(&resource.url).ok().and_then(|u| u.host_str().map(str::to_owned)) else {
+        let Some(host) = Url::parse(&resource.url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
+        else {
             continue;
         };
         let site = site_of(&host);
@@ -89,15 +106,27 @@ pub(crate) fn third_parties<'a>(member: &Member, page: &'a PageResources) -> Vec
         }
         let party = parties.entry(site.clone()).or_insert_with(|| {
             order.push(site.clone());
-            Party { site: site.clone(), row: table.lookup(&host), resources: Vec::new() }
+            Party {
+                site: site.clone(),
+                row: table.lookup(&host),
+                resources: Vec::new(),
+            }
         });
         party.resources.push(resource);
     }
-    order.into_iter().filter_map(|site| parties.remove(&site)).collect()
+    order
+        .into_iter()
+        .filter_map(|site| parties.remove(&site))
+        .collect()
 }
 
 /// Evidence describing one third party and one of its references.
-pub(crate) fn describe(finding: Finding, party: &Party<'_>, resource: &Resource, page: &str) -> Finding {
+pub(crate) fn describe(
+    finding: Finding,
+    party: &Party<'_>,
+    resource: &Resource,
+    page: &str,
+) -> Finding {
     let mut finding = finding.evidence_at("third_party.domain", party.site.clone(), page);
     if let Some(row) = party.row {
         let company = if party.row_is_the_party() {
@@ -107,7 +136,10 @@ pub(crate) fn describe(finding: Finding, party: &Party<'_>, resource: &Resource,
         };
         finding = finding
             .evidence("third_party.company", company)
-            .evidence("third_party.country", row.company_country.clone().unwrap_or_else(|| "-".into()))
+            .evidence(
+                "third_party.country",
+                row.company_country.clone().unwrap_or_else(|| "-".into()),
+            )
             .evidence("third_party.category", row.category.clone());
         if row.unverified() {
             finding = finding.evidence("third_party.table_note", row.note.clone());
@@ -115,9 +147,14 @@ pub(crate) fn describe(finding: Finding, party: &Party<'_>, resource: &Resource,
             finding = finding.evidence("third_party.table_source", source.clone());
         }
     } else {
-        finding = finding.evidence("third_party.company", "unknown (not in the third-party table)");
+        finding = finding.evidence(
+            "third_party.company",
+            "unknown (not in the third-party table)",
+        );
     }
-    finding = finding.evidence("third_party.element", resource.element.clone()).evidence("third_party.url", resource.url.clone());
+    finding = finding
+        .evidence("third_party.element", resource.element.clone())
+        .evidence("third_party.url", resource.url.clone());
     if let Some(context) = resource.context {
         finding = finding.evidence("third_party.context", context.as_str());
     }
@@ -171,22 +208,33 @@ pub(crate) mod test_support {
 
     /// `resource` with a filter match.
     pub fn matched(mut resource: Resource, rule: &str) -> Resource {
-        resource.filter_match = Some(FilterMatch { list: "easyprivacy.txt".into(), rule: rule.into() });
+        resource.filter_match = Some(FilterMatch {
+            list: "easyprivacy.txt".into(),
+            rule: rule.into(),
+        });
         resource
     }
 
     /// Observations with the website's page holding `resources`.
     pub fn observations(resources: Vec<Resource>) -> Observations {
         let mut obs = Observations::new(datetime!(2026-01-01 00:00 UTC));
-        let page = PageResources { url: "https://www.chaton.test/".into(), resources, ..PageResources::default() };
-        obs.pages.insert("https://www.chaton.test/".into(), Observed::Seen(page));
+        let page = PageResources {
+            url: "https://www.chaton.test/".into(),
+            resources,
+            ..PageResources::default()
+        };
+        obs.pages
+            .insert("https://www.chaton.test/".into(), Observed::Seen(page));
         obs
     }
 
     /// Observations where the website's page could not be fetched.
     pub fn failed() -> Observations {
         let mut obs = Observations::new(datetime!(2026-01-01 00:00 UTC));
-        obs.pages.insert("https://www.chaton.test/".into(), Observed::Failed(ProbeFailure::Refused));
+        obs.pages.insert(
+            "https://www.chaton.test/".into(),
+            Observed::Failed(ProbeFailure::Refused),
+        );
         obs
     }
 
@@ -199,6 +247,11 @@ pub(crate) mod test_support {
 
     /// The evidence values of `label`.
     pub fn values<'a>(finding: &'a Finding, label: &str) -> Vec<&'a str> {
-        finding.evidence.iter().filter(|e| e.label == label).map(|e| e.value.as_str()).collect()
+        finding
+            .evidence
+            .iter()
+            .filter(|e| e.label == label)
+            .map(|e| e.value.as_str())
+            .collect()
     }
 }

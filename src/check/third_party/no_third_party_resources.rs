@@ -19,7 +19,15 @@ pub struct NoThirdPartyResources;
 
 /// Owners the reviewers' checklist rules out (matched on the table's `company`, whose brand
 /// follows in parentheses).
-const GAFAM: &[&str] = &["Google", "Alphabet", "Meta", "Facebook", "Amazon", "Apple", "Microsoft"];
+const GAFAM: &[&str] = &[
+    "Google",
+    "Alphabet",
+    "Meta",
+    "Facebook",
+    "Amazon",
+    "Apple",
+    "Microsoft",
+];
 /// Named in the checklist although not owned by a GAFAM company.
 const CHECKLIST_DOMAINS: &[&str] = &["gravatar.com"];
 
@@ -37,7 +45,13 @@ impl Check for NoThirdPartyResources {
             .into_iter()
             .map(|(subject, url)| match page_of(cx, &subject, url) {
                 Err(finding) => finding,
-                Ok(page) => judge_page(cx, subject, &page.url, page.truncated, &third_parties(cx.member, page)),
+                Ok(page) => judge_page(
+                    cx,
+                    subject,
+                    &page.url,
+                    page.truncated,
+                    &third_parties(cx.member, page),
+                ),
             })
             .collect()
     }
@@ -54,18 +68,55 @@ fn ruled_out(party: &Party<'_>) -> bool {
     GAFAM.contains(&owner) || CHECKLIST_DOMAINS.contains(&row.domain.as_str())
 }
 
-fn judge_page(cx: &Context<'_>, subject: Subject, page: &str, truncated: bool, parties: &[Party<'_>]) -> Finding {
-    let loaded: Vec<&Party<'_>> = parties.iter().filter(|p| p.loaded().next().is_some()).collect();
+fn judge_page(
+    cx: &Context<'_>,
+    subject: Subject,
+    page: &str,
+    truncated: bool,
+    parties: &[Party<'_>],
+) -> Finding {
+    let loaded: Vec<&Party<'_>> = parties
+        .iter()
+        .filter(|p| p.loaded().next().is_some())
+        .collect();
     let ruled: Vec<&Party<'_>> = loaded.iter().copied().filter(|p| ruled_out(p)).collect();
-    let names = |ps: &[&Party<'_>]| ps.iter().map(|p| p.site.as_str()).collect::<Vec<_>>().join(", ");
+    let names = |ps: &[&Party<'_>]| {
+        ps.iter()
+            .map(|p| p.site.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let mut finding = if !ruled.is_empty() {
-        cx.fail(subject, format!("{page} makes browsers contact {}: services the reviewers' checklist rules out", names(&ruled)))
+        cx.fail(
+            subject,
+            format!(
+                "{page} makes browsers contact {}: services the reviewers' checklist rules out",
+                names(&ruled)
+            ),
+        )
     } else if !loaded.is_empty() {
-        cx.warn(subject, format!("{page} makes browsers contact {} third part{}: {}", loaded.len(), if loaded.len() == 1 { "y" } else { "ies" }, names(&loaded)))
+        cx.warn(
+            subject,
+            format!(
+                "{page} makes browsers contact {} third part{}: {}",
+                loaded.len(),
+                if loaded.len() == 1 { "y" } else { "ies" },
+                names(&loaded)
+            ),
+        )
     } else if truncated {
-        cx.finding(subject, Verdict::Inconclusive, format!("{page} has more resources than the scan records; no third party among those seen"))
+        cx.finding(
+            subject,
+            Verdict::Inconclusive,
+            format!(
+                "{page} has more resources than the scan records; no third party among those seen"
+            ),
+        )
     } else {
-        cx.pass(subject, format!("{page} makes browsers contact no third party"))
+        cx.pass(
+            subject,
+            format!("{page} makes browsers contact no third party"),
+        )
     };
     for party in parties {
         let resource = party.loaded().next().copied().unwrap_or(party.resources[0]);
@@ -87,7 +138,10 @@ mod tests {
 
     #[test]
     fn google_fonts_loaded_automatically_fails() {
-        let obs = observations(vec![loaded("https://fonts.googleapis.com/css2?family=Roboto", "link[rel=stylesheet]")]);
+        let obs = observations(vec![loaded(
+            "https://fonts.googleapis.com/css2?family=Roboto",
+            "link[rel=stylesheet]",
+        )]);
         let findings = judge(&NoThirdPartyResources, &obs);
         assert_eq!(findings[0].verdict, Verdict::Fail, "{findings:?}");
         assert_eq!(values(&findings[0], "third_party.category"), vec!["fonts"]);
@@ -95,8 +149,14 @@ mod tests {
 
     #[test]
     fn gravatar_fails_as_the_checklist_names_it() {
-        let obs = observations(vec![loaded("https://www.gravatar.com/avatar/abc", "img[src]")]);
-        assert_eq!(judge(&NoThirdPartyResources, &obs)[0].verdict, Verdict::Fail);
+        let obs = observations(vec![loaded(
+            "https://www.gravatar.com/avatar/abc",
+            "img[src]",
+        )]);
+        assert_eq!(
+            judge(&NoThirdPartyResources, &obs)[0].verdict,
+            Verdict::Fail
+        );
     }
 
     #[test]
@@ -108,31 +168,53 @@ mod tests {
         ]);
         let findings = judge(&NoThirdPartyResources, &obs);
         assert_eq!(findings[0].verdict, Verdict::Warn);
-        assert_eq!(values(&findings[0], "third_party.domain"), vec!["openstreetmap.org", "unknown.test", "d111.cloudfront.net"]);
-        assert_eq!(values(&findings[0], "third_party.company")[1], "unknown (not in the third-party table)");
+        assert_eq!(
+            values(&findings[0], "third_party.domain"),
+            vec!["openstreetmap.org", "unknown.test", "d111.cloudfront.net"]
+        );
+        assert_eq!(
+            values(&findings[0], "third_party.company")[1],
+            "unknown (not in the third-party table)"
+        );
         assert!(values(&findings[0], "third_party.company")[2].starts_with("a customer of Amazon"));
     }
 
     #[test]
     fn unverified_gafam_row_warns_rather_than_fails() {
         // cdn.ampproject.org is an unverified Google row.
-        let obs = observations(vec![loaded("https://cdn.ampproject.org/v0.js", "script[src]")]);
-        assert_eq!(judge(&NoThirdPartyResources, &obs)[0].verdict, Verdict::Warn);
+        let obs = observations(vec![loaded(
+            "https://cdn.ampproject.org/v0.js",
+            "script[src]",
+        )]);
+        assert_eq!(
+            judge(&NoThirdPartyResources, &obs)[0].verdict,
+            Verdict::Warn
+        );
     }
 
     #[test]
     fn references_that_never_load_pass_with_evidence() {
         let obs = observations(vec![
-            inert("https://fonts.googleapis.com/css", "link[rel=stylesheet]", ResourceContext::HtmlComment),
+            inert(
+                "https://fonts.googleapis.com/css",
+                "link[rel=stylesheet]",
+                ResourceContext::HtmlComment,
+            ),
             loaded("https://www.chaton.test/style.css", "link[rel=stylesheet]"),
         ]);
         let findings = judge(&NoThirdPartyResources, &obs);
         assert_eq!(findings[0].verdict, Verdict::Pass);
-        assert_eq!(values(&findings[0], "third_party.verdict"), vec!["referenced, not loaded automatically"]);
+        assert_eq!(
+            values(&findings[0], "third_party.verdict"),
+            vec!["referenced, not loaded automatically"]
+        );
     }
 
     #[test]
     fn failed_page_is_inconclusive() {
-        assert_eq!(judge(&NoThirdPartyResources, &failed())[0].verdict, Verdict::Inconclusive);
+        assert_eq!(
+            judge(&NoThirdPartyResources, &failed())[0].verdict,
+            Verdict::Inconclusive
+        );
     }
 }

@@ -30,7 +30,13 @@ impl Check for NoTrackers {
             .into_iter()
             .map(|(subject, url)| match page_of(cx, &subject, url) {
                 Err(finding) => finding,
-                Ok(page) => judge_page(cx, subject, &page.url, page.truncated, third_parties(cx.member, page)),
+                Ok(page) => judge_page(
+                    cx,
+                    subject,
+                    &page.url,
+                    page.truncated,
+                    third_parties(cx.member, page),
+                ),
             })
             .collect()
     }
@@ -51,21 +57,40 @@ fn signal(party: &Party<'_>, resource: &Resource) -> Option<Signal> {
     }
     // A row's tracker flag speaks for the row's own service, not for a customer's subdomain
     // under a public suffix.
-    let row = party.row.filter(|row| row.tracker && party.row_is_the_party())?;
-    Some(if row.unverified() { Signal::Unverified } else { Signal::Established })
+    let row = party
+        .row
+        .filter(|row| row.tracker && party.row_is_the_party())?;
+    Some(if row.unverified() {
+        Signal::Unverified
+    } else {
+        Signal::Established
+    })
 }
 
-fn judge_page(cx: &Context<'_>, subject: Subject, page: &str, truncated: bool, parties: Vec<Party<'_>>) -> Finding {
+fn judge_page(
+    cx: &Context<'_>,
+    subject: Subject,
+    page: &str,
+    truncated: bool,
+    parties: Vec<Party<'_>>,
+) -> Finding {
     // (verdict weight, party, resource, explanation)
     let mut hits: Vec<(Verdict, &Party<'_>, &Resource, &str)> = Vec::new();
     for party in &parties {
         let mut worst: Option<(Verdict, &Resource, &str)> = None;
         for resource in &party.resources {
-            let Some(signal) = signal(party, resource) else { continue };
+            let Some(signal) = signal(party, resource) else {
+                continue;
+            };
             let (verdict, why) = match (resource.loads_automatically, signal, resource.context) {
                 (true, Signal::Established, _) => (Verdict::Fail, "loaded automatically"),
-                (true, Signal::Unverified, _) => (Verdict::Warn, "loaded automatically; the table row is unverified"),
-                (false, _, Some(ResourceContext::ConsentGated)) => (Verdict::Warn, "loaded once the visitor consents"),
+                (true, Signal::Unverified, _) => (
+                    Verdict::Warn,
+                    "loaded automatically; the table row is unverified",
+                ),
+                (false, _, Some(ResourceContext::ConsentGated)) => {
+                    (Verdict::Warn, "loaded once the visitor consents")
+                }
                 (false, _, _) => (Verdict::Pass, "referenced but not loaded"),
             };
             let rank = |v: Verdict| v.severity_rank().unwrap_or(0);
@@ -80,21 +105,43 @@ fn judge_page(cx: &Context<'_>, subject: Subject, page: &str, truncated: bool, p
     let fails = hits.iter().filter(|h| h.0 == Verdict::Fail).count();
     let warns = hits.iter().filter(|h| h.0 == Verdict::Warn).count();
     let mut finding = if fails > 0 {
-        cx.fail(subject, format!("{page} makes browsers load {fails} tracker or advertising third part{}", plural(fails)))
+        cx.fail(
+            subject,
+            format!(
+                "{page} makes browsers load {fails} tracker or advertising third part{}",
+                plural(fails)
+            ),
+        )
     } else if warns > 0 {
         cx.warn(
             subject,
-            format!("{page} references {warns} likely tracker{} (unverified, or loaded after consent)", if warns == 1 { "" } else { "s" }),
+            format!(
+                "{page} references {warns} likely tracker{} (unverified, or loaded after consent)",
+                if warns == 1 { "" } else { "s" }
+            ),
         )
     } else if truncated {
-        cx.finding(subject, Verdict::Inconclusive, format!("{page} has more resources than the scan records; no tracker among those seen"))
+        cx.finding(
+            subject,
+            Verdict::Inconclusive,
+            format!("{page} has more resources than the scan records; no tracker among those seen"),
+        )
     } else if hits.is_empty() {
-        cx.pass(subject, format!("{page} loads no known tracker or advertising third party"))
+        cx.pass(
+            subject,
+            format!("{page} loads no known tracker or advertising third party"),
+        )
     } else {
-        cx.pass(subject, format!("{page} loads no tracker; trackers appear only in markup a browser never loads"))
+        cx.pass(
+            subject,
+            format!(
+                "{page} loads no tracker; trackers appear only in markup a browser never loads"
+            ),
+        )
     };
     for (verdict, party, resource, why) in &hits {
-        finding = describe(finding, party, resource, page).evidence("third_party.verdict", format!("{verdict}: {why}"));
+        finding = describe(finding, party, resource, page)
+            .evidence("third_party.verdict", format!("{verdict}: {why}"));
     }
     finding
 }
@@ -110,50 +157,88 @@ mod tests {
 
     #[test]
     fn sourced_tracker_loaded_automatically_fails() {
-        let obs = observations(vec![loaded("https://www.googletagmanager.com/gtag/js?id=G-X1", "script[src]")]);
+        let obs = observations(vec![loaded(
+            "https://www.googletagmanager.com/gtag/js?id=G-X1",
+            "script[src]",
+        )]);
         let findings = judge(&NoTrackers, &obs);
         assert_eq!(findings.len(), 1);
         assert_eq!(findings[0].verdict, Verdict::Fail);
-        assert_eq!(values(&findings[0], "third_party.domain"), vec!["googletagmanager.com"]);
+        assert_eq!(
+            values(&findings[0], "third_party.domain"),
+            vec!["googletagmanager.com"]
+        );
         assert_eq!(values(&findings[0], "third_party.company"), vec!["Google"]);
     }
 
     #[test]
     fn unverified_tracker_row_only_warns() {
         // amazon-adsystem.com is an unverified advertising row.
-        let obs = observations(vec![loaded("https://c.amazon-adsystem.com/aax2/apstag.js", "script[src]")]);
+        let obs = observations(vec![loaded(
+            "https://c.amazon-adsystem.com/aax2/apstag.js",
+            "script[src]",
+        )]);
         assert_eq!(judge(&NoTrackers, &obs)[0].verdict, Verdict::Warn);
     }
 
     #[test]
     fn filter_rule_on_an_unknown_host_fails_and_names_the_rule() {
-        let resource = matched(loaded("https://pixel.unknown-tracker.test/p.gif", "img[src]"), "||unknown-tracker.test^");
+        let resource = matched(
+            loaded("https://pixel.unknown-tracker.test/p.gif", "img[src]"),
+            "||unknown-tracker.test^",
+        );
         let findings = judge(&NoTrackers, &observations(vec![resource]));
         assert_eq!(findings[0].verdict, Verdict::Fail);
-        assert_eq!(values(&findings[0], "third_party.filter_rule"), vec!["easyprivacy.txt: ||unknown-tracker.test^"]);
+        assert_eq!(
+            values(&findings[0], "third_party.filter_rule"),
+            vec!["easyprivacy.txt: ||unknown-tracker.test^"]
+        );
     }
 
     #[test]
     fn consent_gated_tracker_warns_and_commented_tracker_passes() {
-        let gated = inert("https://www.google-analytics.com/analytics.js", "script[data-src]", ResourceContext::ConsentGated);
-        assert_eq!(judge(&NoTrackers, &observations(vec![gated]))[0].verdict, Verdict::Warn);
-        let commented = inert("https://www.google-analytics.com/analytics.js", "script[src]", ResourceContext::HtmlComment);
+        let gated = inert(
+            "https://www.google-analytics.com/analytics.js",
+            "script[data-src]",
+            ResourceContext::ConsentGated,
+        );
+        assert_eq!(
+            judge(&NoTrackers, &observations(vec![gated]))[0].verdict,
+            Verdict::Warn
+        );
+        let commented = inert(
+            "https://www.google-analytics.com/analytics.js",
+            "script[src]",
+            ResourceContext::HtmlComment,
+        );
         let findings = judge(&NoTrackers, &observations(vec![commented]));
         assert_eq!(findings[0].verdict, Verdict::Pass);
-        assert_eq!(values(&findings[0], "third_party.context"), vec!["html-comment"]);
+        assert_eq!(
+            values(&findings[0], "third_party.context"),
+            vec!["html-comment"]
+        );
     }
 
     #[test]
     fn noscript_pixel_counts_as_loaded() {
-        let mut pixel = loaded("https://www.facebook.com/tr?id=1&ev=PageView&noscript=1", "img[src]");
+        let mut pixel = loaded(
+            "https://www.facebook.com/tr?id=1&ev=PageView&noscript=1",
+            "img[src]",
+        );
         pixel.context = Some(ResourceContext::Noscript);
-        assert_eq!(judge(&NoTrackers, &observations(vec![pixel]))[0].verdict, Verdict::Fail);
+        assert_eq!(
+            judge(&NoTrackers, &observations(vec![pixel]))[0].verdict,
+            Verdict::Fail
+        );
     }
 
     #[test]
     fn first_party_analytics_and_harmless_third_parties_pass() {
         let obs = observations(vec![
-            matched(loaded("https://stats.chaton.test/matomo.js", "script[src]"), "/matomo.js"),
+            matched(
+                loaded("https://stats.chaton.test/matomo.js", "script[src]"),
+                "/matomo.js",
+            ),
             loaded("https://static.chaton-cdn.test/app.js", "script[src]"),
             loaded("https://tile.openstreetmap.org/1/1/1.png", "img[src]"),
         ]);
@@ -165,16 +250,23 @@ mod tests {
     #[test]
     fn customer_subdomain_under_a_public_suffix_is_not_the_row_owner() {
         // A tracker=no row anyway, but the company must read as a customer of the CDN.
-        let obs = observations(vec![loaded("https://d111.cloudfront.net/x.js", "script[src]")]);
+        let obs = observations(vec![loaded(
+            "https://d111.cloudfront.net/x.js",
+            "script[src]",
+        )]);
         assert_eq!(judge(&NoTrackers, &obs)[0].verdict, Verdict::Pass);
     }
 
     #[test]
     fn missing_or_failed_page_is_inconclusive() {
-        let empty = crate::observation::Observations::new(time::macros::datetime!(2026-01-01 00:00 UTC));
+        let empty =
+            crate::observation::Observations::new(time::macros::datetime!(2026-01-01 00:00 UTC));
         assert_eq!(judge(&NoTrackers, &empty)[0].verdict, Verdict::Inconclusive);
         let findings = judge(&NoTrackers, &failed());
         assert_eq!(findings[0].verdict, Verdict::Inconclusive);
-        assert_eq!(values(&findings[0], "probe.failure"), vec!["connection refused"]);
+        assert_eq!(
+            values(&findings[0], "probe.failure"),
+            vec!["connection refused"]
+        );
     }
 }

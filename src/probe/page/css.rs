@@ -33,7 +33,9 @@ pub fn extract_css(css: &str, base: &Url) -> Vec<CssRef> {
     while i < bytes.len() && refs.len() < MAX_CSS_REFS {
         match bytes[i] {
             b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i = css[i + 2..].find("*/").map_or(bytes.len(), |end| i + 2 + end + 2);
+                i = css[i + 2..]
+                    .find("*/")
+                    .map_or(bytes.len(), |end| i + 2 + end + 2);
             }
             b'"' | b'\'' => {
                 // A string outside url()/@import (e.g. `content: "url(x)"`) is not a reference.
@@ -122,7 +124,9 @@ fn read_url_function(css: &str, start: usize) -> (Option<String>, usize) {
     let i = skip_ws(bytes, start);
     if matches!(bytes.get(i), Some(b'"' | b'\'')) {
         let (value, next) = read_string(css, i);
-        let close = css[next..].find(')').map_or(bytes.len(), |end| next + end + 1);
+        let close = css[next..]
+            .find(')')
+            .map_or(bytes.len(), |end| next + end + 1);
         return (value, close);
     }
     match css[i..].find(')') {
@@ -137,7 +141,10 @@ mod tests {
 
     fn urls(css: &str) -> Vec<(String, CssRefKind)> {
         let base = Url::parse("https://site.test/css/main.css").expect("test URL");
-        extract_css(css, &base).into_iter().map(|r| (r.url.to_string(), r.kind)).collect()
+        extract_css(css, &base)
+            .into_iter()
+            .map(|r| (r.url.to_string(), r.kind))
+            .collect()
     }
 
     #[test]
@@ -151,10 +158,16 @@ mod tests {
         assert_eq!(
             found,
             vec![
-                ("https://fonts.googleapis.com/css?family=Roboto".into(), CssRefKind::Import),
+                (
+                    "https://fonts.googleapis.com/css?family=Roboto".into(),
+                    CssRefKind::Import
+                ),
                 ("https://site.test/css/local.css".into(), CssRefKind::Import),
                 ("https://site.test/img/bg.png".into(), CssRefKind::Url),
-                ("https://fonts.gstatic.com/s/x.woff2".into(), CssRefKind::Url),
+                (
+                    "https://fonts.gstatic.com/s/x.woff2".into(),
+                    CssRefKind::Url
+                ),
             ]
         );
     }
@@ -165,7 +178,10 @@ mod tests {
             "/* url(https://commented.test/x.png) */ a::after { content: \"url(https://str.test/)\" }\
              b { background: url(data:image/png;base64,AAAA) } c { background: url(https://ok.test/y.png) }",
         );
-        assert_eq!(found, vec![("https://ok.test/y.png".into(), CssRefKind::Url)]);
+        assert_eq!(
+            found,
+            vec![("https://ok.test/y.png".into(), CssRefKind::Url)]
+        );
     }
 
     #[test]

@@ -85,14 +85,29 @@ pub fn extract(body: &[u8], page_url: &Url, content_type: Option<&str>) -> PageR
     let (text, _, _) = encoding.decode(body);
     let mut collector = Collector::default();
     let mut notes = Vec::new();
-    let outcome = run(text.as_bytes(), page_url, page_url.clone(), None, &mut collector);
+    let outcome = run(
+        text.as_bytes(),
+        page_url,
+        page_url.clone(),
+        None,
+        &mut collector,
+    );
     if let Some(error) = outcome.error {
         notes.push(format!("the HTML parser stopped early: {error}"));
     }
     for deferred in outcome.deferred {
-        let nested = run(deferred.text.as_bytes(), page_url, deferred.base, Some(deferred.context), &mut collector);
+        let nested = run(
+            deferred.text.as_bytes(),
+            page_url,
+            deferred.base,
+            Some(deferred.context),
+            &mut collector,
+        );
         if let Some(error) = nested.error {
-            notes.push(format!("the HTML parser stopped early in {}: {error}", deferred.context.as_str()));
+            notes.push(format!(
+                "the HTML parser stopped early in {}: {error}",
+                deferred.context.as_str()
+            ));
         }
     }
     if outcome.deferred_dropped {
@@ -139,10 +154,18 @@ fn pick_encoding(body: &[u8], content_type: Option<&str>) -> &'static Encoding {
 
 /// The value after the first `charset=` in `bytes`, without quotes.
 fn charset_param(bytes: &[u8]) -> Option<&[u8]> {
-    let at = bytes.windows(8).position(|w| w.eq_ignore_ascii_case(b"charset="))?;
+    let at = bytes
+        .windows(8)
+        .position(|w| w.eq_ignore_ascii_case(b"charset="))?;
     let rest = &bytes[at + 8..];
-    let rest = rest.strip_prefix(b"\"").or_else(|| rest.strip_prefix(b"'")).unwrap_or(rest);
-    let len = rest.iter().position(|b| !(b.is_ascii_alphanumeric() || b"-_:.".contains(b))).unwrap_or(rest.len());
+    let rest = rest
+        .strip_prefix(b"\"")
+        .or_else(|| rest.strip_prefix(b"'"))
+        .unwrap_or(rest);
+    let len = rest
+        .iter()
+        .position(|b| !(b.is_ascii_alphanumeric() || b"-_:.".contains(b)))
+        .unwrap_or(rest.len());
     (len > 0).then(|| &rest[..len])
 }
 
@@ -159,7 +182,12 @@ impl Collector {
         if self.truncated {
             return;
         }
-        let key = (resource.url.clone(), resource.element.clone(), resource.context, resource.loads_automatically);
+        let key = (
+            resource.url.clone(),
+            resource.element.clone(),
+            resource.context,
+            resource.loads_automatically,
+        );
         if self.seen.contains(&key) {
             return;
         }
@@ -213,15 +241,29 @@ struct State {
 
 impl State {
     fn context(&self) -> Option<ResourceContext> {
-        self.fixed.or((self.template_depth > 0).then_some(ResourceContext::Template))
+        self.fixed
+            .or((self.template_depth > 0).then_some(ResourceContext::Template))
     }
 
     /// Records `raw` (relative to the current base) found on `element`.
-    fn add(&mut self, raw: &str, element: &str, loads: bool, context: Option<ResourceContext>, snippet: Option<&str>) {
-        let Some(url) = resolve(&self.base, raw) else { return };
+    fn add(
+        &mut self,
+        raw: &str,
+        element: &str,
+        loads: bool,
+        context: Option<ResourceContext>,
+        snippet: Option<&str>,
+    ) {
+        let Some(url) = resolve(&self.base, raw) else {
+            return;
+        };
         let inert = matches!(
             context,
-            Some(ResourceContext::HtmlComment | ResourceContext::Template | ResourceContext::ConsentGated)
+            Some(
+                ResourceContext::HtmlComment
+                    | ResourceContext::Template
+                    | ResourceContext::ConsentGated
+            )
         );
         let mut resource = Resource::new(url.as_str(), element, loads && !inert);
         resource.context = context;
@@ -245,7 +287,11 @@ impl State {
         }
         self.deferred_bytes += text.len();
         let base = self.base.clone();
-        self.deferred.push(Deferred { text, base, context });
+        self.deferred.push(Deferred {
+            text,
+            base,
+            context,
+        });
     }
 
     fn css(&mut self, css: &str, element_import: &str, element_url: &str) {
@@ -260,7 +306,13 @@ impl State {
     }
 }
 
-fn run(html: &[u8], page: &Url, base: Url, fixed: Option<ResourceContext>, collector: &mut Collector) -> Outcome {
+fn run(
+    html: &[u8],
+    page: &Url,
+    base: Url,
+    fixed: Option<ResourceContext>,
+    collector: &mut Collector,
+) -> Outcome {
     let state = Rc::new(RefCell::new(State {
         base,
         base_seen: false,
@@ -277,12 +329,20 @@ fn run(html: &[u8], page: &Url, base: Url, fixed: Option<ResourceContext>, colle
         collector: std::mem::take(collector),
     }));
     let error = {
-        let (s1, s2, s3, s4, s5, s6) =
-            (state.clone(), state.clone(), state.clone(), state.clone(), state.clone(), state.clone());
+        let (s1, s2, s3, s4, s5, s6) = (
+            state.clone(),
+            state.clone(),
+            state.clone(),
+            state.clone(),
+            state.clone(),
+            state.clone(),
+        );
         let page = page.clone();
         let settings = Settings::new()
             .with_strict(false)
-            .with_memory_settings(MemorySettings::new().with_max_allowed_memory_usage(PARSER_MEMORY))
+            .with_memory_settings(
+                MemorySettings::new().with_max_allowed_memory_usage(PARSER_MEMORY),
+            )
             .append_element_content_handler(element!(SELECTOR, move |el| {
                 on_element(&s1, &page, el);
                 Ok(())
@@ -316,7 +376,11 @@ fn run(html: &[u8], page: &Url, base: Url, fixed: Option<ResourceContext>, colle
                 if t.last_in_text_node() {
                     let text = std::mem::take(&mut st.noscript);
                     // <noscript> inside <template> is as inert as the rest of the template.
-                    let context = if st.template_depth > 0 { ResourceContext::Template } else { ResourceContext::Noscript };
+                    let context = if st.template_depth > 0 {
+                        ResourceContext::Template
+                    } else {
+                        ResourceContext::Noscript
+                    };
                     st.defer(text, context);
                 }
                 Ok(())
@@ -345,7 +409,10 @@ fn run(html: &[u8], page: &Url, base: Url, fixed: Option<ResourceContext>, colle
     };
     let mut st = state.borrow_mut();
     *collector = std::mem::take(&mut st.collector);
-    let title = st.title.take().map(|t| decode_entities(t.split_whitespace().collect::<Vec<_>>().join(" ").as_str()));
+    let title = st
+        .title
+        .take()
+        .map(|t| decode_entities(t.split_whitespace().collect::<Vec<_>>().join(" ").as_str()));
     Outcome {
         title: title.filter(|t| !t.is_empty()),
         deferred: std::mem::take(&mut st.deferred),
@@ -364,7 +431,8 @@ fn on_element(state: &Rc<RefCell<State>>, page: &Url, el: &mut Element<'_, '_>) 
     match tag.as_str() {
         "base" => {
             // Only the first <base href> counts, and only for what follows it.
-            if !st.base_seen && st.fixed.is_none()
+            if !st.base_seen
+                && st.fixed.is_none()
                 && let Some(href) = attr(el, "href")
             {
                 st.base_seen = true;
@@ -379,7 +447,10 @@ fn on_element(state: &Rc<RefCell<State>>, page: &Url, el: &mut Element<'_, '_>) 
         "script" => on_script(&mut st, el),
         "link" => {
             let rel = attr(el, "rel").unwrap_or_default().to_ascii_lowercase();
-            if let Some(kind) = rel.split_ascii_whitespace().find(|t| LOADING_RELS.contains(t)) {
+            if let Some(kind) = rel
+                .split_ascii_whitespace()
+                .find(|t| LOADING_RELS.contains(t))
+            {
                 let element = format!("link[rel={kind}]");
                 if let Some(href) = attr(el, "href") {
                     st.add_here(&href, &element, true);
@@ -410,7 +481,13 @@ fn on_element(state: &Rc<RefCell<State>>, page: &Url, el: &mut Element<'_, '_>) 
                 st.add_here(&src, &format!("{tag}[src]"), true);
             } else if let Some(src) = attr(el, "data-src") {
                 // The consent managers' pattern for video and map embeds: no src until consent.
-                st.add(&src, &format!("{tag}[data-src]"), false, Some(ResourceContext::ConsentGated), None);
+                st.add(
+                    &src,
+                    &format!("{tag}[data-src]"),
+                    false,
+                    Some(ResourceContext::ConsentGated),
+                    None,
+                );
             }
         }
         "video" | "audio" => {
@@ -479,10 +556,15 @@ fn on_element(state: &Rc<RefCell<State>>, page: &Url, el: &mut Element<'_, '_>) 
 }
 
 fn on_script(st: &mut State, el: &Element<'_, '_>) {
-    let kind = attr(el, "type").map(|t| t.trim().to_ascii_lowercase()).unwrap_or_default();
+    let kind = attr(el, "type")
+        .map(|t| t.trim().to_ascii_lowercase())
+        .unwrap_or_default();
     let essence = kind.split(';').next().unwrap_or_default().trim();
     let runs = JS_TYPES.contains(&essence);
-    let has_data = el.attributes().iter().any(|a| a.name().starts_with("data-"));
+    let has_data = el
+        .attributes()
+        .iter()
+        .any(|a| a.name().starts_with("data-"));
     // A script the browser will not run but a consent manager will switch on later:
     // `type="text/plain"` (Cookiebot, Klaro, Orejime, tarteaucitron…) with its data-* markers.
     let gated = !runs && (essence == "text/plain" || (has_data && attr(el, "data-src").is_some()));
@@ -493,37 +575,63 @@ fn on_script(st: &mut State, el: &Element<'_, '_>) {
     } else if gated {
         for name in ["src", "data-src"] {
             if let Some(src) = attr(el, name) {
-                st.add(&src, &format!("script[{name}]"), false, Some(ResourceContext::ConsentGated), None);
+                st.add(
+                    &src,
+                    &format!("script[{name}]"),
+                    false,
+                    Some(ResourceContext::ConsentGated),
+                    None,
+                );
             }
         }
     }
-    st.script = Some(InlineScript { scan: runs || gated, gated, text: String::new() });
+    st.script = Some(InlineScript {
+        scan: runs || gated,
+        gated,
+        text: String::new(),
+    });
 }
 
 fn on_script_text(state: &Rc<RefCell<State>>, chunk: &str, last: bool) {
     let mut st = state.borrow_mut();
-    let Some(script) = st.script.as_mut() else { return };
+    let Some(script) = st.script.as_mut() else {
+        return;
+    };
     if script.scan && script.text.len() < MAX_INLINE_TEXT {
         script.text.push_str(chunk);
     }
     if !last {
         return;
     }
-    let Some(script) = st.script.take() else { return };
+    let Some(script) = st.script.take() else {
+        return;
+    };
     if !script.scan || script.text.trim().is_empty() {
         return;
     }
-    let context = if script.gated { Some(ResourceContext::ConsentGated) } else { st.context() };
+    let context = if script.gated {
+        Some(ResourceContext::ConsentGated)
+    } else {
+        st.context()
+    };
     for found in scan_script(&script.text) {
         // A recognised snippet loads what it names; a bare literal is only a candidate.
         let context = context.or(Some(ResourceContext::InlineScript));
-        st.add(&found.url, "script[inline]", found.snippet.is_some(), context, found.snippet);
+        st.add(
+            &found.url,
+            "script[inline]",
+            found.snippet.is_some(),
+            context,
+            found.snippet,
+        );
     }
 }
 
 fn on_style_text(state: &Rc<RefCell<State>>, chunk: &str, last: bool) {
     let mut st = state.borrow_mut();
-    let Some(style) = st.style.as_mut() else { return };
+    let Some(style) = st.style.as_mut() else {
+        return;
+    };
     if style.len() < MAX_INLINE_TEXT {
         style.push_str(chunk);
     }

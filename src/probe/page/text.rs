@@ -15,7 +15,11 @@ pub fn decode_entities(raw: &str) -> String {
         out.push_str(&rest[..at]);
         rest = &rest[at..];
         // A reference is short: look at most 12 bytes ahead for the semicolon.
-        let window = rest.char_indices().take(12).find(|&(_, c)| c == ';').map(|(i, _)| i);
+        let window = rest
+            .char_indices()
+            .take(12)
+            .find(|&(_, c)| c == ';')
+            .map(|(i, _)| i);
         let decoded = window.and_then(|end| decode_one(&rest[1..end]).map(|c| (c, end)));
         match decoded {
             Some((c, end)) => {
@@ -95,7 +99,8 @@ pub fn srcset_urls(srcset: &str) -> Vec<&str> {
 pub fn refresh_target(content: &str) -> Option<&str> {
     let content = content.trim_start();
     let after_delay = content.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
-    let rest = after_delay.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == ';' || c == ',');
+    let rest =
+        after_delay.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == ';' || c == ',');
     if rest.is_empty() {
         return None;
     }
@@ -122,8 +127,14 @@ mod tests {
 
     #[test]
     fn ampersands_in_urls_are_decoded() {
-        assert_eq!(decode_entities("/a?x=1&amp;y=2&#38;z=&#x33;"), "/a?x=1&y=2&z=3");
-        assert_eq!(decode_entities("a & b &unknown; &#0;"), "a & b &unknown; &#0;");
+        assert_eq!(
+            decode_entities("/a?x=1&amp;y=2&#38;z=&#x33;"),
+            "/a?x=1&y=2&z=3"
+        );
+        assert_eq!(
+            decode_entities("a & b &unknown; &#0;"),
+            "a & b &unknown; &#0;"
+        );
     }
 
     #[test]
@@ -133,14 +144,23 @@ mod tests {
             vec!["a.png", "https://cdn.test/b,c.png", "d.png"]
         );
         assert_eq!(srcset_urls(" , ,"), Vec::<&str>::new());
-        assert_eq!(srcset_urls("x.png (max-width: 10px, 2x), y.png"), vec!["x.png", "y.png"]);
+        assert_eq!(
+            srcset_urls("x.png (max-width: 10px, 2x), y.png"),
+            vec!["x.png", "y.png"]
+        );
     }
 
     #[test]
     fn refresh_targets_are_found_with_or_without_url_prefix() {
-        assert_eq!(refresh_target("0; url=https://a.test/"), Some("https://a.test/"));
+        assert_eq!(
+            refresh_target("0; url=https://a.test/"),
+            Some("https://a.test/")
+        );
         assert_eq!(refresh_target("5;URL='/next'"), Some("/next"));
         assert_eq!(refresh_target("3"), None);
-        assert_eq!(refresh_target("1, https://b.test/x"), Some("https://b.test/x"));
+        assert_eq!(
+            refresh_target("1, https://b.test/x"),
+            Some("https://b.test/x")
+        );
     }
 }
