@@ -54,6 +54,8 @@ pub const ALL: &[&dyn Check] = &[
     &mail::Spf,
     &mail::Dmarc,
     &mail::ImapsSubmissionTls,
+    &third_party::NoTrackers,
+    &third_party::NoThirdPartyResources,
 ];
 
 /// A judgement of one charter commitment. Implementors are unit structs, one per file.

@@ -21,6 +21,8 @@ use crate::observation::{HttpExchange, ProbeFailure};
 
 pub mod legacy_tls;
 pub mod mail;
+pub mod filters;
+pub mod page;
 
 /// A boxed future, so the traits stay object-safe.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
