@@ -25,7 +25,15 @@ pub mod web;
 
 /// Every check, in report order. Adding a check is one line here and one YAML file under
 /// `checks/`; a test enforces that the two lists match.
-pub const ALL: &[&dyn Check] = &[&web::HttpsReachable];
+pub const ALL: &[&dyn Check] = &[
+    &web::HttpsReachable,
+    &software::LicenseFree,
+    &software::LicenseMatchesCatalogue,
+    &software::DetectedMatchesDeclared,
+    &software::SourceReachable,
+    &software::ProprietaryExceptionsListed,
+    &software::VersionDisclosed,
+];
 
 /// A judgement of one charter commitment. Implementors are unit structs, one per file.
 pub trait Check: Sync {

@@ -15,6 +15,8 @@ use url::Url;
 
 use crate::observation::{HttpExchange, ProbeFailure};
 
+pub mod software;
+
 /// A boxed future, so the traits stay object-safe.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
