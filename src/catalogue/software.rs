@@ -49,7 +49,9 @@ impl Product {
     /// The row's licence is flagged as not checked against a primary source: it may support a
     /// `warn`, never a `fail`.
     pub fn licence_unverified(&self) -> bool {
-        self.note.as_deref().is_some_and(|n| n.to_ascii_lowercase().contains("licence unverified"))
+        self.note
+            .as_deref()
+            .is_some_and(|n| n.to_ascii_lowercase().contains("licence unverified"))
     }
 
     /// The name matches this product (name, alias or NodeInfo name), case-insensitively.
@@ -57,7 +59,10 @@ impl Product {
         let name = name.trim();
         self.name.eq_ignore_ascii_case(name)
             || self.aliases.iter().any(|a| a.eq_ignore_ascii_case(name))
-            || self.nodeinfo_name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name))
+            || self
+                .nodeinfo_name
+                .as_deref()
+                .is_some_and(|n| n.eq_ignore_ascii_case(name))
     }
 }
 
@@ -92,22 +97,34 @@ const COLUMNS: [&str; 12] = [
 
 /// Parses the text of `software.tsv`.
 pub fn parse_products(text: &str) -> Result<Vec<Product>, Error> {
-    let error = |line: usize, message: String| Error { file: TSV.into(), line, message };
+    let error = |line: usize, message: String| Error {
+        file: TSV.into(),
+        line,
+        message,
+    };
     let mut rows = text
         .lines()
         .enumerate()
         .map(|(i, l)| (i + 1, l.trim_end_matches('\r')))
         .filter(|(_, l)| !l.starts_with('#') && !l.trim().is_empty());
-    let (header_line, header) = rows.next().ok_or_else(|| error(0, "no header line".into()))?;
+    let (header_line, header) = rows
+        .next()
+        .ok_or_else(|| error(0, "no header line".into()))?;
     let names: Vec<&str> = header.split('\t').collect();
     if names != COLUMNS {
-        return Err(error(header_line, format!("header must be {}", COLUMNS.join(" "))));
+        return Err(error(
+            header_line,
+            format!("header must be {}", COLUMNS.join(" ")),
+        ));
     }
     let mut products = Vec::new();
     for (line, row) in rows {
         let cells: Vec<&str> = row.split('\t').collect();
         if cells.len() != COLUMNS.len() {
-            return Err(error(line, format!("{} cells, expected {}", cells.len(), COLUMNS.len())));
+            return Err(error(
+                line,
+                format!("{} cells, expected {}", cells.len(), COLUMNS.len()),
+            ));
         }
         let cell = |i: usize| {
             let value = cells[i].trim();
@@ -115,7 +132,12 @@ pub fn parse_products(text: &str) -> Result<Vec<Product>, Error> {
         };
         let name = cell(0).ok_or_else(|| error(line, "empty name".into()))?;
         let mut aliases: Vec<String> = cell(1)
-            .map(|a| a.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+            .map(|a| {
+                a.split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
             .unwrap_or_default();
         if !aliases.iter().any(|a| a.eq_ignore_ascii_case(&name)) {
             aliases.insert(0, name.clone());
@@ -139,7 +161,9 @@ pub fn parse_products(text: &str) -> Result<Vec<Product>, Error> {
 }
 
 /// How much a detection tells about the product.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Strength {
     /// A generic marker (meta tag, asset name, header, shared API shape): a hint.
@@ -244,7 +268,11 @@ pub struct DetectionRule {
 impl DetectionRule {
     /// Every matcher of the rule.
     pub fn matchers(&self) -> impl Iterator<Item = &Matcher> {
-        self.when.iter().chain(&self.unless).chain(&self.name).chain(&self.version)
+        self.when
+            .iter()
+            .chain(&self.unless)
+            .chain(&self.name)
+            .chain(&self.version)
     }
 }
 
@@ -274,7 +302,11 @@ pub struct DetectionData {
 
 /// Parses and validates the text of `software-detection.yaml` against the products.
 pub fn parse_detection(text: &str, products: &[Product]) -> Result<DetectionData, Error> {
-    let error = |message: String| Error { file: RULES.into(), line: 0, message };
+    let error = |message: String| Error {
+        file: RULES.into(),
+        line: 0,
+        message,
+    };
     let data: DetectionData = serde_saphyr::from_str(text).map_err(|e| error(e.to_string()))?;
     for (i, rule) in data.rules.iter().enumerate() {
         let at = format!("rule {} ({})", i + 1, rule.path);
@@ -295,11 +327,15 @@ pub fn parse_detection(text: &str, products: &[Product]) -> Result<DetectionData
         }
         for m in rule.matchers() {
             if m.selector_count() != 1 {
-                return Err(error(format!("{at}: each matcher needs exactly one selector")));
+                return Err(error(format!(
+                    "{at}: each matcher needs exactly one selector"
+                )));
             }
             if let Some(p) = &m.pattern {
                 if p.is_empty() || p.matches("{version}").count() > 1 {
-                    return Err(error(format!("{at}: pattern {p:?} is empty or has two {{version}}")));
+                    return Err(error(format!(
+                        "{at}: pattern {p:?} is empty or has two {{version}}"
+                    )));
                 }
             }
         }
@@ -317,16 +353,31 @@ fn tables() -> &'static Tables {
     static TABLES: OnceLock<Tables> = OnceLock::new();
     TABLES.get_or_init(|| {
         let load = || -> Result<(Vec<Product>, DetectionData), Error> {
-            let missing = |file: &str| Error { file: file.into(), line: 0, message: "not embedded".into() };
+            let missing = |file: &str| Error {
+                file: file.into(),
+                line: 0,
+                message: "not embedded".into(),
+            };
             let products = parse_products(super::data_file(TSV).ok_or_else(|| missing(TSV))?)?;
-            let detection = parse_detection(super::data_file(RULES).ok_or_else(|| missing(RULES))?, &products)?;
+            let detection = parse_detection(
+                super::data_file(RULES).ok_or_else(|| missing(RULES))?,
+                &products,
+            )?;
             Ok((products, detection))
         };
         match load() {
-            Ok((products, detection)) => Tables { products, detection, error: None },
+            Ok((products, detection)) => Tables {
+                products,
+                detection,
+                error: None,
+            },
             // A broken embedded table is a build defect the tests catch; at run time the
             // probe and checks then see an empty catalogue and say "unknown product".
-            Err(e) => Tables { products: Vec::new(), detection: DetectionData::default(), error: Some(e) },
+            Err(e) => Tables {
+                products: Vec::new(),
+                detection: DetectionData::default(),
+                error: Some(e),
+            },
         }
     })
 }
@@ -353,14 +404,21 @@ pub fn lookup(name: &str) -> Option<&'static Product> {
     let products = products();
     products
         .iter()
-        .find(|p| p.name.eq_ignore_ascii_case(name) || p.aliases.iter().any(|a| a.eq_ignore_ascii_case(name)))
+        .find(|p| {
+            p.name.eq_ignore_ascii_case(name)
+                || p.aliases.iter().any(|a| a.eq_ignore_ascii_case(name))
+        })
         .or_else(|| lookup_nodeinfo(name))
 }
 
 /// The product whose NodeInfo `software.name` is `name`, case-insensitively.
 pub fn lookup_nodeinfo(name: &str) -> Option<&'static Product> {
     let name = name.trim();
-    products().iter().find(|p| p.nodeinfo_name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name)))
+    products().iter().find(|p| {
+        p.nodeinfo_name
+            .as_deref()
+            .is_some_and(|n| n.eq_ignore_ascii_case(name))
+    })
 }
 
 /// Why a URL looks like a source repository or archive, if it does.
@@ -368,25 +426,52 @@ pub fn source_shape(url: &url::Url) -> Option<String> {
     let patterns = &detection().source_patterns;
     let host = url.host_str()?.to_ascii_lowercase();
     let path = url.path().to_ascii_lowercase();
-    if let Some(suffix) = patterns.archive_suffixes.iter().find(|s| path.ends_with(s.as_str())) {
+    if let Some(suffix) = patterns
+        .archive_suffixes
+        .iter()
+        .find(|s| path.ends_with(s.as_str()))
+    {
         return Some(format!("archive ({suffix})"));
     }
-    if let Some(h) = patterns.hosts.iter().find(|h| host == **h || host.ends_with(&format!(".{h}"))) {
+    if let Some(h) = patterns
+        .hosts
+        .iter()
+        .find(|h| host == **h || host.ends_with(&format!(".{h}")))
+    {
         // A forge's home page is not a repository: want at least owner/name.
-        if path.trim_matches('/').split('/').filter(|s| !s.is_empty()).count() >= 2 {
+        if path
+            .trim_matches('/')
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .count()
+            >= 2
+        {
             return Some(format!("forge host {h}"));
         }
     }
-    if let Some(p) = patterns.host_prefixes.iter().find(|p| host.starts_with(p.as_str())) {
+    if let Some(p) = patterns
+        .host_prefixes
+        .iter()
+        .find(|p| host.starts_with(p.as_str()))
+    {
         return Some(format!("forge host prefix {p}"));
     }
-    if let Some(f) = patterns.path_fragments.iter().find(|f| path.contains(f.as_str())) {
+    if let Some(f) = patterns
+        .path_fragments
+        .iter()
+        .find(|f| path.contains(f.as_str()))
+    {
         return Some(format!("repository path {f}"));
     }
-    let upstream = products().iter().filter_map(|p| p.source_repository_url.as_deref());
+    let upstream = products()
+        .iter()
+        .filter_map(|p| p.source_repository_url.as_deref());
     for repo in upstream {
         if let Ok(repo) = url::Url::parse(repo) {
-            if repo.host_str().is_some_and(|h| h.eq_ignore_ascii_case(&host)) {
+            if repo
+                .host_str()
+                .is_some_and(|h| h.eq_ignore_ascii_case(&host))
+            {
                 return Some(format!("host of an upstream repository ({host})"));
             }
         }
@@ -426,12 +511,42 @@ mod tests {
         let products = embedded();
         assert!(products.len() >= 40, "{} products", products.len());
         for wanted in [
-            "Nextcloud", "Etherpad", "Framadate", "Mastodon", "PeerTube", "Mobilizon", "Jitsi Meet",
-            "BigBlueButton", "Lufi", "Lutim", "PrivateBin", "Gitea", "Forgejo", "GitLab CE",
-            "Discourse", "Synapse", "Element Web", "Prosody", "HedgeDoc", "CryptPad",
-            "Collabora Online", "Sympa", "Roundcube", "SOGo", "SearXNG", "WordPress", "YunoHost",
-            "Funkwhale", "Pixelfed", "Akkoma", "Matomo", "Zammad", "Wallabag", "Vaultwarden",
-            "Kanboard", "Paheko",
+            "Nextcloud",
+            "Etherpad",
+            "Framadate",
+            "Mastodon",
+            "PeerTube",
+            "Mobilizon",
+            "Jitsi Meet",
+            "BigBlueButton",
+            "Lufi",
+            "Lutim",
+            "PrivateBin",
+            "Gitea",
+            "Forgejo",
+            "GitLab CE",
+            "Discourse",
+            "Synapse",
+            "Element Web",
+            "Prosody",
+            "HedgeDoc",
+            "CryptPad",
+            "Collabora Online",
+            "Sympa",
+            "Roundcube",
+            "SOGo",
+            "SearXNG",
+            "WordPress",
+            "YunoHost",
+            "Funkwhale",
+            "Pixelfed",
+            "Akkoma",
+            "Matomo",
+            "Zammad",
+            "Wallabag",
+            "Vaultwarden",
+            "Kanboard",
+            "Paheko",
         ] {
             assert!(lookup(wanted).is_some(), "{wanted} is in the catalogue");
         }
@@ -454,10 +569,22 @@ mod tests {
     #[test]
     fn lookup_is_case_insensitive_and_knows_aliases_and_nodeinfo_names() {
         embedded();
-        assert_eq!(lookup("framapad").map(|p| p.name.as_str()), Some("Etherpad"));
-        assert_eq!(lookup("  NEXTCLOUD ").map(|p| p.name.as_str()), Some("Nextcloud"));
-        assert_eq!(lookup_nodeinfo("mobilizon").map(|p| p.name.as_str()), Some("Mobilizon"));
-        assert_eq!(lookup("peertube").map(|p| p.name.as_str()), Some("PeerTube"));
+        assert_eq!(
+            lookup("framapad").map(|p| p.name.as_str()),
+            Some("Etherpad")
+        );
+        assert_eq!(
+            lookup("  NEXTCLOUD ").map(|p| p.name.as_str()),
+            Some("Nextcloud")
+        );
+        assert_eq!(
+            lookup_nodeinfo("mobilizon").map(|p| p.name.as_str()),
+            Some("Mobilizon")
+        );
+        assert_eq!(
+            lookup("peertube").map(|p| p.name.as_str()),
+            Some("PeerTube")
+        );
         assert!(lookup("Definitely Not Software").is_none());
     }
 
@@ -477,7 +604,9 @@ mod tests {
         let text = "rules:\n  - product: Nope\n    path: /x\n    version: {json: v}\n    strength: weak\n    source: https://example.org\nsource_patterns: {hosts: [], host_prefixes: [], path_fragments: [], archive_suffixes: []}\n";
         let err = parse_detection(text, products).expect_err("unknown product");
         assert!(err.to_string().contains("rule 1 (/x)"), "{err}");
-        let two = text.replace("version: {json: v}", "version: {json: v, header: x}").replace("Nope", "Gitea");
+        let two = text
+            .replace("version: {json: v}", "version: {json: v, header: x}")
+            .replace("Nope", "Gitea");
         assert!(parse_detection(&two, products).is_err());
     }
 
@@ -497,7 +626,10 @@ mod tests {
         assert!(shape("https://git.example.org/chaton/etherpad").is_some());
         assert!(shape("https://example.org/files/nextcloud-30.0.4.tar.gz").is_some());
         assert!(shape("https://example.org/forge/x/-/tree/main").is_some());
-        assert!(shape("https://github.com/").is_none(), "a forge home page is not a repository");
+        assert!(
+            shape("https://github.com/").is_none(),
+            "a forge home page is not a repository"
+        );
         assert!(shape("https://example.org/about").is_none());
     }
 

@@ -35,7 +35,11 @@ const MAX_SILENT: usize = 2;
 /// source check. This is what the run should call for each service with a URL; the result goes
 /// into `Observations::software` under `service.url.as_str()`.
 pub async fn observe_service(net: &dyn Fetch, service: &Service) -> Observed<SoftwareObservation> {
-    let declared = service.software.as_ref().map(|s| s.name.as_str()).filter(|n| !n.trim().is_empty());
+    let declared = service
+        .software
+        .as_ref()
+        .map(|s| s.name.as_str())
+        .filter(|n| !n.trim().is_empty());
     let observed = observe(net, &service.url, declared).await;
     let Some(source) = service.software.as_ref().and_then(|s| s.source.as_ref()) else {
         return observed;
@@ -66,8 +70,16 @@ pub async fn observe_service(net: &dyn Fetch, service: &Service) -> Observed<Sof
 
 /// Detects the software behind `service_url`, trying the `declared` product's endpoints first.
 /// `Failed` only when no request got any answer.
-pub async fn observe(net: &dyn Fetch, service_url: &Url, declared: Option<&str>) -> Observed<SoftwareObservation> {
-    let mut run = Run { net, obs: SoftwareObservation::default(), silent: 0 };
+pub async fn observe(
+    net: &dyn Fetch,
+    service_url: &Url,
+    declared: Option<&str>,
+) -> Observed<SoftwareObservation> {
+    let mut run = Run {
+        net,
+        obs: SoftwareObservation::default(),
+        silent: 0,
+    };
     let declared_product = declared.and_then(catalogue::lookup);
     let declared_name = declared_product.map(|p| p.name.as_str());
 
@@ -81,8 +93,14 @@ pub async fn observe(net: &dyn Fetch, service_url: &Url, declared: Option<&str>)
             planned.push((path.to_string(), reason));
         }
     };
-    if let Some(name) = declared_name {
-        for rule in rules.iter().filter(|r| r.product.as_deref() == Some(name) && r.path != "/") {
+    if let Some(product) = declared_product {
+        // The product's own rules, and rules that read the product's name at the endpoint the
+        // catalogue gives for it (Matrix servers, NodeInfo2).
+        let endpoint = product.detect_endpoint.as_deref();
+        let own = |r: &&DetectionRule| {
+            r.product.as_deref() == Some(product.name.as_str()) || Some(r.path.as_str()) == endpoint
+        };
+        for rule in rules.iter().filter(own).filter(|r| r.path != "/") {
             plan(&rule.path, "declared");
         }
     }
@@ -95,9 +113,17 @@ pub async fn observe(net: &dyn Fetch, service_url: &Url, declared: Option<&str>)
         if run.done(declared_name, reason) {
             break;
         }
-        let Some(url) = endpoint_url(service_url, &base, &path) else { continue };
-        let limit = if path == "/" { HTML_BODY_LIMIT } else { JSON_BODY_LIMIT };
-        let Some(fetched) = run.fetch(&url, reason, limit).await else { continue };
+        let Some(url) = endpoint_url(service_url, &base, &path) else {
+            continue;
+        };
+        let limit = if path == "/" {
+            HTML_BODY_LIMIT
+        } else {
+            JSON_BODY_LIMIT
+        };
+        let Some(fetched) = run.fetch(&url, reason, limit).await else {
+            continue;
+        };
         let response = detect::Response {
             url: url.as_str(),
             status: fetched.exchange.last().map_or(0, |h| h.status),
@@ -105,7 +131,8 @@ pub async fn observe(net: &dyn Fetch, service_url: &Url, declared: Option<&str>)
             body: &fetched.body,
             truncated: fetched.exchange.body_truncated,
         };
-        let (found, problems) = detect::apply_rules(rules.iter().filter(|r| r.path == path), response);
+        let (found, problems) =
+            detect::apply_rules(rules.iter().filter(|r| r.path == path), response);
         run.record(found);
         run.obs.anomalies.extend(problems);
     }
@@ -119,12 +146,17 @@ pub async fn observe(net: &dyn Fetch, service_url: &Url, declared: Option<&str>)
 
 /// Fetches a declared source URL and records where it ends up.
 pub async fn observe_source(net: &dyn Fetch, url: &Url) -> Observed<SourceCheck> {
-    let options = FetchOptions { body_limit: Some(SOURCE_BODY_LIMIT), ..Default::default() };
+    let options = FetchOptions {
+        body_limit: Some(SOURCE_BODY_LIMIT),
+        ..Default::default()
+    };
     match net.fetch(url, options).await {
         Err(failure) => Observed::Failed(failure),
         Ok(fetched) => {
             let Some(last) = fetched.exchange.last() else {
-                return Observed::Failed(ProbeFailure::Protocol { message: "no response recorded".into() });
+                return Observed::Failed(ProbeFailure::Protocol {
+                    message: "no response recorded".into(),
+                });
             };
             Observed::Seen(SourceCheck {
                 url: url.to_string(),
@@ -148,30 +180,57 @@ impl Run<'_> {
         if self.obs.attempts.len() >= MAX_REQUESTS || self.silent >= MAX_SILENT {
             return true;
         }
-        let strong = |d: &&Detection| d.strength == Strength::Strong;
         match declared {
             // The declared product showed itself with its version: nothing more to learn.
-            Some(name) if self.obs.detections.iter().filter(strong).any(|d| d.product == name && d.version.is_some()) => true,
+            Some(name)
+                if self
+                    .obs
+                    .detections
+                    .iter()
+                    .any(|d| d.product == name && d.version.is_some()) =>
+            {
+                true
+            }
             // Generic endpoints are for finding out what runs; a strong answer is enough.
-            _ => reason == "generic" && self.obs.detections.iter().any(|d| d.strength == Strength::Strong),
+            _ => {
+                reason == "generic"
+                    && self
+                        .obs
+                        .detections
+                        .iter()
+                        .any(|d| d.strength == Strength::Strong)
+            }
         }
     }
 
     async fn fetch(&mut self, url: &Url, reason: &str, limit: u64) -> Option<Fetched> {
-        let options = FetchOptions { body_limit: Some(limit), ..Default::default() };
+        let options = FetchOptions {
+            body_limit: Some(limit),
+            ..Default::default()
+        };
         let result = self.net.fetch(url, options).await;
         let (status, failure) = match &result {
             Ok(f) => (f.exchange.last().map(|h| h.status), None),
             Err(e) => (None, Some(e.clone())),
         };
         self.silent = if status.is_some() { 0 } else { self.silent + 1 };
-        self.obs.attempts.push(Attempt { url: url.to_string(), reason: reason.into(), status, failure });
+        self.obs.attempts.push(Attempt {
+            url: url.to_string(),
+            reason: reason.into(),
+            status,
+            failure,
+        });
         result.ok()
     }
 
     fn record(&mut self, found: Vec<Detection>) {
         for d in found {
-            if !self.obs.detections.iter().any(|x| x.product == d.product && x.url == d.url) {
+            if !self
+                .obs
+                .detections
+                .iter()
+                .any(|x| x.product == d.product && x.url == d.url)
+            {
                 self.obs.detections.push(d);
             }
         }
@@ -180,9 +239,17 @@ impl Run<'_> {
     /// NodeInfo discovery: the well-known document, then the highest schema version's
     /// document when it is on the same host.
     async fn nodeinfo(&mut self, service_url: &Url) {
-        let Ok(well_known) = service_url.join("/.well-known/nodeinfo") else { return };
-        let Some(fetched) = self.fetch(&well_known, "nodeinfo", JSON_BODY_LIMIT).await else { return };
-        if !fetched.exchange.last().is_some_and(|h| (200..300).contains(&h.status)) {
+        let Ok(well_known) = service_url.join("/.well-known/nodeinfo") else {
+            return;
+        };
+        let Some(fetched) = self.fetch(&well_known, "nodeinfo", JSON_BODY_LIMIT).await else {
+            return;
+        };
+        if !fetched
+            .exchange
+            .last()
+            .is_some_and(|h| (200..300).contains(&h.status))
+        {
             return;
         }
         let doc = match detect::parse_json(&fetched.body, fetched.exchange.body_truncated) {
@@ -191,20 +258,36 @@ impl Run<'_> {
         };
         let links = detect::nodeinfo_links(&doc);
         let Some((_, href)) = links.first() else {
-            return self.obs.anomalies.push(format!("{well_known}: no NodeInfo schema link"));
+            return self
+                .obs
+                .anomalies
+                .push(format!("{well_known}: no NodeInfo schema link"));
         };
         let target = match follow_target(&well_known, href) {
             Ok(target) => target,
-            Err(why) => return self.obs.anomalies.push(format!("{well_known}: NodeInfo link {href:?} not followed: {why}")),
+            Err(why) => {
+                return self.obs.anomalies.push(format!(
+                    "{well_known}: NodeInfo link {href:?} not followed: {why}"
+                ));
+            }
         };
-        let Some(fetched) = self.fetch(&target, "nodeinfo", JSON_BODY_LIMIT).await else { return };
-        if !fetched.exchange.last().is_some_and(|h| (200..300).contains(&h.status)) {
+        let Some(fetched) = self.fetch(&target, "nodeinfo", JSON_BODY_LIMIT).await else {
+            return;
+        };
+        if !fetched
+            .exchange
+            .last()
+            .is_some_and(|h| (200..300).contains(&h.status))
+        {
             return;
         }
         match detect::parse_json(&fetched.body, fetched.exchange.body_truncated) {
             Ok(doc) => match detect::nodeinfo_detection(&doc, target.as_str()) {
                 Some(d) => self.record(vec![d]),
-                None => self.obs.anomalies.push(format!("{target}: NodeInfo without software.name")),
+                None => self
+                    .obs
+                    .anomalies
+                    .push(format!("{target}: NodeInfo without software.name")),
             },
             Err(e) => self.obs.anomalies.push(format!("{target}: {e}")),
         }
@@ -215,11 +298,14 @@ impl Run<'_> {
 /// document itself. Another host is never followed, so one member's server cannot make the
 /// probe request a third party or an internal address.
 pub fn follow_target(well_known: &Url, href: &str) -> Result<Url, String> {
-    let target = well_known.join(href.trim()).map_err(|e| format!("invalid URL ({e})"))?;
+    let target = well_known
+        .join(href.trim())
+        .map_err(|e| format!("invalid URL ({e})"))?;
     if !matches!(target.scheme(), "http" | "https") {
         return Err(format!("scheme {} is not http(s)", target.scheme()));
     }
-    let same_host = target.host_str().map(str::to_ascii_lowercase) == well_known.host_str().map(str::to_ascii_lowercase)
+    let same_host = target.host_str().map(str::to_ascii_lowercase)
+        == well_known.host_str().map(str::to_ascii_lowercase)
         && target.port_or_known_default() == well_known.port_or_known_default();
     if !same_host {
         let host = target.host_str().unwrap_or("").to_string();
@@ -254,8 +340,13 @@ fn is_public(ip: IpAddr) -> bool {
         }
         IpAddr::V6(v6) => {
             let first = v6.segments()[0];
-            !(v6.is_loopback() || v6.is_unspecified() || (first & 0xfe00) == 0xfc00 || (first & 0xffc0) == 0xfe80)
-                && v6.to_ipv4_mapped().is_none_or(|v4| is_public(IpAddr::V4(v4)))
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80)
+                && v6
+                    .to_ipv4_mapped()
+                    .is_none_or(|v4| is_public(IpAddr::V4(v4)))
         }
     }
 }
@@ -285,7 +376,10 @@ fn endpoint_url(service_url: &Url, base: &Url, path: &str) -> Option<Url> {
 
 /// Rules of the embedded catalogue that a declared product brings (for tests and docs).
 pub fn rules_for(product: &str) -> impl Iterator<Item = &'static DetectionRule> + use<'_> {
-    catalogue::detection().rules.iter().filter(move |r| r.product.as_deref() == Some(product))
+    catalogue::detection()
+        .rules
+        .iter()
+        .filter(move |r| r.product.as_deref() == Some(product))
 }
 
 #[cfg(test)]

@@ -26,7 +26,11 @@ impl Check for DetectedMatchesDeclared {
     }
 
     fn judge(&self, cx: &Context<'_>) -> Vec<Finding> {
-        cx.member.services.iter().map(|s| judge_service(cx, s)).collect()
+        cx.member
+            .services
+            .iter()
+            .map(|s| judge_service(cx, s))
+            .collect()
     }
 }
 
@@ -35,17 +39,25 @@ fn judge_service(cx: &Context<'_>, service: &Service) -> Finding {
     let url = service.url.as_str();
     let obs = match cx.observations.software.get(url) {
         None => return cx.not_observed(subject, &format!("the software of {url}")),
-        Some(Observed::Failed(failure)) => return cx.inconclusive(subject, failure).evidence("url", url),
+        Some(Observed::Failed(failure)) => {
+            return cx.inconclusive(subject, failure).evidence("url", url);
+        }
         Some(Observed::Seen(obs)) => obs,
     };
     if let Some(failure) = unreachable(obs) {
         return cx.inconclusive(subject, failure).evidence("url", url);
     }
-    let declared = service.software.as_ref().filter(|s| !s.name.trim().is_empty());
+    let declared = service
+        .software
+        .as_ref()
+        .filter(|s| !s.name.trim().is_empty());
     let Some(declared) = declared else {
         return match best(obs.detections.iter()) {
             Some(d) => with_detection(
-                cx.warn(subject, format!("the service shows {} but declares no software", d.product)),
+                cx.warn(
+                    subject,
+                    format!("the service shows {} but declares no software", d.product),
+                ),
                 d,
             ),
             None => cx.not_applicable(subject, "no software declared and none detected"),
@@ -55,7 +67,10 @@ fn judge_service(cx: &Context<'_>, service: &Service) -> Finding {
         return tried(
             cx.manual(
                 subject,
-                format!("no marker of {} found; absence of a marker is not evidence of absence", declared.name),
+                format!(
+                    "no marker of {} found; absence of a marker is not evidence of absence",
+                    declared.name
+                ),
             ),
             obs,
         );
@@ -70,18 +85,35 @@ fn judge_service(cx: &Context<'_>, service: &Service) -> Finding {
     }
     let other = best(obs.detections.iter()).expect("internal error: detections is not empty");
     let finding = if other.strength == Strength::Strong && other.in_catalogue && product.is_some() {
-        cx.fail(subject, format!("declared as {}, but the service names itself {}", declared.name, other.product))
+        cx.fail(
+            subject,
+            format!(
+                "declared as {}, but the service names itself {}",
+                declared.name, other.product
+            ),
+        )
     } else {
         cx.manual(
             subject,
-            format!("declared as {}, but markers suggest {}; a human must look", declared.name, other.product),
+            format!(
+                "declared as {}, but markers suggest {}; a human must look",
+                declared.name, other.product
+            ),
         )
     };
     with_detection(finding.evidence("declared.software", &declared.name), other)
 }
 
-fn judge_version(cx: &Context<'_>, subject: Subject, declared: Option<&str>, d: &Detection) -> Finding {
-    let running = d.version.as_deref().filter(|_| d.version_kind == VersionKind::Release);
+fn judge_version(
+    cx: &Context<'_>,
+    subject: Subject,
+    declared: Option<&str>,
+    d: &Detection,
+) -> Finding {
+    let running = d
+        .version
+        .as_deref()
+        .filter(|_| d.version_kind == VersionKind::Release);
     let finding = match (declared, running) {
         (Some(declared), Some(running)) => match compare_at_declared_precision(declared, running) {
             Some(Ordering::Less) => cx.warn(
@@ -135,14 +167,25 @@ pub(super) fn best<'a>(detections: impl Iterator<Item = &'a Detection>) -> Optio
 
 pub(super) fn unreachable(obs: &SoftwareObservation) -> Option<&crate::observation::ProbeFailure> {
     let answered = obs.attempts.iter().any(|a| a.status.is_some());
-    if answered { None } else { obs.attempts.iter().find_map(|a| a.failure.as_ref()) }
+    if answered {
+        None
+    } else {
+        obs.attempts.iter().find_map(|a| a.failure.as_ref())
+    }
 }
 
 fn with_detection(finding: Finding, d: &Detection) -> Finding {
     let mut finding = finding
         .evidence_at("detected.product", &d.product, &d.url)
         .evidence_at("detected.signal", &d.signal, &d.url)
-        .evidence("detected.strength", if d.strength == Strength::Strong { "strong" } else { "weak" });
+        .evidence(
+            "detected.strength",
+            if d.strength == Strength::Strong {
+                "strong"
+            } else {
+                "weak"
+            },
+        );
     if let Some(v) = &d.version {
         finding = finding.evidence_at("detected.version", v, &d.url);
     }
@@ -172,7 +215,11 @@ mod tests {
     use crate::observation::ProbeFailure;
 
     fn seen(detections: Vec<Detection>) -> crate::observation::Observations {
-        with_software(SoftwareObservation { detections, attempts: vec![attempt("status.php", 200)], ..Default::default() })
+        with_software(SoftwareObservation {
+            detections,
+            attempts: vec![attempt("status.php", 200)],
+            ..Default::default()
+        })
     }
 
     fn declared(name: &str, version: Option<&str>) -> crate::declaration::Member {
@@ -184,19 +231,49 @@ mod tests {
     #[test]
     fn the_declared_product_detected_passes() {
         let obs = seen(vec![detection("Etherpad", Some("2.2.6"), Strength::Strong)]);
-        assert_eq!(verdict(&DetectedMatchesDeclared, &declared("Framapad", None), &obs).0, Verdict::Pass);
-        assert_eq!(verdict(&DetectedMatchesDeclared, &declared("Etherpad", Some("2.2")), &obs).0, Verdict::Pass);
+        assert_eq!(
+            verdict(&DetectedMatchesDeclared, &declared("Framapad", None), &obs).0,
+            Verdict::Pass
+        );
+        assert_eq!(
+            verdict(
+                &DetectedMatchesDeclared,
+                &declared("Etherpad", Some("2.2")),
+                &obs
+            )
+            .0,
+            Verdict::Pass
+        );
         let weak = seen(vec![detection("Etherpad", None, Strength::Weak)]);
-        assert_eq!(verdict(&DetectedMatchesDeclared, &declared("Etherpad", None), &weak).0, Verdict::Pass);
+        assert_eq!(
+            verdict(&DetectedMatchesDeclared, &declared("Etherpad", None), &weak).0,
+            Verdict::Pass
+        );
     }
 
     #[test]
     fn an_out_of_date_declared_version_warns() {
         let obs = seen(vec![detection("Mastodon", Some("4.3.2"), Strength::Strong)]);
-        let (v, f) = verdict(&DetectedMatchesDeclared, &declared("Mastodon", Some("4.1.0")), &obs);
+        let (v, f) = verdict(
+            &DetectedMatchesDeclared,
+            &declared("Mastodon", Some("4.1.0")),
+            &obs,
+        );
         assert_eq!(v, Verdict::Warn);
-        assert!(f.message.contains("newer than the declared 4.1.0"), "{}", f.message);
-        assert_eq!(verdict(&DetectedMatchesDeclared, &declared("Mastodon", Some("4.4")), &obs).0, Verdict::Warn);
+        assert!(
+            f.message.contains("newer than the declared 4.1.0"),
+            "{}",
+            f.message
+        );
+        assert_eq!(
+            verdict(
+                &DetectedMatchesDeclared,
+                &declared("Mastodon", Some("4.4")),
+                &obs
+            )
+            .0,
+            Verdict::Warn
+        );
     }
 
     #[test]
@@ -204,51 +281,104 @@ mod tests {
         let mut d = detection("Jitsi Meet", Some("7882"), Strength::Weak);
         d.version_kind = VersionKind::Build;
         let obs = seen(vec![d]);
-        assert_eq!(verdict(&DetectedMatchesDeclared, &declared("Jitsi Meet", Some("2.0.9955")), &obs).0, Verdict::Pass);
+        assert_eq!(
+            verdict(
+                &DetectedMatchesDeclared,
+                &declared("Jitsi Meet", Some("2.0.9955")),
+                &obs
+            )
+            .0,
+            Verdict::Pass
+        );
     }
 
     #[test]
     fn another_product_named_explicitly_fails() {
-        let obs = seen(vec![detection("Nextcloud", Some("29.0.9"), Strength::Strong)]);
+        let obs = seen(vec![detection(
+            "Nextcloud",
+            Some("29.0.9"),
+            Strength::Strong,
+        )]);
         let (v, f) = verdict(&DetectedMatchesDeclared, &declared("Etherpad", None), &obs);
         assert_eq!(v, Verdict::Fail);
-        assert!(f.evidence.iter().any(|e| e.label == "detected.product" && e.value == "Nextcloud"));
+        assert!(
+            f.evidence
+                .iter()
+                .any(|e| e.label == "detected.product" && e.value == "Nextcloud")
+        );
     }
 
     #[test]
     fn another_product_from_weak_markers_or_unknown_names_needs_a_human() {
         let weak = seen(vec![detection("WordPress", Some("6.6"), Strength::Weak)]);
-        assert_eq!(verdict(&DetectedMatchesDeclared, &declared("Grav", None), &weak).0, Verdict::Manual);
+        assert_eq!(
+            verdict(&DetectedMatchesDeclared, &declared("Grav", None), &weak).0,
+            Verdict::Manual
+        );
         let strong = seen(vec![detection("Nextcloud", None, Strength::Strong)]);
         assert_eq!(
-            verdict(&DetectedMatchesDeclared, &declared("Zourit Cloud", None), &strong).0,
+            verdict(
+                &DetectedMatchesDeclared,
+                &declared("Zourit Cloud", None),
+                &strong
+            )
+            .0,
             Verdict::Manual,
             "a declared name the catalogue does not know may be a brand of the detected product"
         );
         let mut unknown = detection("hometown", Some("1.1"), Strength::Strong);
         unknown.in_catalogue = false;
-        assert_eq!(verdict(&DetectedMatchesDeclared, &declared("Mastodon", None), &seen(vec![unknown])).0, Verdict::Manual);
+        assert_eq!(
+            verdict(
+                &DetectedMatchesDeclared,
+                &declared("Mastodon", None),
+                &seen(vec![unknown])
+            )
+            .0,
+            Verdict::Manual
+        );
     }
 
     #[test]
     fn nothing_detected_is_manual_with_what_was_tried() {
-        let (v, f) = verdict(&DetectedMatchesDeclared, &declared("Etherpad", None), &seen(Vec::new()));
+        let (v, f) = verdict(
+            &DetectedMatchesDeclared,
+            &declared("Etherpad", None),
+            &seen(Vec::new()),
+        );
         assert_eq!(v, Verdict::Manual);
-        assert!(f.evidence.iter().any(|e| e.label == "tried" && e.source.as_deref() == Some("https://pad.chaton.test/status.php")));
+        assert!(f.evidence.iter().any(|e| e.label == "tried"
+            && e.source.as_deref() == Some("https://pad.chaton.test/status.php")));
     }
 
     #[test]
     fn detected_but_undeclared_warns() {
-        let obs = seen(vec![detection("Nextcloud", Some("30.0.4"), Strength::Strong)]);
-        assert_eq!(verdict(&DetectedMatchesDeclared, &member(None), &obs).0, Verdict::Warn);
-        assert_eq!(verdict(&DetectedMatchesDeclared, &member(None), &seen(Vec::new())).0, Verdict::NotApplicable);
+        let obs = seen(vec![detection(
+            "Nextcloud",
+            Some("30.0.4"),
+            Strength::Strong,
+        )]);
+        assert_eq!(
+            verdict(&DetectedMatchesDeclared, &member(None), &obs).0,
+            Verdict::Warn
+        );
+        assert_eq!(
+            verdict(&DetectedMatchesDeclared, &member(None), &seen(Vec::new())).0,
+            Verdict::NotApplicable
+        );
     }
 
     #[test]
     fn an_unobserved_or_unreachable_service_is_inconclusive() {
         let m = declared("Etherpad", None);
-        assert_eq!(verdict(&DetectedMatchesDeclared, &m, &observations()).0, Verdict::Inconclusive);
-        assert_eq!(verdict(&DetectedMatchesDeclared, &m, &failed(ProbeFailure::Refused)).0, Verdict::Inconclusive);
+        assert_eq!(
+            verdict(&DetectedMatchesDeclared, &m, &observations()).0,
+            Verdict::Inconclusive
+        );
+        assert_eq!(
+            verdict(&DetectedMatchesDeclared, &m, &failed(ProbeFailure::Refused)).0,
+            Verdict::Inconclusive
+        );
         let down = with_software(SoftwareObservation {
             attempts: vec![crate::observation::software::Attempt {
                 url: SERVICE_URL.into(),
@@ -258,13 +388,22 @@ mod tests {
             }],
             ..Default::default()
         });
-        assert_eq!(verdict(&DetectedMatchesDeclared, &m, &down).0, Verdict::Inconclusive);
+        assert_eq!(
+            verdict(&DetectedMatchesDeclared, &m, &down).0,
+            Verdict::Inconclusive
+        );
     }
 
     #[test]
     fn versions_compare_at_the_declared_precision() {
-        assert_eq!(compare_at_declared_precision("30", "30.0.4"), Some(Ordering::Equal));
-        assert_eq!(compare_at_declared_precision("v4.1.0", "4.3.2"), Some(Ordering::Less));
+        assert_eq!(
+            compare_at_declared_precision("30", "30.0.4"),
+            Some(Ordering::Equal)
+        );
+        assert_eq!(
+            compare_at_declared_precision("v4.1.0", "4.3.2"),
+            Some(Ordering::Less)
+        );
         assert_eq!(compare_at_declared_precision("latest", "4.3.2"), None);
     }
 }

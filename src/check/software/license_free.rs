@@ -19,25 +19,40 @@ impl Check for LicenseFree {
     }
 
     fn judge(&self, cx: &Context<'_>) -> Vec<Finding> {
-        cx.member.services.iter().map(|s| judge_service(cx, s)).collect()
+        cx.member
+            .services
+            .iter()
+            .map(|s| judge_service(cx, s))
+            .collect()
     }
 }
 
 fn judge_service(cx: &Context<'_>, service: &Service) -> Finding {
     let subject = Subject::Service(service.id.clone());
     let Some(software) = &service.software else {
-        return cx.warn(subject, "no software declared for this service, so no licence either");
+        return cx.warn(
+            subject,
+            "no software declared for this service, so no licence either",
+        );
     };
     if software.proprietary {
         // A declared proprietary exception is allowed when listed publicly: that is
         // software.proprietary-exceptions-listed's question, not a breach here.
         return cx
-            .not_applicable(subject, format!("{} is declared as a proprietary exception", software.name))
+            .not_applicable(
+                subject,
+                format!("{} is declared as a proprietary exception", software.name),
+            )
             .evidence("software.proprietary", "true");
     }
     let Some(text) = &software.license else {
-        let finding = cx.warn(subject, format!("no licence declared for {}", software.name));
-        return match catalogued(&software.name).and_then(|p| p.spdx_license.as_deref().map(|l| (p, l))) {
+        let finding = cx.warn(
+            subject,
+            format!("no licence declared for {}", software.name),
+        );
+        return match catalogued(&software.name)
+            .and_then(|p| p.spdx_license.as_deref().map(|l| (p, l)))
+        {
             Some((product, licence)) => finding.evidence_at(
                 "catalogue.licence",
                 licence,
@@ -50,7 +65,13 @@ fn judge_service(cx: &Context<'_>, service: &Service) -> Finding {
         Ok(expr) => expr,
         Err(why) => {
             return cx
-                .manual(subject, format!("the declared licence of {} cannot be read: {why}", software.name))
+                .manual(
+                    subject,
+                    format!(
+                        "the declared licence of {} cannot be read: {why}",
+                        software.name
+                    ),
+                )
                 .evidence("declared.licence", text);
         }
     };
@@ -83,7 +104,11 @@ mod tests {
     #[test]
     fn a_free_licence_passes() {
         assert_eq!(licensed(Some("Apache-2.0")), Verdict::Pass);
-        assert_eq!(licensed(Some("AGPL-3.0")), Verdict::Pass, "deprecated ids are still free");
+        assert_eq!(
+            licensed(Some("AGPL-3.0")),
+            Verdict::Pass,
+            "deprecated ids are still free"
+        );
         assert_eq!(licensed(Some("BUSL-1.1 OR MIT")), Verdict::Pass);
     }
 
@@ -96,17 +121,32 @@ mod tests {
     #[test]
     fn licence_refs_and_unreadable_expressions_need_a_human() {
         assert_eq!(licensed(Some("LicenseRef-ACSL-1.4")), Verdict::Manual);
-        assert_eq!(licensed(Some("AGPL-3.0-only AND LicenseRef-Bitwarden-License-1.0")), Verdict::Manual);
+        assert_eq!(
+            licensed(Some("AGPL-3.0-only AND LicenseRef-Bitwarden-License-1.0")),
+            Verdict::Manual
+        );
         assert_eq!(licensed(Some("free as in freedom")), Verdict::Manual);
         assert_eq!(licensed(Some("((MIT")), Verdict::Manual);
     }
 
     #[test]
     fn a_missing_licence_warns_with_the_catalogue_licence_as_evidence() {
-        let (v, finding) = verdict(&LicenseFree, &member(Some(software("Etherpad"))), &observations());
+        let (v, finding) = verdict(
+            &LicenseFree,
+            &member(Some(software("Etherpad"))),
+            &observations(),
+        );
         assert_eq!(v, Verdict::Warn);
-        assert!(finding.evidence.iter().any(|e| e.label == "catalogue.licence" && e.value == "Apache-2.0"));
-        assert_eq!(verdict(&LicenseFree, &member(None), &observations()).0, Verdict::Warn);
+        assert!(
+            finding
+                .evidence
+                .iter()
+                .any(|e| e.label == "catalogue.licence" && e.value == "Apache-2.0")
+        );
+        assert_eq!(
+            verdict(&LicenseFree, &member(None), &observations()).0,
+            Verdict::Warn
+        );
     }
 
     #[test]
@@ -114,6 +154,9 @@ mod tests {
         let mut sw = software("Visio Pro");
         sw.proprietary = true;
         sw.license = Some("LicenseRef-Proprietary".into());
-        assert_eq!(verdict(&LicenseFree, &member(Some(sw)), &observations()).0, Verdict::NotApplicable);
+        assert_eq!(
+            verdict(&LicenseFree, &member(Some(sw)), &observations()).0,
+            Verdict::NotApplicable
+        );
     }
 }

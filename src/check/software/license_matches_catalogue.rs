@@ -23,7 +23,11 @@ impl Check for LicenseMatchesCatalogue {
     }
 
     fn judge(&self, cx: &Context<'_>) -> Vec<Finding> {
-        cx.member.services.iter().map(|s| judge_service(cx, s)).collect()
+        cx.member
+            .services
+            .iter()
+            .map(|s| judge_service(cx, s))
+            .collect()
     }
 }
 
@@ -33,32 +37,60 @@ fn judge_service(cx: &Context<'_>, service: &Service) -> Finding {
         return cx.not_applicable(subject, "no software declared");
     };
     if software.proprietary {
-        return cx.not_applicable(subject, format!("{} is declared proprietary", software.name));
+        return cx.not_applicable(
+            subject,
+            format!("{} is declared proprietary", software.name),
+        );
     }
     let Some(declared) = &software.license else {
-        return cx.not_applicable(subject, format!("no licence declared for {}", software.name));
+        return cx.not_applicable(
+            subject,
+            format!("no licence declared for {}", software.name),
+        );
     };
     let Some(product) = catalogued(&software.name) else {
         return cx
-            .manual(subject, format!("{} is not in the software catalogue; compare its licence by hand", software.name))
+            .manual(
+                subject,
+                format!(
+                    "{} is not in the software catalogue; compare its licence by hand",
+                    software.name
+                ),
+            )
             .evidence("declared.licence", declared);
     };
     let source = product.license_source_url.clone().unwrap_or_default();
     let Some(known) = &product.spdx_license else {
         return cx
-            .manual(subject, format!("the catalogue has no licence for {}", product.name))
+            .manual(
+                subject,
+                format!("the catalogue has no licence for {}", product.name),
+            )
             .evidence("declared.licence", declared);
     };
-    let (Ok(declared_expr), Ok(known_expr)) = (parse_licence(declared), parse_licence(known)) else {
+    let (Ok(declared_expr), Ok(known_expr)) = (parse_licence(declared), parse_licence(known))
+    else {
         return cx
-            .manual(subject, format!("the declared licence of {} cannot be read as SPDX", product.name))
+            .manual(
+                subject,
+                format!(
+                    "the declared licence of {} cannot be read as SPDX",
+                    product.name
+                ),
+            )
             .evidence("declared.licence", declared)
             .evidence_at("catalogue.licence", known, source);
     };
     let (mine, theirs) = (families(&declared_expr), families(&known_expr));
     let unknown: Vec<&String> = mine.difference(&theirs).collect();
     let finding = if unknown.is_empty() {
-        cx.pass(subject, format!("the declared licence of {} ({declared}) agrees with the catalogue ({known})", product.name))
+        cx.pass(
+            subject,
+            format!(
+                "the declared licence of {} ({declared}) agrees with the catalogue ({known})",
+                product.name
+            ),
+        )
     } else {
         let mut message = format!(
             "the declared licence of {} ({declared}) differs from the catalogue's ({known})",
@@ -69,10 +101,16 @@ fn judge_service(cx: &Context<'_>, service: &Service) -> Finding {
         }
         cx.warn(subject, message).evidence(
             "licence.not_in_catalogue",
-            unknown.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
+            unknown
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
         )
     };
-    finding.evidence("declared.licence", declared).evidence_at("catalogue.licence", known, source)
+    finding
+        .evidence("declared.licence", declared)
+        .evidence_at("catalogue.licence", known, source)
 }
 
 #[cfg(test)]
@@ -90,29 +128,56 @@ mod tests {
     #[test]
     fn the_same_licence_in_any_spelling_passes() {
         assert_eq!(judged("Framapad", Some("Apache-2.0")), Verdict::Pass);
-        assert_eq!(judged("PeerTube", Some("AGPL-3.0")), Verdict::Pass, "deprecated id = -only");
-        assert_eq!(judged("PeerTube", Some("AGPL-3.0-or-later")), Verdict::Pass, "grant differences are not held");
-        assert_eq!(judged("Nextcloud", Some("AGPL-3.0-or-later")), Verdict::Pass, "one part of an AND");
-        assert_eq!(judged("Element", Some("GPL-3.0-only")), Verdict::Pass, "one branch of an OR");
+        assert_eq!(
+            judged("PeerTube", Some("AGPL-3.0")),
+            Verdict::Pass,
+            "deprecated id = -only"
+        );
+        assert_eq!(
+            judged("PeerTube", Some("AGPL-3.0-or-later")),
+            Verdict::Pass,
+            "grant differences are not held"
+        );
+        assert_eq!(
+            judged("Nextcloud", Some("AGPL-3.0-or-later")),
+            Verdict::Pass,
+            "one part of an AND"
+        );
+        assert_eq!(
+            judged("Element", Some("GPL-3.0-only")),
+            Verdict::Pass,
+            "one branch of an OR"
+        );
     }
 
     #[test]
     fn another_licence_warns_and_never_fails() {
         assert_eq!(judged("Etherpad", Some("MIT")), Verdict::Warn);
         assert_eq!(judged("Nextcloud", Some("GPL-2.0-only")), Verdict::Warn);
-        assert_eq!(judged("Zammad", Some("MIT")), Verdict::Warn, "unverified rows warn at most");
+        assert_eq!(
+            judged("Zammad", Some("MIT")),
+            Verdict::Warn,
+            "unverified rows warn at most"
+        );
     }
 
     #[test]
     fn unknown_products_and_unknown_licences_need_a_human() {
         assert_eq!(judged("Our Own Tool", Some("MIT")), Verdict::Manual);
-        assert_eq!(judged("Yakforms", Some("GPL-2.0-or-later")), Verdict::Manual, "the catalogue has no licence");
+        assert_eq!(
+            judged("Yakforms", Some("GPL-2.0-or-later")),
+            Verdict::Manual,
+            "the catalogue has no licence"
+        );
         assert_eq!(judged("Etherpad", Some("not a licence")), Verdict::Manual);
     }
 
     #[test]
     fn nothing_to_compare_is_not_applicable() {
         assert_eq!(judged("Etherpad", None), Verdict::NotApplicable);
-        assert_eq!(verdict(&LicenseMatchesCatalogue, &member(None), &observations()).0, Verdict::NotApplicable);
+        assert_eq!(
+            verdict(&LicenseMatchesCatalogue, &member(None), &observations()).0,
+            Verdict::NotApplicable
+        );
     }
 }

@@ -45,7 +45,9 @@ pub fn parse_licence(text: &str) -> Result<Expression, String> {
         return Err("empty licence".into());
     }
     if text.len() > MAX_EXPRESSION {
-        return Err(format!("licence expression longer than {MAX_EXPRESSION} bytes"));
+        return Err(format!(
+            "licence expression longer than {MAX_EXPRESSION} bytes"
+        ));
     }
     Expression::parse(text)
         .or_else(|_| Expression::parse_mode(text, spdx::ParseMode::LAX))
@@ -58,16 +60,24 @@ pub fn freedom(expr: &Expression) -> Freedom {
     for node in expr.iter() {
         match node {
             ExprNode::Req(req) => stack.push(match &req.req.license {
-                LicenseItem::Spdx { id, .. } if id.is_osi_approved() || id.is_fsf_free_libre() => Freedom::Free,
+                LicenseItem::Spdx { id, .. } if id.is_osi_approved() || id.is_fsf_free_libre() => {
+                    Freedom::Free
+                }
                 LicenseItem::Spdx { .. } => Freedom::NonFree,
                 LicenseItem::Other(_) => Freedom::Unknown,
             }),
             ExprNode::Op(op) => {
-                let (Some(a), Some(b)) = (stack.pop(), stack.pop()) else { return Freedom::Unknown };
+                let (Some(a), Some(b)) = (stack.pop(), stack.pop()) else {
+                    return Freedom::Unknown;
+                };
                 stack.push(match (op, a, b) {
-                    (Operator::Or, Freedom::Free, _) | (Operator::Or, _, Freedom::Free) => Freedom::Free,
+                    (Operator::Or, Freedom::Free, _) | (Operator::Or, _, Freedom::Free) => {
+                        Freedom::Free
+                    }
                     (Operator::Or, Freedom::NonFree, Freedom::NonFree) => Freedom::NonFree,
-                    (Operator::And, Freedom::NonFree, _) | (Operator::And, _, Freedom::NonFree) => Freedom::NonFree,
+                    (Operator::And, Freedom::NonFree, _) | (Operator::And, _, Freedom::NonFree) => {
+                        Freedom::NonFree
+                    }
                     (Operator::And, Freedom::Free, Freedom::Free) => Freedom::Free,
                     _ => Freedom::Unknown,
                 });
@@ -85,7 +95,10 @@ pub fn families(expr: &Expression) -> BTreeSet<String> {
         .map(|r| match &r.req.license {
             LicenseItem::Spdx { id, .. } => {
                 let name = id.name;
-                name.strip_suffix("-only").or_else(|| name.strip_suffix("-or-later")).unwrap_or(name).to_string()
+                name.strip_suffix("-only")
+                    .or_else(|| name.strip_suffix("-or-later"))
+                    .unwrap_or(name)
+                    .to_string()
             }
             LicenseItem::Other(other) => format!("LicenseRef-{}", other.lic_ref).to_lowercase(),
         })
@@ -114,8 +127,14 @@ mod tests {
         assert_eq!(free("BUSL-1.1"), Freedom::NonFree);
         assert_eq!(free("BUSL-1.1 OR MIT"), Freedom::Free);
         assert_eq!(free("BUSL-1.1 AND MIT"), Freedom::NonFree);
-        assert_eq!(free("AGPL-3.0-only AND LicenseRef-Bitwarden-License-1.0"), Freedom::Unknown);
-        assert_eq!(free("AGPL-3.0-only OR LicenseRef-Element-Commercial"), Freedom::Free);
+        assert_eq!(
+            free("AGPL-3.0-only AND LicenseRef-Bitwarden-License-1.0"),
+            Freedom::Unknown
+        );
+        assert_eq!(
+            free("AGPL-3.0-only OR LicenseRef-Element-Commercial"),
+            Freedom::Free
+        );
         assert_eq!(free("LicenseRef-ACSL-1.4"), Freedom::Unknown);
         assert_eq!(free("BUSL-1.1 AND LicenseRef-x"), Freedom::NonFree);
         assert_eq!(free("CECILL-B"), Freedom::Free);

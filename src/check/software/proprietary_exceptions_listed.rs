@@ -46,33 +46,64 @@ fn judge_member(cx: &Context<'_>) -> Finding {
         return cx.not_applicable(Subject::Member, "no proprietary component declared");
     }
     let listed = exceptions.join(", ");
-    let Some(page) = cx.member.documents.get(&DocumentKind::ProprietaryExceptions) else {
+    let Some(page) = cx
+        .member
+        .documents
+        .get(&DocumentKind::ProprietaryExceptions)
+    else {
         return cx
-            .manual(Subject::Member, format!("proprietary components declared ({listed}) but no exceptions page declared"))
+            .manual(
+                Subject::Member,
+                format!(
+                    "proprietary components declared ({listed}) but no exceptions page declared"
+                ),
+            )
             .evidence("declared.exceptions", listed);
     };
     let page = page.as_str();
     let finding = match status_of(cx, page) {
-        Err(Some(failure)) => return cx.inconclusive(Subject::Member, failure).evidence("exceptions.page", page),
-        Err(None) => return cx.not_observed(Subject::Member, &format!("the exceptions page {page}")),
+        Err(Some(failure)) => {
+            return cx
+                .inconclusive(Subject::Member, failure)
+                .evidence("exceptions.page", page);
+        }
+        Err(None) => {
+            return cx.not_observed(Subject::Member, &format!("the exceptions page {page}"));
+        }
         Ok(status @ 200..=299) => cx
-            .pass(Subject::Member, format!("the exceptions page {page} answers"))
+            .pass(
+                Subject::Member,
+                format!("the exceptions page {page} answers"),
+            )
             .evidence_at("http.status", status.to_string(), page),
         Ok(status @ (404 | 410)) => cx
-            .fail(Subject::Member, format!("the declared exceptions page {page} does not exist ({status})"))
+            .fail(
+                Subject::Member,
+                format!("the declared exceptions page {page} does not exist ({status})"),
+            )
             .evidence_at("http.status", status.to_string(), page),
         Ok(status @ 500..=599) => cx
-            .finding(Subject::Member, Verdict::Inconclusive, format!("the exceptions page {page} answers with a server error"))
+            .finding(
+                Subject::Member,
+                Verdict::Inconclusive,
+                format!("the exceptions page {page} answers with a server error"),
+            )
             .evidence_at("http.status", status.to_string(), page),
         Ok(status) => cx
-            .manual(Subject::Member, format!("the exceptions page {page} answers {status}"))
+            .manual(
+                Subject::Member,
+                format!("the exceptions page {page} answers {status}"),
+            )
             .evidence_at("http.status", status.to_string(), page),
     };
     finding.evidence("declared.exceptions", listed)
 }
 
 /// The final status of the page, from the HTTP observations or the documents probe.
-fn status_of<'a>(cx: &'a Context<'_>, page: &str) -> Result<u16, Option<&'a crate::observation::ProbeFailure>> {
+fn status_of<'a>(
+    cx: &'a Context<'_>,
+    page: &str,
+) -> Result<u16, Option<&'a crate::observation::ProbeFailure>> {
     let mut failure = None;
     if let Some(observed) = cx.observations.http.get(page) {
         match observed {
@@ -84,8 +115,14 @@ fn status_of<'a>(cx: &'a Context<'_>, page: &str) -> Result<u16, Option<&'a crat
             Observed::Failed(f) => failure = Some(f),
         }
     }
-    let documents = cx.observations.documents.get(&cx.member.id).into_iter().flatten();
-    for doc in documents.filter(|d| d.kind == DocumentKind::ProprietaryExceptions && d.url == page) {
+    let documents = cx
+        .observations
+        .documents
+        .get(&cx.member.id)
+        .into_iter()
+        .flatten();
+    for doc in documents.filter(|d| d.kind == DocumentKind::ProprietaryExceptions && d.url == page)
+    {
         match &doc.content {
             Observed::Seen(content) => return Ok(content.status),
             Observed::Failed(f) => failure = failure.or(Some(f)),
@@ -108,7 +145,8 @@ mod tests {
         sw.proprietary = true;
         let mut m = member(Some(sw));
         if with_page {
-            m.documents.insert(DocumentKind::ProprietaryExceptions, url(PAGE));
+            m.documents
+                .insert(DocumentKind::ProprietaryExceptions, url(PAGE));
         }
         m
     }
@@ -116,7 +154,12 @@ mod tests {
     fn page_status(status: u16) -> Observations {
         let mut obs = observations();
         let exchange = HttpExchange {
-            hops: vec![HttpResponse { url: PAGE.into(), status, headers: Vec::new(), remote_addr: None }],
+            hops: vec![HttpResponse {
+                url: PAGE.into(),
+                status,
+                headers: Vec::new(),
+                remote_addr: None,
+            }],
             body_bytes: 0,
             body_truncated: false,
             body_sha256: None,
@@ -127,41 +170,106 @@ mod tests {
 
     #[test]
     fn a_reachable_exceptions_page_passes() {
-        assert_eq!(verdict(&ProprietaryExceptionsListed, &proprietary(true), &page_status(200)).0, Verdict::Pass);
+        assert_eq!(
+            verdict(
+                &ProprietaryExceptionsListed,
+                &proprietary(true),
+                &page_status(200)
+            )
+            .0,
+            Verdict::Pass
+        );
     }
 
     #[test]
     fn a_declared_page_that_is_gone_fails() {
-        assert_eq!(verdict(&ProprietaryExceptionsListed, &proprietary(true), &page_status(404)).0, Verdict::Fail);
+        assert_eq!(
+            verdict(
+                &ProprietaryExceptionsListed,
+                &proprietary(true),
+                &page_status(404)
+            )
+            .0,
+            Verdict::Fail
+        );
     }
 
     #[test]
     fn an_unreachable_or_unobserved_page_is_inconclusive() {
         let mut obs = observations();
-        obs.http.insert(PAGE.into(), Observed::Failed(ProbeFailure::Timeout { after_ms: 10_000 }));
-        assert_eq!(verdict(&ProprietaryExceptionsListed, &proprietary(true), &obs).0, Verdict::Inconclusive);
-        assert_eq!(verdict(&ProprietaryExceptionsListed, &proprietary(true), &observations()).0, Verdict::Inconclusive);
-        assert_eq!(verdict(&ProprietaryExceptionsListed, &proprietary(true), &page_status(502)).0, Verdict::Inconclusive);
+        obs.http.insert(
+            PAGE.into(),
+            Observed::Failed(ProbeFailure::Timeout { after_ms: 10_000 }),
+        );
+        assert_eq!(
+            verdict(&ProprietaryExceptionsListed, &proprietary(true), &obs).0,
+            Verdict::Inconclusive
+        );
+        assert_eq!(
+            verdict(
+                &ProprietaryExceptionsListed,
+                &proprietary(true),
+                &observations()
+            )
+            .0,
+            Verdict::Inconclusive
+        );
+        assert_eq!(
+            verdict(
+                &ProprietaryExceptionsListed,
+                &proprietary(true),
+                &page_status(502)
+            )
+            .0,
+            Verdict::Inconclusive
+        );
     }
 
     #[test]
     fn no_declared_page_needs_a_human() {
-        assert_eq!(verdict(&ProprietaryExceptionsListed, &proprietary(false), &observations()).0, Verdict::Manual);
+        assert_eq!(
+            verdict(
+                &ProprietaryExceptionsListed,
+                &proprietary(false),
+                &observations()
+            )
+            .0,
+            Verdict::Manual
+        );
     }
 
     #[test]
     fn a_non_free_licence_counts_as_a_proprietary_component() {
         let mut sw = software("Outline");
         sw.license = Some("BUSL-1.1".into());
-        assert_eq!(verdict(&ProprietaryExceptionsListed, &member(Some(sw)), &observations()).0, Verdict::Manual);
+        assert_eq!(
+            verdict(
+                &ProprietaryExceptionsListed,
+                &member(Some(sw)),
+                &observations()
+            )
+            .0,
+            Verdict::Manual
+        );
     }
 
     #[test]
     fn free_software_only_is_not_applicable() {
         let mut sw = software("Etherpad");
         sw.license = Some("Apache-2.0".into());
-        assert_eq!(verdict(&ProprietaryExceptionsListed, &member(Some(sw)), &observations()).0, Verdict::NotApplicable);
-        assert_eq!(verdict(&ProprietaryExceptionsListed, &member(None), &observations()).0, Verdict::NotApplicable);
+        assert_eq!(
+            verdict(
+                &ProprietaryExceptionsListed,
+                &member(Some(sw)),
+                &observations()
+            )
+            .0,
+            Verdict::NotApplicable
+        );
+        assert_eq!(
+            verdict(&ProprietaryExceptionsListed, &member(None), &observations()).0,
+            Verdict::NotApplicable
+        );
     }
 
     #[test]
@@ -173,9 +281,15 @@ mod tests {
                 kind: DocumentKind::ProprietaryExceptions,
                 url: PAGE.into(),
                 found_by: "declared".into(),
-                content: Observed::Seen(crate::observation::documents::DocumentContent { status: 200, ..Default::default() }),
+                content: Observed::Seen(crate::observation::documents::DocumentContent {
+                    status: 200,
+                    ..Default::default()
+                }),
             }],
         );
-        assert_eq!(verdict(&ProprietaryExceptionsListed, &proprietary(true), &obs).0, Verdict::Pass);
+        assert_eq!(
+            verdict(&ProprietaryExceptionsListed, &proprietary(true), &obs).0,
+            Verdict::Pass
+        );
     }
 }

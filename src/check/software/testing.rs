@@ -7,7 +7,9 @@ use crate::check::{Check, Context};
 use crate::config::Config;
 use crate::declaration::{Member, Service, Software};
 use crate::finding::{Finding, Verdict};
-use crate::observation::software::{Attempt, Detection, SoftwareObservation, Strength, VersionKind};
+use crate::observation::software::{
+    Attempt, Detection, SoftwareObservation, Strength, VersionKind,
+};
 use crate::observation::{Observations, Observed, ProbeFailure};
 
 pub(crate) const SERVICE_URL: &str = "https://pad.chaton.test/";
@@ -17,7 +19,10 @@ pub(crate) fn url(text: &str) -> Url {
 }
 
 pub(crate) fn software(name: &str) -> Software {
-    Software { name: name.into(), ..Default::default() }
+    Software {
+        name: name.into(),
+        ..Default::default()
+    }
 }
 
 pub(crate) fn member(software: Option<Software>) -> Member {
@@ -56,7 +61,8 @@ pub(crate) fn with_software(obs: SoftwareObservation) -> Observations {
 
 pub(crate) fn failed(failure: ProbeFailure) -> Observations {
     let mut all = observations();
-    all.software.insert(SERVICE_URL.into(), Observed::Failed(failure));
+    all.software
+        .insert(SERVICE_URL.into(), Observed::Failed(failure));
     all
 }
 
@@ -73,17 +79,30 @@ pub(crate) fn detection(product: &str, version: Option<&str>, strength: Strength
 }
 
 pub(crate) fn attempt(path: &str, status: u16) -> Attempt {
-    Attempt { url: format!("{SERVICE_URL}{path}"), reason: "declared".into(), status: Some(status), failure: None }
+    Attempt {
+        url: format!("{SERVICE_URL}{path}"),
+        reason: "declared".into(),
+        status: Some(status),
+        failure: None,
+    }
 }
 
-pub(crate) fn judge(check: &'static dyn Check, member: &Member, obs: &Observations) -> Vec<Finding> {
+pub(crate) fn judge(
+    check: &'static dyn Check,
+    member: &Member,
+    obs: &Observations,
+) -> Vec<Finding> {
     let config = Config::default();
     let cx = Context::new(check.id(), member, obs, &config);
     check.judge(&cx)
 }
 
 /// The single finding's verdict, with the finding shown on failure.
-pub(crate) fn verdict(check: &'static dyn Check, member: &Member, obs: &Observations) -> (Verdict, Finding) {
+pub(crate) fn verdict(
+    check: &'static dyn Check,
+    member: &Member,
+    obs: &Observations,
+) -> (Verdict, Finding) {
     let findings = judge(check, member, obs);
     assert_eq!(findings.len(), 1, "{findings:#?}");
     let finding = findings.into_iter().next().expect("one finding");

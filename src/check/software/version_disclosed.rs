@@ -22,7 +22,11 @@ impl Check for VersionDisclosed {
     }
 
     fn judge(&self, cx: &Context<'_>) -> Vec<Finding> {
-        cx.member.services.iter().map(|s| judge_service(cx, s)).collect()
+        cx.member
+            .services
+            .iter()
+            .map(|s| judge_service(cx, s))
+            .collect()
     }
 }
 
@@ -41,14 +45,25 @@ fn judge_service(cx: &Context<'_>, service: &Service) -> Finding {
         Some(d) => cx
             .not_applicable(
                 subject,
-                format!("informational: the service announces {} {}", d.product, d.version.as_deref().unwrap_or_default()),
+                format!(
+                    "informational: the service announces {} {}",
+                    d.product,
+                    d.version.as_deref().unwrap_or_default()
+                ),
             )
-            .evidence_at("announced.version", d.version.clone().unwrap_or_default(), &d.url)
+            .evidence_at(
+                "announced.version",
+                d.version.clone().unwrap_or_default(),
+                &d.url,
+            )
             .evidence_at("announced.signal", &d.signal, &d.url),
         None => cx
             .not_applicable(
                 subject,
-                format!("informational: no public version found in {} request(s)", obs.attempts.len()),
+                format!(
+                    "informational: no public version found in {} request(s)",
+                    obs.attempts.len()
+                ),
             )
             .evidence("announced.version", "none"),
     }
@@ -74,12 +89,19 @@ mod tests {
         });
         let (v, f) = verdict(&VersionDisclosed, &member(Some(software("Etherpad"))), &obs);
         assert_eq!(v, Verdict::NotApplicable);
-        assert!(f.evidence.iter().any(|e| e.label == "announced.version" && e.value == "2.2.6"));
+        assert!(
+            f.evidence
+                .iter()
+                .any(|e| e.label == "announced.version" && e.value == "2.2.6")
+        );
     }
 
     #[test]
     fn no_announced_version_is_recorded_too() {
-        let obs = with_software(SoftwareObservation { attempts: vec![attempt("", 200)], ..Default::default() });
+        let obs = with_software(SoftwareObservation {
+            attempts: vec![attempt("", 200)],
+            ..Default::default()
+        });
         let (v, f) = verdict(&VersionDisclosed, &member(None), &obs);
         assert_eq!(v, Verdict::NotApplicable);
         assert!(f.evidence.iter().any(|e| e.value == "none"));
@@ -87,7 +109,18 @@ mod tests {
 
     #[test]
     fn an_unreachable_service_is_inconclusive() {
-        assert_eq!(verdict(&VersionDisclosed, &member(None), &failed(ProbeFailure::Refused)).0, Verdict::Inconclusive);
-        assert_eq!(verdict(&VersionDisclosed, &member(None), &observations()).0, Verdict::Inconclusive);
+        assert_eq!(
+            verdict(
+                &VersionDisclosed,
+                &member(None),
+                &failed(ProbeFailure::Refused)
+            )
+            .0,
+            Verdict::Inconclusive
+        );
+        assert_eq!(
+            verdict(&VersionDisclosed, &member(None), &observations()).0,
+            Verdict::Inconclusive
+        );
     }
 }

@@ -48,7 +48,9 @@ pub fn scan_html(body: &[u8]) -> Result<HtmlFacts, String> {
                 .append_element_content_handler(element!("meta[content]", |el| {
                     let mut f = facts.borrow_mut();
                     if f.metas.len() < MAX_HTML_ITEMS {
-                        let key = el.get_attribute("name").or_else(|| el.get_attribute("property"));
+                        let key = el
+                            .get_attribute("name")
+                            .or_else(|| el.get_attribute("property"));
                         if let (Some(key), Some(content)) = (key, el.get_attribute("content")) {
                             f.metas.push((key.to_ascii_lowercase(), content));
                         }
@@ -58,7 +60,9 @@ pub fn scan_html(body: &[u8]) -> Result<HtmlFacts, String> {
                 .append_element_content_handler(element!("script[src], link[href]", |el| {
                     let mut f = facts.borrow_mut();
                     if f.assets.len() < MAX_HTML_ITEMS {
-                        if let Some(v) = el.get_attribute("src").or_else(|| el.get_attribute("href")) {
+                        if let Some(v) =
+                            el.get_attribute("src").or_else(|| el.get_attribute("href"))
+                        {
                             f.assets.push(v);
                         }
                     }
@@ -67,9 +71,13 @@ pub fn scan_html(body: &[u8]) -> Result<HtmlFacts, String> {
             |_: &[u8]| {},
         );
         for chunk in body.chunks(64 * 1024) {
-            rewriter.write(chunk).map_err(|e| format!("HTML could not be read: {e}"))?;
+            rewriter
+                .write(chunk)
+                .map_err(|e| format!("HTML could not be read: {e}"))?;
         }
-        rewriter.end().map_err(|e| format!("HTML could not be read: {e}"))?;
+        rewriter
+            .end()
+            .map_err(|e| format!("HTML could not be read: {e}"))?;
     }
     Ok(facts.into_inner())
 }
@@ -115,10 +123,14 @@ fn is_version_char(c: char) -> bool {
 /// matched, no version captured. `Some(Some(v))`: matched and captured `{version}`. No pattern
 /// matches any value.
 pub fn match_pattern(pattern: Option<&str>, value: &str) -> Option<Option<String>> {
-    let Some(pattern) = pattern else { return Some(None) };
+    let Some(pattern) = pattern else {
+        return Some(None);
+    };
     let haystack = value.to_ascii_lowercase();
     let Some((prefix, suffix)) = pattern.split_once("{version}") else {
-        return haystack.contains(&pattern.to_ascii_lowercase()).then_some(None);
+        return haystack
+            .contains(&pattern.to_ascii_lowercase())
+            .then_some(None);
     };
     let (prefix, suffix) = (prefix.to_ascii_lowercase(), suffix.to_ascii_lowercase());
     let mut from = 0;
@@ -128,21 +140,35 @@ pub fn match_pattern(pattern: Option<&str>, value: &str) -> Option<Option<String
             let rest = &haystack[from..];
             let offset = rest.find(is_version_char)?;
             let at = from + offset;
-            if at > 0 && haystack[..at].chars().next_back().is_some_and(is_version_char) {
-                from = at + rest[offset..].find(|c| !is_version_char(c)).unwrap_or(rest.len() - offset);
+            if at > 0
+                && haystack[..at]
+                    .chars()
+                    .next_back()
+                    .is_some_and(is_version_char)
+            {
+                from = at
+                    + rest[offset..]
+                        .find(|c| !is_version_char(c))
+                        .unwrap_or(rest.len() - offset);
                 continue;
             }
             at
         } else {
             from + haystack[from..].find(&prefix)? + prefix.len()
         };
-        let token_len = haystack[start..].find(|c| !is_version_char(c)).unwrap_or(haystack.len() - start);
+        let token_len = haystack[start..]
+            .find(|c| !is_version_char(c))
+            .unwrap_or(haystack.len() - start);
         let end = start + token_len;
         if token_len > 0 && haystack[end..].starts_with(&suffix) {
             // ASCII lower-casing keeps byte offsets, so the original casing can be returned.
             return Some(Some(clip(&value[start..end])));
         }
-        from = if prefix.is_empty() { end.max(start + 1) } else { start };
+        from = if prefix.is_empty() {
+            end.max(start + 1)
+        } else {
+            start
+        };
         while from < haystack.len() && !haystack.is_char_boundary(from) {
             from += 1;
         }
@@ -152,7 +178,11 @@ pub fn match_pattern(pattern: Option<&str>, value: &str) -> Option<Option<String
 
 /// A value cut to [`MAX_VALUE_CHARS`], control characters removed.
 pub fn clip(value: &str) -> String {
-    value.chars().filter(|c| !c.is_control()).take(MAX_VALUE_CHARS).collect()
+    value
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_VALUE_CHARS)
+        .collect()
 }
 
 /// Lazily parsed views of one response, so each is computed at most once.
@@ -167,7 +197,9 @@ impl<'a> Views<'a> {
     fn values(&mut self, m: &Matcher) -> Vec<String> {
         if let Some(path) = &m.json {
             let response = self.response;
-            let json = self.json.get_or_insert_with(|| parse_json(response.body, response.truncated));
+            let json = self
+                .json
+                .get_or_insert_with(|| parse_json(response.body, response.truncated));
             return match json {
                 Ok(v) => json_at(v, path).and_then(json_text).into_iter().collect(),
                 Err(e) => {
@@ -199,14 +231,23 @@ impl<'a> Views<'a> {
         };
         if let Some(name) = &m.meta {
             let name = name.to_ascii_lowercase();
-            return facts.metas.iter().filter(|(k, _)| *k == name).map(|(_, v)| v.clone()).collect();
+            return facts
+                .metas
+                .iter()
+                .filter(|(k, _)| *k == name)
+                .map(|(_, v)| v.clone())
+                .collect();
         }
         if let Some(asset) = &m.asset {
             let asset = asset.to_ascii_lowercase();
             return facts
                 .assets
                 .iter()
-                .filter(|v| v.split('?').next().is_some_and(|p| p.to_ascii_lowercase().contains(&asset)))
+                .filter(|v| {
+                    v.split('?')
+                        .next()
+                        .is_some_and(|p| p.to_ascii_lowercase().contains(&asset))
+                })
                 .cloned()
                 .collect();
         }
@@ -233,14 +274,24 @@ pub fn apply_rules<'r>(
     rules: impl IntoIterator<Item = &'r DetectionRule>,
     response: Response<'_>,
 ) -> (Vec<Detection>, Vec<String>) {
-    let mut views = Views { response, json: None, html: None, problems: Vec::new() };
+    let mut views = Views {
+        response,
+        json: None,
+        html: None,
+        problems: Vec::new(),
+    };
     let mut found: Vec<Detection> = Vec::new();
     if !(200..300).contains(&response.status) {
         return (found, Vec::new());
     }
     for rule in rules {
-        let Some(detection) = apply_rule(rule, &mut views) else { continue };
-        if !found.iter().any(|d| d.product == detection.product && d.url == detection.url) {
+        let Some(detection) = apply_rule(rule, &mut views) else {
+            continue;
+        };
+        if !found
+            .iter()
+            .any(|d| d.product == detection.product && d.url == detection.url)
+        {
             found.push(detection);
         }
     }
@@ -306,7 +357,11 @@ fn apply_rule(rule: &DetectionRule, views: &mut Views<'_>) -> Option<Detection> 
 fn signal(m: &Matcher, value: &str) -> String {
     if value.is_empty() || m.body {
         match &m.pattern {
-            Some(p) => format!("{} contains {:?}", m.describe(), p.replace("{version}", "…")),
+            Some(p) => format!(
+                "{} contains {:?}",
+                m.describe(),
+                p.replace("{version}", "…")
+            ),
             None => m.describe(),
         }
     } else {
@@ -340,11 +395,16 @@ pub fn nodeinfo_links(doc: &Value) -> Vec<(String, String)> {
 /// The detection a NodeInfo document gives (`software.name`, `software.version`): strong,
 /// since the server names its software explicitly.
 pub fn nodeinfo_detection(doc: &Value, url: &str) -> Option<Detection> {
-    let name = json_at(doc, "software.name").and_then(Value::as_str).map(clip)?;
+    let name = json_at(doc, "software.name")
+        .and_then(Value::as_str)
+        .map(clip)?;
     if name.trim().is_empty() {
         return None;
     }
-    let version = json_at(doc, "software.version").and_then(json_text).map(|v| clip(&v)).filter(|v| !v.is_empty());
+    let version = json_at(doc, "software.version")
+        .and_then(json_text)
+        .map(|v| clip(&v))
+        .filter(|v| !v.is_empty());
     let (product, in_catalogue) = match catalogue::lookup(&name) {
         Some(p) => (p.name.clone(), true),
         None => (name.clone(), false),
@@ -362,7 +422,11 @@ pub fn nodeinfo_detection(doc: &Value, url: &str) -> Option<Detection> {
 
 /// Compares dotted versions numerically where both parts are numbers, as text otherwise.
 pub fn compare_versions(a: &str, b: &str) -> std::cmp::Ordering {
-    let parts = |s: &str| s.split(['.', '-', '+']).map(str::to_string).collect::<Vec<_>>();
+    let parts = |s: &str| {
+        s.split(['.', '-', '+'])
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
     let (a, b) = (parts(a), parts(b));
     for (x, y) in a.iter().zip(&b) {
         let order = match (x.parse::<u64>(), y.parse::<u64>()) {
@@ -382,26 +446,53 @@ mod tests {
 
     #[test]
     fn patterns_capture_versions_case_insensitively() {
-        assert_eq!(match_pattern(Some("WordPress {version}"), "WordPress 6.4.2"), Some(Some("6.4.2".into())));
-        assert_eq!(match_pattern(Some("wordpress"), "WordPress 6.4.2"), Some(None));
+        assert_eq!(
+            match_pattern(Some("WordPress {version}"), "WordPress 6.4.2"),
+            Some(Some("6.4.2".into()))
+        );
+        assert_eq!(
+            match_pattern(Some("wordpress"), "WordPress 6.4.2"),
+            Some(None)
+        );
         assert_eq!(match_pattern(Some("Ghost"), "WordPress"), None);
         assert_eq!(
-            match_pattern(Some("Pixelfed {version}"), "3.5.3 (compatible; Pixelfed 0.12.3)"),
+            match_pattern(
+                Some("Pixelfed {version}"),
+                "3.5.3 (compatible; Pixelfed 0.12.3)"
+            ),
             Some(Some("0.12.3".into()))
         );
-        assert_eq!(match_pattern(Some("{version}+gitea"), "9.0.3+gitea-1.22.0"), Some(Some("9.0.3".into())));
+        assert_eq!(
+            match_pattern(Some("{version}+gitea"), "9.0.3+gitea-1.22.0"),
+            Some(Some("9.0.3".into()))
+        );
         assert_eq!(match_pattern(Some("{version}+gitea"), "1.22.0"), None);
-        assert_eq!(match_pattern(Some("privatebin.js?{version}"), "js/privatebin.js?1.7.1"), Some(Some("1.7.1".into())));
-        assert_eq!(match_pattern(Some("Discourse {version}"), "Discourse "), None, "an empty token is no version");
+        assert_eq!(
+            match_pattern(Some("privatebin.js?{version}"), "js/privatebin.js?1.7.1"),
+            Some(Some("1.7.1".into()))
+        );
+        assert_eq!(
+            match_pattern(Some("Discourse {version}"), "Discourse "),
+            None,
+            "an empty token is no version"
+        );
         assert_eq!(match_pattern(None, "anything"), Some(None));
     }
 
     #[test]
     fn patterns_survive_multibyte_text_and_huge_values() {
-        assert_eq!(match_pattern(Some("<title>Galène</title>"), "<TITLE>Galène</TITLE>"), Some(None));
-        assert_eq!(match_pattern(Some("{version}"), "ééé 1.2 ü"), Some(Some("1.2".into())));
+        assert_eq!(
+            match_pattern(Some("<title>Galène</title>"), "<TITLE>Galène</TITLE>"),
+            Some(None)
+        );
+        assert_eq!(
+            match_pattern(Some("{version}"), "ééé 1.2 ü"),
+            Some(Some("1.2".into()))
+        );
         let huge = format!("Sympa {}", "9".repeat(1_000_000));
-        let v = match_pattern(Some("Sympa {version}"), &huge).flatten().expect("captured");
+        let v = match_pattern(Some("Sympa {version}"), &huge)
+            .flatten()
+            .expect("captured");
         assert_eq!(v.len(), MAX_VALUE_CHARS);
         let spaces = " ".repeat(200_000);
         assert_eq!(match_pattern(Some("{version}"), &spaces), None);
@@ -410,8 +501,14 @@ mod tests {
     #[test]
     fn json_paths_walk_objects_and_arrays() {
         let v: Value = serde_json::json!({"server": {"name": "Synapse", "version": "1.98"}, "links": [{"href": "x"}], "n": 3});
-        assert_eq!(json_at(&v, "server.version").and_then(json_text), Some("1.98".into()));
-        assert_eq!(json_at(&v, "links.0.href").and_then(json_text), Some("x".into()));
+        assert_eq!(
+            json_at(&v, "server.version").and_then(json_text),
+            Some("1.98".into())
+        );
+        assert_eq!(
+            json_at(&v, "links.0.href").and_then(json_text),
+            Some("x".into())
+        );
         assert_eq!(json_at(&v, "n").and_then(json_text), Some("3".into()));
         assert!(json_at(&v, "server.version.more").is_none());
         assert!(json_at(&v, "links.x").is_none());
@@ -422,7 +519,10 @@ mod tests {
         let deep = "[".repeat(100_000);
         assert!(parse_json(deep.as_bytes(), false).is_err());
         assert!(parse_json(b"{\"version\": \"1\"", false).is_err());
-        assert!(parse_json(b"{}", true).is_err(), "a truncated body is not parsed");
+        assert!(
+            parse_json(b"{}", true).is_err(),
+            "a truncated body is not parsed"
+        );
         assert!(parse_json(&[0xff, 0xfe, 0x00], false).is_err());
     }
 
@@ -432,16 +532,29 @@ mod tests {
             <meta property="og:platform" content="PeerTube"><script src="js/privatebin.js?1.7.1"></script>
             <link rel="stylesheet" href="css/privatebin.css?1.7.1"></head></html>"#;
         let facts = scan_html(html).expect("scans");
-        assert!(facts.metas.contains(&("generator".into(), "WordPress 6.4.2".into())));
-        assert!(facts.metas.contains(&("og:platform".into(), "PeerTube".into())));
-        assert_eq!(facts.assets, vec!["js/privatebin.js?1.7.1", "css/privatebin.css?1.7.1"]);
+        assert!(
+            facts
+                .metas
+                .contains(&("generator".into(), "WordPress 6.4.2".into()))
+        );
+        assert!(
+            facts
+                .metas
+                .contains(&("og:platform".into(), "PeerTube".into()))
+        );
+        assert_eq!(
+            facts.assets,
+            vec!["js/privatebin.js?1.7.1", "css/privatebin.css?1.7.1"]
+        );
     }
 
     #[test]
     fn malformed_html_stays_bounded() {
         let mut html = String::new();
         for i in 0..20_000 {
-            html.push_str(&format!("<div><b><i><meta name=\"m{i}\" content=\"x\"><script src=\"a{i}.js\">"));
+            html.push_str(&format!(
+                "<div><b><i><meta name=\"m{i}\" content=\"x\"><script src=\"a{i}.js\">"
+            ));
         }
         let facts = scan_html(html.as_bytes()).expect("scans");
         assert_eq!(facts.metas.len(), MAX_HTML_ITEMS);
