@@ -448,6 +448,7 @@ pub fn source_shape(url: &url::Url) -> Option<String> {
         {
             return Some(format!("forge host {h}"));
         }
+        return None;
     }
     if let Some(p) = patterns
         .host_prefixes

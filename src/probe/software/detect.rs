@@ -553,7 +553,7 @@ mod tests {
         let mut html = String::new();
         for i in 0..20_000 {
             html.push_str(&format!(
-                "<div><b><i><meta name=\"m{i}\" content=\"x\"><script src=\"a{i}.js\">"
+                "<div><b><i><meta name=\"m{i}\" content=\"x\"><link rel=\"x\" href=\"a{i}.css\">"
             ));
         }
         let facts = scan_html(html.as_bytes()).expect("scans");

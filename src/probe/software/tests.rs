@@ -16,7 +16,6 @@ use crate::probe::BoxFuture;
 #[derive(Default)]
 pub(crate) struct MapFetch {
     routes: BTreeMap<String, (u16, Vec<(String, String)>, Vec<u8>)>,
-    failures: BTreeMap<String, ProbeFailure>,
     pub(crate) log: Mutex<Vec<String>>,
 }
 
@@ -34,11 +33,6 @@ impl MapFetch {
             .collect();
         self.routes
             .insert(url.to_string(), (status, headers, body.into()));
-        self
-    }
-
-    pub(crate) fn failing(mut self, url: &str, failure: ProbeFailure) -> Self {
-        self.failures.insert(url.to_string(), failure);
         self
     }
 
@@ -121,9 +115,6 @@ impl Fetch for MapFetch {
     ) -> BoxFuture<'a, Result<Fetched, ProbeFailure>> {
         Box::pin(async move {
             self.log.lock().expect("log lock").push(url.to_string());
-            if let Some(f) = self.failures.get(url.as_str()) {
-                return Err(f.clone());
-            }
             let (status, headers, body) = self.routes.get(url.as_str()).cloned().unwrap_or((
                 404,
                 Vec::new(),
