@@ -11,6 +11,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 pub mod third_parties;
+pub mod software;
 
 /// The embedded files of `checks/`, as (relative path, contents).
 pub const EMBEDDED: &[(&str, &[u8])] = include!(concat!(env!("OUT_DIR"), "/embedded_checks.rs"));

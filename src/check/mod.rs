@@ -56,6 +56,12 @@ pub const ALL: &[&dyn Check] = &[
     &mail::ImapsSubmissionTls,
     &third_party::NoTrackers,
     &third_party::NoThirdPartyResources,
+    &software::LicenseFree,
+    &software::LicenseMatchesCatalogue,
+    &software::DetectedMatchesDeclared,
+    &software::SourceReachable,
+    &software::ProprietaryExceptionsListed,
+    &software::VersionDisclosed,
 ];
 
 /// A judgement of one charter commitment. Implementors are unit structs, one per file.

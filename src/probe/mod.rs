@@ -23,6 +23,7 @@ pub mod legacy_tls;
 pub mod mail;
 pub mod filters;
 pub mod page;
+pub mod software;
 
 /// A boxed future, so the traits stay object-safe.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
