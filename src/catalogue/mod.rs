@@ -10,6 +10,9 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+pub mod chatonsinfos_keys;
+pub mod vocabulary;
+
 /// The embedded files of `checks/`, as (relative path, contents).
 pub const EMBEDDED: &[(&str, &[u8])] = include!(concat!(env!("OUT_DIR"), "/embedded_checks.rs"));
 

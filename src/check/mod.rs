@@ -25,7 +25,22 @@ pub mod web;
 
 /// Every check, in report order. Adding a check is one line here and one YAML file under
 /// `checks/`; a test enforces that the two lists match.
-pub const ALL: &[&dyn Check] = &[&web::HttpsReachable];
+pub const ALL: &[&dyn Check] = &[
+    &web::HttpsReachable,
+    &transparency::TermsPublished,
+    &transparency::PrivacyPublished,
+    &transparency::LegalNoticePublished,
+    &transparency::EconomicModelPublished,
+    &transparency::FinancesPublished,
+    &transparency::ActivityReportPublished,
+    &transparency::HostingStated,
+    &transparency::BackupsPublished,
+    &transparency::LogRetentionPublished,
+    &transparency::SecurityPublished,
+    &transparency::InfrastructureDocumented,
+    &properties::WellFormed,
+    &properties::Fresh,
+];
 
 /// A judgement of one charter commitment. Implementors are unit structs, one per file.
 pub trait Check: Sync {

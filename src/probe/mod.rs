@@ -5,6 +5,8 @@
 //! `net::Network` implements with every limit, override and guard of the run; tests may
 //! implement them over local servers.
 
+pub mod documents;
+
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
