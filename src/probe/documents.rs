@@ -49,27 +49,13 @@ pub async fn observe(net: &dyn Fetch, member: &Member) -> Vec<DocumentObservatio
         content: home_content,
     };
 
-    // (url, kinds, found_by, matched) in fetch order; one entry per URL.
-    let mut plan: Vec<(Url, Vec<DocumentKind>, FoundBy, Option<String>)> = Vec::new();
-    let mut add = |plan: &mut Vec<(Url, Vec<DocumentKind>, FoundBy, Option<String>)>,
-                   url: Url,
-                   kind: DocumentKind,
-                   found_by: FoundBy,
-                   matched: Option<String>| {
-        if let Some(entry) = plan.iter_mut().find(|(u, _, by, _)| *u == url && *by == found_by) {
-            if !entry.1.contains(&kind) {
-                entry.1.push(kind);
-            }
-        } else {
-            plan.push((url, vec![kind], found_by, matched));
-        }
-    };
+    let mut plan: Vec<Planned> = Vec::new();
     for (kind, url) in &member.documents {
-        add(&mut plan, url.clone(), *kind, FoundBy::Declared, None);
+        add_to_plan(&mut plan, url.clone(), *kind, FoundBy::Declared, None);
     }
     for service in &member.services {
         if let Some(url) = &service.legal_url {
-            add(&mut plan, url.clone(), DocumentKind::Terms, FoundBy::Declared, None);
+            add_to_plan(&mut plan, url.clone(), DocumentKind::Terms, FoundBy::Declared, None);
         }
     }
     let base = home.content.seen().and_then(|c| c.final_url.as_deref()).and_then(|u| Url::parse(u).ok());
@@ -96,7 +82,7 @@ pub async fn observe(net: &dyn Fetch, member: &Member) -> Vec<DocumentObservatio
                 *count += 1;
             }
             let matched = format!("link “{}” ({}), term “{term}”", link.text.trim(), target.path());
-            add(&mut plan, target.clone(), kind, FoundBy::Discovered, Some(matched));
+            add_to_plan(&mut plan, target.clone(), kind, FoundBy::Discovered, Some(matched));
         }
     }
 
@@ -135,6 +121,20 @@ pub async fn observe(net: &dyn Fetch, member: &Member) -> Vec<DocumentObservatio
         content.notes.extend(notes);
     }
     std::iter::once(home).chain(documents).collect()
+}
+
+/// One document to fetch: URL, kinds, how found, what matched.
+type Planned = (Url, Vec<DocumentKind>, FoundBy, Option<String>);
+
+/// Adds `kind` at `url` to the plan, merging with an entry for the same URL found the same way.
+fn add_to_plan(plan: &mut Vec<Planned>, url: Url, kind: DocumentKind, found_by: FoundBy, matched: Option<String>) {
+    if let Some(entry) = plan.iter_mut().find(|(u, _, by, _)| *u == url && *by == found_by) {
+        if !entry.1.contains(&kind) {
+            entry.1.push(kind);
+        }
+    } else {
+        plan.push((url, vec![kind], found_by, matched));
+    }
 }
 
 fn options() -> FetchOptions {
@@ -290,6 +290,12 @@ fn looks_like_html(body: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[allow(dead_code)]
+    fn observe_future_is_send(net: &dyn Fetch, member: &Member) {
+        fn assert_send<T: Send>(_: T) {}
+        assert_send(observe(net, member));
+    }
 
     #[test]
     fn percent_encoded_paths_are_decoded_for_matching() {

@@ -336,3 +336,114 @@ pub(crate) mod test_support {
         crate::check::judge_member(&[check], member, &observations, &Config::default())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::*;
+    use super::*;
+    use crate::observation::documents::label;
+
+    fn verdict(check: &dyn crate::check::Check, docs: Vec<DocumentObservation>) -> Finding {
+        judge(check, &member(), docs).remove(0)
+    }
+
+    #[test]
+    fn terms_found_pass_with_their_url() {
+        let finding = verdict(&TermsPublished, vec![home(vec![]), doc(DocumentKind::Terms, "/cgu", 200, vec![])]);
+        assert_eq!(finding.verdict, Verdict::Pass);
+        assert!(finding.message.contains("https://chaton.test/cgu"));
+    }
+
+    #[test]
+    fn terms_absent_from_a_readable_website_fail() {
+        let finding = verdict(&TermsPublished, vec![home(vec![])]);
+        assert_eq!(finding.verdict, Verdict::Fail);
+    }
+
+    #[test]
+    fn a_terms_link_that_times_out_is_inconclusive() {
+        let mut terms = doc(DocumentKind::Terms, "/cgu", 200, vec![]);
+        terms.content = Observed::Failed(ProbeFailure::Timeout { after_ms: 5000 });
+        let finding = verdict(&TermsPublished, vec![home(vec![]), terms]);
+        assert_eq!(finding.verdict, Verdict::Inconclusive);
+    }
+
+    #[test]
+    fn a_terms_page_in_server_error_is_inconclusive() {
+        let finding = verdict(&TermsPublished, vec![home(vec![]), doc(DocumentKind::Terms, "/cgu", 503, vec![])]);
+        assert_eq!(finding.verdict, Verdict::Inconclusive);
+    }
+
+    #[test]
+    fn no_observation_at_all_is_inconclusive_not_fail() {
+        let findings = crate::check::judge_member(
+            &[&TermsPublished],
+            &member(),
+            &crate::observation::Observations::new(time::macros::datetime!(2026-03-01 0:00 UTC)),
+            &crate::config::Config::default(),
+        );
+        assert_eq!(findings[0].verdict, Verdict::Inconclusive);
+    }
+
+    #[test]
+    fn privacy_clause_inside_the_terms_goes_to_a_reviewer() {
+        let terms = doc(DocumentKind::Terms, "/cgu", 200, vec![said("mentions.privacy", "1")]);
+        let finding = verdict(&PrivacyPublished, vec![home(vec![]), terms]);
+        assert_eq!(finding.verdict, Verdict::Manual);
+        assert!(finding.evidence.iter().any(|e| e.label == "statement.mentions.privacy"));
+    }
+
+    #[test]
+    fn economic_model_absent_fails() {
+        assert_eq!(verdict(&EconomicModelPublished, vec![home(vec![])]).verdict, Verdict::Fail);
+        let page = doc(DocumentKind::EconomicModel, "/adherer", 200, vec![]);
+        assert_eq!(verdict(&EconomicModelPublished, vec![home(vec![]), page]).verdict, Verdict::Pass);
+    }
+
+    fn with_years(kind: DocumentKind, heading: Vec<i32>, text: Vec<i32>) -> DocumentObservation {
+        let mut d = doc(kind, "/doc", 200, vec![said(label::AMOUNT, "1 200 €")]);
+        if let Observed::Seen(content) = &mut d.content {
+            content.heading_years = heading;
+            content.years = text;
+        }
+        d
+    }
+
+    #[test]
+    fn accounts_of_last_year_pass_and_older_ones_warn_with_the_year() {
+        let fresh = verdict(&FinancesPublished, vec![home(vec![]), with_years(DocumentKind::Finances, vec![2025], vec![])]);
+        assert_eq!(fresh.verdict, Verdict::Pass);
+        assert!(fresh.evidence.iter().any(|e| e.label == "document.year" && e.value == "2025"));
+        let two_years = verdict(&FinancesPublished, vec![home(vec![]), with_years(DocumentKind::Finances, vec![2024], vec![])]);
+        assert_eq!(two_years.verdict, Verdict::Pass);
+        let stale = verdict(&FinancesPublished, vec![home(vec![]), with_years(DocumentKind::Finances, vec![2023], vec![2026])]);
+        assert_eq!(stale.verdict, Verdict::Warn);
+        assert!(stale.message.contains("2023"), "{}", stale.message);
+    }
+
+    #[test]
+    fn accounts_without_a_year_go_to_a_reviewer_and_absence_only_warns() {
+        let no_year = verdict(&FinancesPublished, vec![home(vec![]), with_years(DocumentKind::Finances, vec![], vec![])]);
+        assert_eq!(no_year.verdict, Verdict::Manual);
+        assert_eq!(verdict(&FinancesPublished, vec![home(vec![])]).verdict, Verdict::Warn);
+    }
+
+    #[test]
+    fn activity_report_uses_text_years_when_the_title_has_none() {
+        let report = with_years(DocumentKind::ActivityReport, vec![], vec![2025, 2019]);
+        assert_eq!(verdict(&ActivityReportPublished, vec![home(vec![]), report]).verdict, Verdict::Pass);
+    }
+
+    #[test]
+    fn practices_pass_with_a_page_and_are_manual_otherwise() {
+        let page = doc(DocumentKind::Backups, "/sauvegardes", 200, vec![]);
+        assert_eq!(verdict(&BackupsPublished, vec![home(vec![]), page]).verdict, Verdict::Pass);
+        let mentioned = verdict(&SecurityPublished, vec![home(vec![said("mentions.security", "1")])]);
+        assert_eq!(mentioned.verdict, Verdict::Manual);
+        assert!(mentioned.evidence.iter().any(|e| e.label == "statement.mentions.security"));
+        let nothing = verdict(&InfrastructureDocumented, vec![home(vec![])]);
+        assert_eq!(nothing.verdict, Verdict::Manual);
+        assert!(nothing.message.contains("reviewer"));
+        assert_eq!(verdict(&InfrastructureDocumented, vec![home_down()]).verdict, Verdict::Inconclusive);
+    }
+}

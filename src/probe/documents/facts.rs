@@ -198,7 +198,7 @@ fn excerpt(sentence: &str) -> String {
 pub fn statements(vocabulary: &Vocabulary, text: &str) -> Vec<Statement> {
     let sentences = sentences(text);
     let mut out: Vec<Statement> = Vec::new();
-    let mut push = |out: &mut Vec<Statement>, label: &str, value: String, sentence: &str| {
+    let push = |out: &mut Vec<Statement>, label: &str, value: String, sentence: &str| {
         if out.len() < MAX_STATEMENTS && !out.iter().any(|s| s.label == label && s.value == value) {
             out.push(Statement { label: label.to_string(), value, excerpt: excerpt(sentence) });
         }

@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use encoding_rs::Encoding;
-use lol_html::html_content::TextType;
+use lol_html::html_content::{EndTag, TextType};
 use lol_html::{HtmlRewriter, Settings, doc_text, element};
 
 /// At most this many links are kept from one page; the rest are counted, not stored.
@@ -36,6 +36,9 @@ pub struct Page {
     /// The name of the encoding the body was decoded from.
     pub encoding: &'static str,
 }
+
+/// What lol_html runs at an element's end tag.
+type EndTagHandler = Box<dyn FnOnce(&mut EndTag<'_>) -> lol_html::HandlerResult>;
 
 #[derive(Default)]
 struct State {
@@ -89,11 +92,11 @@ pub fn read(body: &[u8], content_type: Option<&str>) -> Page {
         .append_element_content_handler(element!("title", move |el| {
             s_title.borrow_mut().in_title = true;
             let state = Rc::clone(&s_title);
-            el.on_end_tag(Box::new(move |_| {
+            let handler: EndTagHandler = Box::new(move |_: &mut EndTag<'_>| {
                 state.borrow_mut().in_title = false;
                 Ok(())
-            }))
-            .or(Ok(()))
+            });
+            el.on_end_tag(handler).or(Ok(()))
         }))
         .append_element_content_handler(element!(
             "p, div, li, h1, h2, h3, h4, h5, h6, br, tr, td, th, section, footer, header, article, dd, dt, ul, ol, table, nav, main, aside, blockquote, pre, hr",
@@ -118,11 +121,11 @@ pub fn read(body: &[u8], content_type: Option<&str>) -> Page {
             state.open_link = Some(index);
             drop(state);
             let state = Rc::clone(&s_link);
-            el.on_end_tag(Box::new(move |_| {
+            let handler: EndTagHandler = Box::new(move |_: &mut EndTag<'_>| {
                 state.borrow_mut().open_link = None;
                 Ok(())
-            }))
-            .or(Ok(()))
+            });
+            el.on_end_tag(handler).or(Ok(()))
         }))
         .append_document_content_handler(doc_text!(move |chunk| {
             let mut state = s_text.borrow_mut();
