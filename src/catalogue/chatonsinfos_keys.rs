@@ -38,9 +38,13 @@ impl ValueType {
             ValueType::Email => is_email(value),
             ValueType::Date => is_date(value),
             ValueType::DateTime => is_datetime(value),
-            ValueType::CountryCode => value.len() == 2 && value.bytes().all(|b| b.is_ascii_uppercase()),
+            ValueType::CountryCode => {
+                value.len() == 2 && value.bytes().all(|b| b.is_ascii_uppercase())
+            }
             ValueType::DecimalDegree => {
-                value.parse::<f64>().is_ok_and(|d| d.is_finite() && (-180.0..=180.0).contains(&d))
+                value
+                    .parse::<f64>()
+                    .is_ok_and(|d| d.is_finite() && (-180.0..=180.0).contains(&d))
                     && !value.contains(['°', '\'', '"'])
             }
             ValueType::Numeric => value.parse::<f64>().is_ok_and(f64::is_finite),
@@ -66,7 +70,9 @@ impl ValueType {
 
 fn is_email(value: &str) -> bool {
     let value = value.strip_prefix("mailto:").unwrap_or(value);
-    let Some((local, domain)) = value.split_once('@') else { return false };
+    let Some((local, domain)) = value.split_once('@') else {
+        return false;
+    };
     !local.is_empty()
         && domain.contains('.')
         && !domain.starts_with('.')
@@ -89,13 +95,18 @@ fn is_date(value: &str) -> bool {
 /// read as UTC when there is no offset.
 pub fn parse_datetime(value: &str) -> Option<time::OffsetDateTime> {
     let value = value.trim();
-    if let Ok(t) = time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc3339) {
+    if let Ok(t) =
+        time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc3339)
+    {
         return Some(t);
     }
     let (date, rest) = value.split_at_checked(10)?;
     let date = parse_date(date)?;
     let rest = rest.strip_prefix(['T', ' '])?;
-    let clock: String = rest.chars().take_while(|c| c.is_ascii_digit() || *c == ':').collect();
+    let clock: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == ':')
+        .collect();
     let mut parts = clock.split(':').map(str::parse::<u8>);
     let hour = parts.next()?.ok()?;
     let minute = parts.next()?.ok()?;
@@ -174,7 +185,10 @@ fn pattern_matches(pattern: &str, key: &str) -> bool {
 }
 
 fn segments_match(pattern: &[&str], key: &[&str]) -> bool {
-    pattern.iter().zip(key).all(|(p, k)| *p == "*" && !k.is_empty() || p == k)
+    pattern
+        .iter()
+        .zip(key)
+        .all(|(p, k)| *p == "*" && !k.is_empty() || p == k)
 }
 
 /// The whole table.
@@ -217,7 +231,10 @@ impl KeyTable {
             let invalid = |message: String| Error::Invalid { line, message };
             let cells: Vec<&str> = raw.split('\t').collect();
             let [pattern, class, kind, values, level, status, note] = cells[..] else {
-                return Err(invalid(format!("expected 7 tab-separated cells, found {}", cells.len())));
+                return Err(invalid(format!(
+                    "expected 7 tab-separated cells, found {}",
+                    cells.len()
+                )));
             };
             let value_type = match kind {
                 "STRING" => ValueType::String,
@@ -231,7 +248,11 @@ impl KeyTable {
                 "ENUM" if !values.trim().is_empty() => {
                     ValueType::Enum(values.split(',').map(|v| v.trim().to_string()).collect())
                 }
-                other => return Err(invalid(format!("unknown type `{other}` (ENUM needs values)"))),
+                other => {
+                    return Err(invalid(format!(
+                        "unknown type `{other}` (ENUM needs values)"
+                    )));
+                }
             };
             let level = match level {
                 "mandatory" => KeyLevel::Mandatory,
@@ -247,7 +268,9 @@ impl KeyTable {
             if !matches!(class, "any" | "organization" | "service" | "federation") {
                 return Err(invalid(format!("unknown class `{class}`")));
             }
-            if pattern.split('.').any(str::is_empty) || pattern.contains("**") && !pattern.ends_with(".**") {
+            if pattern.split('.').any(str::is_empty)
+                || pattern.contains("**") && !pattern.ends_with(".**")
+            {
                 return Err(invalid(format!("bad pattern `{pattern}`")));
             }
             rules.push(KeyRule {
@@ -289,7 +312,8 @@ impl KeyTable {
 pub fn key_table() -> &'static KeyTable {
     static CELL: OnceLock<KeyTable> = OnceLock::new();
     CELL.get_or_init(|| {
-        KeyTable::embedded().expect("internal error: the embedded chatonsinfos-keys.tsv is valid (unit-tested)")
+        KeyTable::embedded()
+            .expect("internal error: the embedded chatonsinfos-keys.tsv is valid (unit-tested)")
     })
 }
 
@@ -300,7 +324,9 @@ mod tests {
     #[test]
     fn embedded_table_parses_with_the_verified_keys() {
         let table = KeyTable::embedded().expect("table parses");
-        let rule = table.rule("organization.name").expect("organization.name known");
+        let rule = table
+            .rule("organization.name")
+            .expect("organization.name known");
         assert_eq!(rule.level, KeyLevel::Mandatory);
         assert!(rule.verified);
         assert!(!table.rule("file.class").expect("file.class known").verified);
@@ -310,16 +336,22 @@ mod tests {
     fn wildcards_match_one_segment_and_double_star_many() {
         let table = key_table();
         assert_eq!(
-            table.rule("organization.socialnetworks.mastodon").map(|r| r.pattern.as_str()),
+            table
+                .rule("organization.socialnetworks.mastodon")
+                .map(|r| r.pattern.as_str()),
             Some("organization.socialnetworks.*")
         );
         assert!(table.rule("organization.socialnetworks").is_none());
         assert_eq!(
-            table.rule("metrics.http.hits.2023.months").map(|r| r.pattern.as_str()),
+            table
+                .rule("metrics.http.hits.2023.months")
+                .map(|r| r.pattern.as_str()),
             Some("metrics.**")
         );
         assert_eq!(
-            table.rule("organization.memberof.chatons.startdate").map(|r| r.verified),
+            table
+                .rule("organization.memberof.chatons.startdate")
+                .map(|r| r.verified),
             Some(true)
         );
     }
@@ -345,14 +377,19 @@ mod tests {
 
     #[test]
     fn nearest_known_key_suggests_a_fix_for_typos() {
-        assert_eq!(key_table().nearest("organisation.name"), Some("organization.name"));
+        assert_eq!(
+            key_table().nearest("organisation.name"),
+            Some("organization.name")
+        );
         assert_eq!(key_table().nearest("completely.different.thing"), None);
     }
 
     #[test]
     fn malformed_lines_name_their_line() {
-        let error = KeyTable::parse("pattern\tclass\ttype\tvalues\tlevel\tstatus\tnote\na.b\tany\tSTRING\n")
-            .expect_err("short line");
+        let error = KeyTable::parse(
+            "pattern\tclass\ttype\tvalues\tlevel\tstatus\tnote\na.b\tany\tSTRING\n",
+        )
+        .expect_err("short line");
         assert!(error.to_string().contains(":2:"), "{error}");
     }
 }

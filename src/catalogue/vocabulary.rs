@@ -129,11 +129,21 @@ impl Vocabulary {
         norm_all(&mut vocabulary.host_markers);
         norm_all(&mut vocabulary.stopwords.fr);
         norm_all(&mut vocabulary.stopwords.en);
-        vocabulary.duration_units =
-            vocabulary.duration_units.into_iter().map(|(k, v)| (normalize(&k), v)).collect();
-        vocabulary.number_words =
-            vocabulary.number_words.into_iter().map(|(k, v)| (normalize(&k), v)).collect();
-        vocabulary.months = vocabulary.months.into_iter().map(|(k, v)| (normalize(&k), v)).collect();
+        vocabulary.duration_units = vocabulary
+            .duration_units
+            .into_iter()
+            .map(|(k, v)| (normalize(&k), v))
+            .collect();
+        vocabulary.number_words = vocabulary
+            .number_words
+            .into_iter()
+            .map(|(k, v)| (normalize(&k), v))
+            .collect();
+        vocabulary.months = vocabulary
+            .months
+            .into_iter()
+            .map(|(k, v)| (normalize(&k), v))
+            .collect();
         for marker in &mut vocabulary.copyright_markers {
             *marker = marker.to_lowercase();
         }
@@ -148,7 +158,9 @@ impl Vocabulary {
     /// The terms of one kind (empty when the file has none).
     pub fn terms(&self, kind: DocumentKind) -> &KindTerms {
         static EMPTY: OnceLock<KindTerms> = OnceLock::new();
-        self.kinds.get(kind.key()).unwrap_or_else(|| EMPTY.get_or_init(KindTerms::default))
+        self.kinds
+            .get(kind.key())
+            .unwrap_or_else(|| EMPTY.get_or_init(KindTerms::default))
     }
 
     /// The kinds whose link terms match `normalized` text, each with the first term matched.
@@ -157,7 +169,11 @@ impl Vocabulary {
             .into_iter()
             .filter_map(|kind| {
                 let terms = self.terms(kind);
-                terms.links.iter().find(|t| contains_term(normalized, t)).map(|t| (kind, t.as_str()))
+                terms
+                    .links
+                    .iter()
+                    .find(|t| contains_term(normalized, t))
+                    .map(|t| (kind, t.as_str()))
             })
             .collect()
     }
@@ -167,7 +183,8 @@ impl Vocabulary {
 pub fn vocabulary() -> &'static Vocabulary {
     static CELL: OnceLock<Vocabulary> = OnceLock::new();
     CELL.get_or_init(|| {
-        Vocabulary::embedded().expect("internal error: the embedded vocabulary.yaml is valid (unit-tested)")
+        Vocabulary::embedded()
+            .expect("internal error: the embedded vocabulary.yaml is valid (unit-tested)")
     })
 }
 
@@ -253,16 +270,29 @@ mod tests {
     fn embedded_vocabulary_parses_and_covers_every_kind() {
         let vocabulary = Vocabulary::embedded().expect("vocabulary parses");
         for kind in DocumentKind::ALL {
-            assert!(!vocabulary.terms(kind).links.is_empty(), "no link terms for {}", kind.key());
+            assert!(
+                !vocabulary.terms(kind).links.is_empty(),
+                "no link terms for {}",
+                kind.key()
+            );
         }
         assert!(vocabulary.hosters.iter().any(|h| h.name == "OVH"));
     }
 
     #[test]
     fn normalisation_folds_accents_case_and_punctuation() {
-        assert_eq!(normalize("  Mentions-LÉGALES.html "), "mentions legales html");
-        assert_eq!(normalize("Politique de confidentialité & données"), "politique de confidentialite donnees");
-        assert_eq!(normalize("Conditions générales d’utilisation"), "conditions generales d utilisation");
+        assert_eq!(
+            normalize("  Mentions-LÉGALES.html "),
+            "mentions legales html"
+        );
+        assert_eq!(
+            normalize("Politique de confidentialité & données"),
+            "politique de confidentialite donnees"
+        );
+        assert_eq!(
+            normalize("Conditions générales d’utilisation"),
+            "conditions generales d utilisation"
+        );
         assert_eq!(normalize("Œuvre"), "oeuvre");
     }
 
@@ -270,18 +300,27 @@ mod tests {
     fn terms_match_whole_words_only() {
         assert!(contains_term("nos cgu", "cgu"));
         assert!(!contains_term("cguide", "cgu"));
-        assert!(contains_term("rapport d activite 2024", "rapport d activite"));
+        assert!(contains_term(
+            "rapport d activite 2024",
+            "rapport d activite"
+        ));
         assert!(!contains_term("dons", "don"));
     }
 
     #[test]
     fn links_are_classified_by_text_or_path() {
         let vocabulary = vocabulary();
-        let kinds: Vec<_> =
-            vocabulary.link_kinds(&normalize("/mentions-legales")).into_iter().map(|(k, _)| k).collect();
+        let kinds: Vec<_> = vocabulary
+            .link_kinds(&normalize("/mentions-legales"))
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
         assert_eq!(kinds, vec![DocumentKind::LegalNotice]);
-        let kinds: Vec<_> =
-            vocabulary.link_kinds(&normalize("Privacy policy")).into_iter().map(|(k, _)| k).collect();
+        let kinds: Vec<_> = vocabulary
+            .link_kinds(&normalize("Privacy policy"))
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
         assert_eq!(kinds, vec![DocumentKind::Privacy]);
         assert!(vocabulary.link_kinds(&normalize("Accueil")).is_empty());
     }

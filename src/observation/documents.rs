@@ -35,7 +35,9 @@ impl DocumentObservation {
 
     /// The content, when the document answered with a success status (2xx).
     pub fn reachable(&self) -> Option<&DocumentContent> {
-        self.content.seen().filter(|c| (200..300).contains(&c.status))
+        self.content
+            .seen()
+            .filter(|c| (200..300).contains(&c.status))
     }
 }
 

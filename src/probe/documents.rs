@@ -55,14 +55,26 @@ pub async fn observe(net: &dyn Fetch, member: &Member) -> Vec<DocumentObservatio
     }
     for service in &member.services {
         if let Some(url) = &service.legal_url {
-            add_to_plan(&mut plan, url.clone(), DocumentKind::Terms, FoundBy::Declared, None);
+            add_to_plan(
+                &mut plan,
+                url.clone(),
+                DocumentKind::Terms,
+                FoundBy::Declared,
+                None,
+            );
         }
     }
-    let base = home.content.seen().and_then(|c| c.final_url.as_deref()).and_then(|u| Url::parse(u).ok());
+    let base = home
+        .content
+        .seen()
+        .and_then(|c| c.final_url.as_deref())
+        .and_then(|u| Url::parse(u).ok());
     let base = base.unwrap_or_else(|| home_url.clone());
     let mut per_kind: BTreeMap<DocumentKind, usize> = BTreeMap::new();
     for link in &links {
-        let Ok(mut target) = base.join(&link.href) else { continue };
+        let Ok(mut target) = base.join(&link.href) else {
+            continue;
+        };
         if !matches!(target.scheme(), "http" | "https") || !same_site(member, &base, &target) {
             continue;
         }
@@ -74,21 +86,37 @@ pub async fn observe(net: &dyn Fetch, member: &Member) -> Vec<DocumentObservatio
                 continue;
             }
             let count = per_kind.entry(kind).or_default();
-            let known = plan.iter().any(|(u, kinds, _, _)| *u == target && kinds.contains(&kind));
+            let known = plan
+                .iter()
+                .any(|(u, kinds, _, _)| *u == target && kinds.contains(&kind));
             if *count >= MAX_CANDIDATES_PER_KIND && !known {
                 continue;
             }
             if !known {
                 *count += 1;
             }
-            let matched = format!("link “{}” ({}), term “{term}”", link.text.trim(), target.path());
-            add_to_plan(&mut plan, target.clone(), kind, FoundBy::Discovered, Some(matched));
+            let matched = format!(
+                "link “{}” ({}), term “{term}”",
+                link.text.trim(),
+                target.path()
+            );
+            add_to_plan(
+                &mut plan,
+                target.clone(),
+                kind,
+                FoundBy::Discovered,
+                Some(matched),
+            );
         }
     }
 
     let mut notes = Vec::new();
     if plan.len() > MAX_FETCHES - 1 {
-        notes.push(format!("{} candidate documents, only the first {} fetched", plan.len(), MAX_FETCHES - 1));
+        notes.push(format!(
+            "{} candidate documents, only the first {} fetched",
+            plan.len(),
+            MAX_FETCHES - 1
+        ));
         plan.truncate(MAX_FETCHES - 1);
     }
     let home_seen = home.content.seen().cloned();
@@ -103,14 +131,22 @@ pub async fn observe(net: &dyn Fetch, member: &Member) -> Vec<DocumentObservatio
                     None => {
                         let heading = matched.clone().unwrap_or_default();
                         match net.fetch(&url, options()).await {
-                            Ok(fetched) => {
-                                Observed::Seen(read_document(vocabulary, &url, &heading, fetched, false).await.0)
-                            }
+                            Ok(fetched) => Observed::Seen(
+                                read_document(vocabulary, &url, &heading, fetched, false)
+                                    .await
+                                    .0,
+                            ),
                             Err(failure) => Observed::Failed(failure),
                         }
                     }
                 };
-                DocumentObservation { kinds, url: url.to_string(), found_by, matched, content }
+                DocumentObservation {
+                    kinds,
+                    url: url.to_string(),
+                    found_by,
+                    matched,
+                    content,
+                }
             }
         })
         .buffered(CONCURRENCY)
@@ -127,8 +163,17 @@ pub async fn observe(net: &dyn Fetch, member: &Member) -> Vec<DocumentObservatio
 type Planned = (Url, Vec<DocumentKind>, FoundBy, Option<String>);
 
 /// Adds `kind` at `url` to the plan, merging with an entry for the same URL found the same way.
-fn add_to_plan(plan: &mut Vec<Planned>, url: Url, kind: DocumentKind, found_by: FoundBy, matched: Option<String>) {
-    if let Some(entry) = plan.iter_mut().find(|(u, _, by, _)| *u == url && *by == found_by) {
+fn add_to_plan(
+    plan: &mut Vec<Planned>,
+    url: Url,
+    kind: DocumentKind,
+    found_by: FoundBy,
+    matched: Option<String>,
+) {
+    if let Some(entry) = plan
+        .iter_mut()
+        .find(|(u, _, by, _)| *u == url && *by == found_by)
+    {
         if !entry.1.contains(&kind) {
             entry.1.push(kind);
         }
@@ -138,7 +183,10 @@ fn add_to_plan(plan: &mut Vec<Planned>, url: Url, kind: DocumentKind, found_by: 
 }
 
 fn options() -> FetchOptions {
-    FetchOptions { no_redirects: false, body_limit: Some(MAX_DOCUMENT_BYTES) }
+    FetchOptions {
+        no_redirects: false,
+        body_limit: Some(MAX_DOCUMENT_BYTES),
+    }
 }
 
 fn same_document(a: &Url, b: &Url) -> bool {
@@ -153,17 +201,23 @@ fn same_document(a: &Url, b: &Url) -> bool {
 /// A document on the member's own site: same host, same registrable domain, or one of its
 /// declared first-party domains. Documents elsewhere are not the member's to publish.
 fn same_site(member: &Member, base: &Url, target: &Url) -> bool {
-    let (Some(base_host), Some(host)) = (base.host_str(), target.host_str()) else { return false };
+    let (Some(base_host), Some(host)) = (base.host_str(), target.host_str()) else {
+        return false;
+    };
     let is_domain = matches!(target.host(), Some(url::Host::Domain(_)));
     if base_host == host {
         // http and https of one domain are one site; for an IP address the port tells sites apart.
         return is_domain || base.port_or_known_default() == target.port_or_known_default();
     }
     let registrable = |h: &str| psl::domain_str(h).map(str::to_string);
-    if is_domain && registrable(base_host).is_some() && registrable(base_host) == registrable(host) {
+    if is_domain && registrable(base_host).is_some() && registrable(base_host) == registrable(host)
+    {
         return true;
     }
-    member.first_party_domains.iter().any(|d| host == d || host.ends_with(&format!(".{d}")))
+    member
+        .first_party_domains
+        .iter()
+        .any(|d| host == d || host.ends_with(&format!(".{d}")))
 }
 
 fn percent_decode(path: &str) -> String {
@@ -172,7 +226,10 @@ fn percent_decode(path: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' {
-            if let Some(byte) = path.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok()) {
+            if let Some(byte) = path
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
                 out.push(byte);
                 i += 3;
                 continue;
@@ -195,24 +252,37 @@ async fn read_document(
 ) -> (DocumentContent, Vec<html::Link>) {
     let last = fetched.exchange.last();
     let status = last.map_or(0, |h| h.status);
-    let content_type = last.and_then(|h| h.header("content-type")).map(str::to_string);
-    let final_url = fetched.exchange.final_url().filter(|u| *u != url.as_str()).map(str::to_string);
+    let content_type = last
+        .and_then(|h| h.header("content-type"))
+        .map(str::to_string);
+    let final_url = fetched
+        .exchange
+        .final_url()
+        .filter(|u| *u != url.as_str())
+        .map(str::to_string);
     let mut content = DocumentContent {
         status,
         final_url: final_url.clone(),
         content_type: content_type.clone(),
         size: fetched.body.len() as u64,
-        truncated: fetched.exchange.body_truncated || fetched.body.len() as u64 > MAX_DOCUMENT_BYTES,
-        last_modified: last.and_then(|h| h.header("last-modified")).map(str::to_string),
+        truncated: fetched.exchange.body_truncated
+            || fetched.body.len() as u64 > MAX_DOCUMENT_BYTES,
+        last_modified: last
+            .and_then(|h| h.header("last-modified"))
+            .map(str::to_string),
         ..DocumentContent::default()
     };
     let body = if content.truncated && fetched.body.len() as u64 > MAX_DOCUMENT_BYTES {
-        fetched.body.slice(..usize::try_from(MAX_DOCUMENT_BYTES).unwrap_or(usize::MAX))
+        fetched
+            .body
+            .slice(..usize::try_from(MAX_DOCUMENT_BYTES).unwrap_or(usize::MAX))
     } else {
         fetched.body
     };
     if content.truncated {
-        content.notes.push(format!("body cut at {MAX_DOCUMENT_BYTES} bytes"));
+        content
+            .notes
+            .push(format!("body cut at {MAX_DOCUMENT_BYTES} bytes"));
     }
     let declared = content_type.as_deref().unwrap_or("").to_ascii_lowercase();
     let is_pdf = pdf::is_pdf(&body);
@@ -227,14 +297,26 @@ async fn read_document(
     }
     .to_string();
     if is_pdf && !declared.contains("pdf") {
-        content.notes.push(format!("served as {} but the body is a PDF", if declared.is_empty() { "no type" } else { &declared }));
+        content.notes.push(format!(
+            "served as {} but the body is a PDF",
+            if declared.is_empty() {
+                "no type"
+            } else {
+                &declared
+            }
+        ));
     } else if !is_pdf && declared.contains("pdf") {
-        content.notes.push(format!("served as {declared} but the body is not a PDF"));
+        content
+            .notes
+            .push(format!("served as {declared} but the body is not a PDF"));
     }
     if !(200..300).contains(&status) {
         return (content, Vec::new());
     }
-    let final_path = final_url.as_deref().and_then(|u| Url::parse(u).ok()).map_or_else(|| url.path().to_string(), |u| u.path().to_string());
+    let final_path = final_url
+        .as_deref()
+        .and_then(|u| Url::parse(u).ok())
+        .map_or_else(|| url.path().to_string(), |u| u.path().to_string());
     let mut heading = format!("{heading} {}", percent_decode(&final_path));
     let mut links = Vec::new();
     let text = match content.format.as_str() {
@@ -258,7 +340,11 @@ async fn read_document(
             content.title = page.title;
             content.links_scanned = u32::try_from(page.links_seen).unwrap_or(u32::MAX);
             if page.links_seen > html::MAX_LINKS {
-                content.notes.push(format!("{} links, only the first {} scanned", page.links_seen, html::MAX_LINKS));
+                content.notes.push(format!(
+                    "{} links, only the first {} scanned",
+                    page.links_seen,
+                    html::MAX_LINKS
+                ));
             }
             if want_links {
                 links = page.links;
@@ -270,7 +356,14 @@ async fn read_document(
             encoding.decode(&body).0.into_owned()
         }
         _ => {
-            content.read_error = Some(format!("unsupported format ({})", if declared.is_empty() { "no content type" } else { &declared }));
+            content.read_error = Some(format!(
+                "unsupported format ({})",
+                if declared.is_empty() {
+                    "no content type"
+                } else {
+                    &declared
+                }
+            ));
             return (content, links);
         }
     };
@@ -284,7 +377,9 @@ async fn read_document(
 
 fn looks_like_html(body: &[u8]) -> bool {
     let head = String::from_utf8_lossy(&body[..body.len().min(1024)]).to_ascii_lowercase();
-    ["<!doctype html", "<html", "<head", "<body", "<title"].iter().any(|m| head.contains(m))
+    ["<!doctype html", "<html", "<head", "<body", "<title"]
+        .iter()
+        .any(|m| head.contains(m))
 }
 
 #[cfg(test)]
@@ -299,7 +394,10 @@ mod tests {
 
     #[test]
     fn percent_encoded_paths_are_decoded_for_matching() {
-        assert_eq!(percent_decode("/mentions-l%C3%A9gales"), "/mentions-légales");
+        assert_eq!(
+            percent_decode("/mentions-l%C3%A9gales"),
+            "/mentions-légales"
+        );
         assert_eq!(percent_decode("/bad%zz"), "/bad%zz");
     }
 

@@ -60,16 +60,24 @@ async fn serve(request: Request<hyper::body::Incoming>) -> Result<Response<Body>
     let path = request.uri().path().to_string();
     if path == "/hostile/mentions-legales" {
         // 200 MB of HTML, produced lazily: the client must stop reading at its cap.
-        let chunk = Bytes::from("<p>Mentions légales du chaton piégé, encore et encore.</p>\n".repeat(16 * 1024));
+        let chunk = Bytes::from(
+            "<p>Mentions légales du chaton piégé, encore et encore.</p>\n".repeat(16 * 1024),
+        );
         let count = 200 * 1024 * 1024 / chunk.len() + 1;
-        let stream = futures_util::stream::iter((0..count).map(move |_| Ok::<_, Infallible>(Frame::data(chunk.clone()))));
+        let stream = futures_util::stream::iter(
+            (0..count).map(move |_| Ok::<_, Infallible>(Frame::data(chunk.clone()))),
+        );
         let response = Response::builder()
             .header("content-type", "text/html; charset=utf-8")
             .body(StreamBody::new(stream).boxed())
             .expect("valid response");
         return Ok(response);
     }
-    let relative = if path.ends_with('/') { format!("{path}index.html") } else { path.clone() };
+    let relative = if path.ends_with('/') {
+        format!("{path}index.html")
+    } else {
+        path.clone()
+    };
     let file = fixtures().join(relative.trim_start_matches('/'));
     if relative.contains("..") || !file.is_file() {
         return Ok(full(404, "text/html", "<h1>Not found</h1>"));
@@ -86,7 +94,9 @@ async fn serve(request: Request<hyper::body::Incoming>) -> Result<Response<Body>
         "text/html; charset=utf-8"
     };
     if path == "/hostile/" {
-        let farm: String = (0..12_000).map(|i| format!("<a href=\"/hostile/farm/{i}\">lien {i}</a>\n")).collect();
+        let farm: String = (0..12_000)
+            .map(|i| format!("<a href=\"/hostile/farm/{i}\">lien {i}</a>\n"))
+            .collect();
         let text = String::from_utf8_lossy(&bytes).replace("<!--FARM-->", &farm);
         bytes = text.into_bytes();
     }
@@ -95,11 +105,15 @@ async fn serve(request: Request<hyper::body::Incoming>) -> Result<Response<Body>
 
 /// Starts the fixture server on an ephemeral loopback port.
 async fn start_server() -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
     let address = listener.local_addr().expect("local address");
     tokio::spawn(async move {
         loop {
-            let Ok((stream, _)) = listener.accept().await else { break };
+            let Ok((stream, _)) = listener.accept().await else {
+                break;
+            };
             tokio::spawn(async move {
                 let _ = hyper::server::conn::http1::Builder::new()
                     .serve_connection(TokioIo::new(stream), service_fn(serve))
@@ -128,7 +142,11 @@ impl TestFetch {
 }
 
 impl Fetch for TestFetch {
-    fn fetch<'a>(&'a self, url: &'a Url, options: FetchOptions) -> BoxFuture<'a, Result<Fetched, ProbeFailure>> {
+    fn fetch<'a>(
+        &'a self,
+        url: &'a Url,
+        options: FetchOptions,
+    ) -> BoxFuture<'a, Result<Fetched, ProbeFailure>> {
         Box::pin(async move {
             let cap = options.body_limit.unwrap_or(10 * 1024 * 1024);
             let mut response = self
@@ -137,7 +155,15 @@ impl Fetch for TestFetch {
                 .header("accept-encoding", "identity")
                 .send()
                 .await
-                .map_err(|e| if e.is_connect() { ProbeFailure::Refused } else { ProbeFailure::Other { message: e.to_string() } })?;
+                .map_err(|e| {
+                    if e.is_connect() {
+                        ProbeFailure::Refused
+                    } else {
+                        ProbeFailure::Other {
+                            message: e.to_string(),
+                        }
+                    }
+                })?;
             let hop = HttpResponse {
                 url: response.url().to_string(),
                 status: response.status().as_u16(),
@@ -150,7 +176,9 @@ impl Fetch for TestFetch {
             };
             let mut body = Vec::new();
             let mut truncated = false;
-            while let Some(chunk) = response.chunk().await.map_err(|e| ProbeFailure::Other { message: e.to_string() })? {
+            while let Some(chunk) = response.chunk().await.map_err(|e| ProbeFailure::Other {
+                message: e.to_string(),
+            })? {
                 let room = usize::try_from(cap).unwrap_or(usize::MAX) - body.len();
                 if chunk.len() > room {
                     body.extend_from_slice(&chunk[..room]);
@@ -165,7 +193,10 @@ impl Fetch for TestFetch {
                 body_truncated: truncated,
                 body_sha256: None,
             };
-            Ok(Fetched { exchange, body: Bytes::from(body) })
+            Ok(Fetched {
+                exchange,
+                body: Bytes::from(body),
+            })
         })
     }
 }
@@ -187,7 +218,11 @@ fn member(id: &str, website: &str) -> Member {
 }
 
 fn declared_hosting(country: &str, provider: &str) -> Option<Hosting> {
-    Some(Hosting { provider: Some(provider.into()), country_code: Some(country.into()), ..Hosting::default() })
+    Some(Hosting {
+        provider: Some(provider.into()),
+        country_code: Some(country.into()),
+        ..Hosting::default()
+    })
 }
 
 struct Audit {
@@ -201,11 +236,17 @@ impl Audit {
     }
 
     fn finding(&self, check: &str) -> &Finding {
-        self.findings.iter().find(|f| f.check.as_str() == check).unwrap_or_else(|| panic!("no finding of {check}"))
+        self.findings
+            .iter()
+            .find(|f| f.check.as_str() == check)
+            .unwrap_or_else(|| panic!("no finding of {check}"))
     }
 
     fn document(&self, kind: DocumentKind) -> &DocumentObservation {
-        self.documents.iter().find(|d| d.is(kind)).unwrap_or_else(|| panic!("no {kind:?} document"))
+        self.documents
+            .iter()
+            .find(|d| d.is(kind))
+            .unwrap_or_else(|| panic!("no {kind:?} document"))
     }
 
     fn statement_values(&self, wanted: &str) -> Vec<String> {
@@ -213,7 +254,11 @@ impl Audit {
             .documents
             .iter()
             .filter_map(|d| d.reachable())
-            .flat_map(|c| c.statements(wanted).map(|s| s.value.clone()).collect::<Vec<_>>())
+            .flat_map(|c| {
+                c.statements(wanted)
+                    .map(|s| s.value.clone())
+                    .collect::<Vec<_>>()
+            })
             .collect();
         values.sort();
         values.dedup();
@@ -224,9 +269,14 @@ impl Audit {
 async fn audit(member: &Member) -> Audit {
     let documents = observe(&TestFetch::new(), member).await;
     let mut observations = Observations::new(time::macros::datetime!(2026-03-01 12:00 UTC));
-    observations.documents.insert(member.id.clone(), documents.clone());
+    observations
+        .documents
+        .insert(member.id.clone(), documents.clone());
     let findings = check::judge_member(TRANSPARENCY, member, &observations, &Config::default());
-    Audit { documents, findings }
+    Audit {
+        documents,
+        findings,
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -237,33 +287,84 @@ async fn complete_french_member_passes_every_transparency_check() {
     let audit = audit(&chaton).await;
     for check in TRANSPARENCY {
         let finding = audit.finding(check.id());
-        assert_eq!(finding.verdict, Verdict::Pass, "{}: {} {:?}", check.id(), finding.message, finding.evidence);
+        assert_eq!(
+            finding.verdict,
+            Verdict::Pass,
+            "{}: {} {:?}",
+            check.id(),
+            finding.message,
+            finding.evidence
+        );
     }
     // The off-site link is never followed, the script's text never matched.
-    assert!(audit.documents.iter().all(|d| !d.url.contains("ailleurs.example")));
+    assert!(
+        audit
+            .documents
+            .iter()
+            .all(|d| !d.url.contains("ailleurs.example"))
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn facts_are_read_from_html_and_pdf() {
     let address = start_server().await;
     let audit = audit(&member("complet", &format!("http://{address}/complet/"))).await;
-    let report = audit.document(DocumentKind::ActivityReport).reachable().expect("report read");
+    let report = audit
+        .document(DocumentKind::ActivityReport)
+        .reachable()
+        .expect("report read");
     assert_eq!(report.format, "pdf");
     assert_eq!(report.title.as_deref(), Some("Rapport d'activite 2025"));
     assert_eq!(report.heading_years.first(), Some(&2025));
     assert_eq!(report.metadata_dates, vec!["2026-01-15"]);
     assert_eq!(report.language.as_deref(), Some("fr"));
-    assert!(report.statements(label::AMOUNT).any(|s| s.value == "12 345 €"), "{:?}", report.statements);
-    let notice = audit.document(DocumentKind::LegalNotice).reachable().expect("notice read");
-    assert_eq!(notice.last_modified.as_deref(), Some("Tue, 14 Jan 2026 10:00:00 GMT"));
-    assert!(notice.statements(label::PUBLISHER).any(|s| s.value == "Jeanne Martin, présidente"));
-    assert!(notice.statements(label::SIRET).any(|s| s.value == "12345678900012"));
-    assert_eq!(audit.statement_values(label::LOG_RETENTION), vec!["12 months"]);
-    assert_eq!(audit.statement_values(label::HOSTING_COUNTRY), vec!["DE", "FR"]);
-    assert!(audit.statement_values(label::HOSTING_PROVIDER).contains(&"OVH".to_string()));
-    let cgu = audit.document(DocumentKind::Terms).reachable().expect("terms read");
+    assert!(
+        report
+            .statements(label::AMOUNT)
+            .any(|s| s.value == "12 345 €"),
+        "{:?}",
+        report.statements
+    );
+    let notice = audit
+        .document(DocumentKind::LegalNotice)
+        .reachable()
+        .expect("notice read");
+    assert_eq!(
+        notice.last_modified.as_deref(),
+        Some("Tue, 14 Jan 2026 10:00:00 GMT")
+    );
+    assert!(
+        notice
+            .statements(label::PUBLISHER)
+            .any(|s| s.value == "Jeanne Martin, présidente")
+    );
+    assert!(
+        notice
+            .statements(label::SIRET)
+            .any(|s| s.value == "12345678900012")
+    );
+    assert_eq!(
+        audit.statement_values(label::LOG_RETENTION),
+        vec!["12 months"]
+    );
+    assert_eq!(
+        audit.statement_values(label::HOSTING_COUNTRY),
+        vec!["DE", "FR"]
+    );
+    assert!(
+        audit
+            .statement_values(label::HOSTING_PROVIDER)
+            .contains(&"OVH".to_string())
+    );
+    let cgu = audit
+        .document(DocumentKind::Terms)
+        .reachable()
+        .expect("terms read");
     assert_eq!(cgu.dates, vec!["2025-03-12"]);
-    assert_eq!(audit.document(DocumentKind::Terms).found_by, FoundBy::Discovered);
+    assert_eq!(
+        audit.document(DocumentKind::Terms).found_by,
+        FoundBy::Discovered
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -272,18 +373,42 @@ async fn partial_english_member_gets_fail_warn_and_manual_where_due() {
     let audit = audit(&member("partial", &format!("http://{address}/partial/"))).await;
     assert_eq!(audit.verdict("transparency.terms-published"), Verdict::Pass);
     // The privacy clause lives inside the terms: a reviewer decides.
-    assert_eq!(audit.verdict("transparency.privacy-published"), Verdict::Manual);
-    assert_eq!(audit.verdict("transparency.legal-notice-published"), Verdict::Fail);
-    assert_eq!(audit.verdict("transparency.economic-model-published"), Verdict::Pass);
+    assert_eq!(
+        audit.verdict("transparency.privacy-published"),
+        Verdict::Manual
+    );
+    assert_eq!(
+        audit.verdict("transparency.legal-notice-published"),
+        Verdict::Fail
+    );
+    assert_eq!(
+        audit.verdict("transparency.economic-model-published"),
+        Verdict::Pass
+    );
     // Recommended documents: absence warns.
-    assert_eq!(audit.verdict("transparency.finances-published"), Verdict::Warn);
-    assert_eq!(audit.verdict("transparency.activity-report-published"), Verdict::Warn);
+    assert_eq!(
+        audit.verdict("transparency.finances-published"),
+        Verdict::Warn
+    );
+    assert_eq!(
+        audit.verdict("transparency.activity-report-published"),
+        Verdict::Warn
+    );
     assert_eq!(audit.verdict("transparency.hosting-stated"), Verdict::Pass);
-    assert_eq!(audit.verdict("transparency.log-retention-published"), Verdict::Pass);
-    assert_eq!(audit.verdict("transparency.backups-published"), Verdict::Manual);
+    assert_eq!(
+        audit.verdict("transparency.log-retention-published"),
+        Verdict::Pass
+    );
+    assert_eq!(
+        audit.verdict("transparency.backups-published"),
+        Verdict::Manual
+    );
     assert_eq!(audit.statement_values(label::LOG_RETENTION), vec!["1 year"]);
     assert_eq!(audit.statement_values(label::HOSTING_COUNTRY), vec!["DE"]);
-    let terms = audit.document(DocumentKind::Terms).reachable().expect("terms read");
+    let terms = audit
+        .document(DocumentKind::Terms)
+        .reachable()
+        .expect("terms read");
     assert_eq!(terms.language.as_deref(), Some("en"));
 }
 
@@ -303,7 +428,11 @@ async fn stale_documents_warn_with_the_year_found_and_disagreements_go_to_a_revi
     assert_eq!(audit.verdict("transparency.terms-published"), Verdict::Fail);
     let hosting = audit.finding("transparency.hosting-stated");
     assert_eq!(hosting.verdict, Verdict::Manual);
-    assert!(hosting.message.contains("NL") && hosting.message.contains("FR"), "{}", hosting.message);
+    assert!(
+        hosting.message.contains("NL") && hosting.message.contains("FR"),
+        "{}",
+        hosting.message
+    );
     assert!(hosting.message.contains("Scaleway") && hosting.message.contains("OVH"));
 }
 
@@ -319,7 +448,11 @@ async fn missing_documents_fail_but_practices_only_go_to_a_reviewer() {
     ] {
         assert_eq!(audit.verdict(check), Verdict::Fail, "{check}");
     }
-    for check in ["transparency.backups-published", "transparency.security-published", "transparency.hosting-stated"] {
+    for check in [
+        "transparency.backups-published",
+        "transparency.security-published",
+        "transparency.hosting-stated",
+    ] {
         assert_eq!(audit.verdict(check), Verdict::Manual, "{check}");
     }
 }
@@ -328,11 +461,20 @@ async fn missing_documents_fail_but_practices_only_go_to_a_reviewer() {
 async fn declared_documents_come_first_and_a_dead_declared_link_is_reported() {
     let address = start_server().await;
     let mut chaton = member("absent", &format!("http://{address}/absent/"));
-    chaton.documents.insert(DocumentKind::Terms, Url::parse(&format!("http://{address}/complet/cgu.html")).expect("url"));
-    chaton.documents.insert(DocumentKind::Privacy, Url::parse(&format!("http://{address}/absent/gone.html")).expect("url"));
+    chaton.documents.insert(
+        DocumentKind::Terms,
+        Url::parse(&format!("http://{address}/complet/cgu.html")).expect("url"),
+    );
+    chaton.documents.insert(
+        DocumentKind::Privacy,
+        Url::parse(&format!("http://{address}/absent/gone.html")).expect("url"),
+    );
     let audit = audit(&chaton).await;
     assert_eq!(audit.verdict("transparency.terms-published"), Verdict::Pass);
-    assert_eq!(audit.document(DocumentKind::Terms).found_by, FoundBy::Declared);
+    assert_eq!(
+        audit.document(DocumentKind::Terms).found_by,
+        FoundBy::Declared
+    );
     let privacy = audit.finding("transparency.privacy-published");
     assert_eq!(privacy.verdict, Verdict::Fail);
     assert!(privacy.message.contains("declared"), "{}", privacy.message);
@@ -346,7 +488,12 @@ async fn an_unreachable_website_makes_absence_inconclusive() {
     drop(listener);
     let audit = audit(&member("down", &format!("http://{address}/"))).await;
     for check in TRANSPARENCY {
-        assert_eq!(audit.verdict(check.id()), Verdict::Inconclusive, "{}", check.id());
+        assert_eq!(
+            audit.verdict(check.id()),
+            Verdict::Inconclusive,
+            "{}",
+            check.id()
+        );
     }
 }
 
@@ -354,29 +501,81 @@ async fn an_unreachable_website_makes_absence_inconclusive() {
 async fn hostile_documents_are_bounded_and_recorded_never_a_panic() {
     let address = start_server().await;
     let audit = audit(&member("hostile", &format!("http://{address}/hostile/"))).await;
-    let home = audit.documents.iter().find(|d| d.found_by == FoundBy::Website).expect("home");
+    let home = audit
+        .documents
+        .iter()
+        .find(|d| d.found_by == FoundBy::Website)
+        .expect("home");
     let home = home.reachable().expect("home read");
     assert_eq!(home.links_scanned, 12_005);
-    assert!(home.notes.iter().any(|n| n.contains("only the first 10000")), "{:?}", home.notes);
+    assert!(
+        home.notes
+            .iter()
+            .any(|n| n.contains("only the first 10000")),
+        "{:?}",
+        home.notes
+    );
     assert!(audit.documents.len() <= 30);
 
     // A PDF served as text/html is sniffed and read as a PDF.
-    let cgu = audit.document(DocumentKind::Terms).reachable().expect("cgu");
+    let cgu = audit
+        .document(DocumentKind::Terms)
+        .reachable()
+        .expect("cgu");
     assert_eq!(cgu.format, "pdf");
-    assert!(cgu.notes.iter().any(|n| n.contains("body is a PDF")), "{:?}", cgu.notes);
-    assert!(cgu.statements(label::HOSTING_COUNTRY).any(|s| s.value == "CH"));
+    assert!(
+        cgu.notes.iter().any(|n| n.contains("body is a PDF")),
+        "{:?}",
+        cgu.notes
+    );
+    assert!(
+        cgu.statements(label::HOSTING_COUNTRY)
+            .any(|s| s.value == "CH")
+    );
 
     // Corrupt and encrypted PDFs: present, unreadable, recorded; the year goes to a reviewer.
-    let report = audit.document(DocumentKind::ActivityReport).reachable().expect("report");
-    assert!(report.read_error.as_deref().is_some_and(|e| e.contains("PDF")), "{:?}", report.read_error);
-    assert_eq!(audit.verdict("transparency.activity-report-published"), Verdict::Manual);
-    let accounts = audit.document(DocumentKind::Finances).reachable().expect("accounts");
-    assert!(accounts.read_error.as_deref().is_some_and(|e| e.contains("encrypted")), "{:?}", accounts.read_error);
-    assert_eq!(audit.verdict("transparency.finances-published"), Verdict::Manual);
+    let report = audit
+        .document(DocumentKind::ActivityReport)
+        .reachable()
+        .expect("report");
+    assert!(
+        report
+            .read_error
+            .as_deref()
+            .is_some_and(|e| e.contains("PDF")),
+        "{:?}",
+        report.read_error
+    );
+    assert_eq!(
+        audit.verdict("transparency.activity-report-published"),
+        Verdict::Manual
+    );
+    let accounts = audit
+        .document(DocumentKind::Finances)
+        .reachable()
+        .expect("accounts");
+    assert!(
+        accounts
+            .read_error
+            .as_deref()
+            .is_some_and(|e| e.contains("encrypted")),
+        "{:?}",
+        accounts.read_error
+    );
+    assert_eq!(
+        audit.verdict("transparency.finances-published"),
+        Verdict::Manual
+    );
 
     // 200 MB: read up to the cap, flagged, still judged.
-    let notice = audit.document(DocumentKind::LegalNotice).reachable().expect("notice");
+    let notice = audit
+        .document(DocumentKind::LegalNotice)
+        .reachable()
+        .expect("notice");
     assert!(notice.truncated);
     assert_eq!(notice.size, 10 * 1024 * 1024);
-    assert_eq!(audit.verdict("transparency.legal-notice-published"), Verdict::Manual);
+    assert_eq!(
+        audit.verdict("transparency.legal-notice-published"),
+        Verdict::Manual
+    );
 }

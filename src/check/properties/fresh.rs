@@ -20,31 +20,59 @@ impl Check for Fresh {
 
     fn judge(&self, cx: &Context<'_>) -> Vec<Finding> {
         if cx.member.properties_files.is_empty() {
-            return vec![cx.not_applicable(Subject::Member, "the member was not declared through ChatonsInfos")];
+            return vec![cx.not_applicable(
+                Subject::Member,
+                "the member was not declared through ChatonsInfos",
+            )];
         }
-        cx.member.properties_files.iter().map(|file| judge_file(cx, file)).collect()
+        cx.member
+            .properties_files
+            .iter()
+            .map(|file| judge_file(cx, file))
+            .collect()
     }
 }
 
 fn judge_file(cx: &Context<'_>, file: &PropertiesFile) -> Finding {
     let subject = Subject::Url(file.location.clone());
     let Some(entry) = file.entries.iter().find(|e| e.key == "file.datetime") else {
-        return cx.warn(subject, "no file.datetime: how fresh this file is cannot be told");
+        return cx.warn(
+            subject,
+            "no file.datetime: how fresh this file is cannot be told",
+        );
     };
     let at = format!("{}:{}", file.location, entry.line);
     let Some(datetime) = parse_datetime(&entry.value) else {
         return cx
-            .warn(subject, format!("file.datetime `{}` is not a date-time: freshness unknown", entry.value))
+            .warn(
+                subject,
+                format!(
+                    "file.datetime `{}` is not a date-time: freshness unknown",
+                    entry.value
+                ),
+            )
             .evidence_at("file.datetime", entry.value.clone(), at);
     };
     let age = cx.now() - datetime;
     let max_days = i64::from(cx.config.properties_max_age_days);
     let finding = if age.whole_days() > max_days {
-        cx.warn(subject, format!("last generated {} days ago (more than {max_days})", age.whole_days()))
+        cx.warn(
+            subject,
+            format!(
+                "last generated {} days ago (more than {max_days})",
+                age.whole_days()
+            ),
+        )
     } else if age.whole_days() < -1 {
-        cx.warn(subject, format!("file.datetime is {} days in the future", -age.whole_days()))
+        cx.warn(
+            subject,
+            format!("file.datetime is {} days in the future", -age.whole_days()),
+        )
     } else {
-        cx.pass(subject, format!("generated {} days ago", age.whole_days().max(0)))
+        cx.pass(
+            subject,
+            format!("generated {} days ago", age.whole_days().max(0)),
+        )
     };
     finding.evidence_at("file.datetime", entry.value.clone(), at)
 }
@@ -63,7 +91,12 @@ mod tests {
             entries.push(("file.datetime", datetime));
         }
         let member = member_with(vec![file("organization", &entries)]);
-        let findings = crate::check::judge_member(&[&Fresh], &member, &observations(vec![]), &Config::default());
+        let findings = crate::check::judge_member(
+            &[&Fresh],
+            &member,
+            &observations(vec![]),
+            &Config::default(),
+        );
         findings[0].verdict
     }
 

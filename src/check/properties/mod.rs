@@ -21,7 +21,11 @@ pub(crate) mod test_support {
             entries: entries
                 .iter()
                 .zip(1u32..)
-                .map(|((key, value), line)| PropertiesEntry { key: (*key).into(), value: (*value).into(), line })
+                .map(|((key, value), line)| PropertiesEntry {
+                    key: (*key).into(),
+                    value: (*value).into(),
+                    line,
+                })
                 .collect(),
         }
     }

@@ -23,9 +23,16 @@ impl Check for WellFormed {
 
     fn judge(&self, cx: &Context<'_>) -> Vec<Finding> {
         if cx.member.properties_files.is_empty() {
-            return vec![cx.not_applicable(Subject::Member, "the member was not declared through ChatonsInfos")];
+            return vec![cx.not_applicable(
+                Subject::Member,
+                "the member was not declared through ChatonsInfos",
+            )];
         }
-        cx.member.properties_files.iter().map(|file| judge_file(cx, file)).collect()
+        cx.member
+            .properties_files
+            .iter()
+            .map(|file| judge_file(cx, file))
+            .collect()
     }
 }
 
@@ -38,16 +45,33 @@ struct Issue {
 fn judge_file(cx: &Context<'_>, file: &PropertiesFile) -> Finding {
     let table = key_table();
     let mut issues: Vec<Issue> = Vec::new();
-    let severity = |verified: bool| if verified { Verdict::Fail } else { Verdict::Warn };
+    let severity = |verified: bool| {
+        if verified {
+            Verdict::Fail
+        } else {
+            Verdict::Warn
+        }
+    };
     let mut seen_keys = std::collections::BTreeSet::new();
     for entry in &file.entries {
         let at = format!("{}:{}", file.location, entry.line);
         if !seen_keys.insert(entry.key.as_str()) {
-            issues.push(Issue { verdict: Verdict::Warn, label: "key.duplicate", text: format!("{at}: `{}` appears more than once", entry.key) });
+            issues.push(Issue {
+                verdict: Verdict::Warn,
+                label: "key.duplicate",
+                text: format!("{at}: `{}` appears more than once", entry.key),
+            });
         }
         let Some(rule) = table.rule(&entry.key) else {
-            let hint = table.nearest(&entry.key).map(|k| format!(" (did you mean `{k}`?)")).unwrap_or_default();
-            issues.push(Issue { verdict: Verdict::Warn, label: "key.unknown", text: format!("{at}: unknown key `{}`{hint}", entry.key) });
+            let hint = table
+                .nearest(&entry.key)
+                .map(|k| format!(" (did you mean `{k}`?)"))
+                .unwrap_or_default();
+            issues.push(Issue {
+                verdict: Verdict::Warn,
+                label: "key.unknown",
+                text: format!("{at}: unknown key `{}`{hint}", entry.key),
+            });
             continue;
         };
         if !entry.value.trim().is_empty() && !rule.value_type.accepts(&entry.value) {
@@ -59,15 +83,27 @@ fn judge_file(cx: &Context<'_>, file: &PropertiesFile) -> Finding {
                     entry.key,
                     entry.value,
                     rule.value_type.describe(),
-                    if rule.verified { "" } else { " (unverified rule)" }
+                    if rule.verified {
+                        ""
+                    } else {
+                        " (unverified rule)"
+                    }
                 ),
             });
         }
     }
     let value = |key: &str| {
-        file.entries.iter().find(|e| e.key == key).map(|e| e.value.trim()).filter(|v| !v.is_empty())
+        file.entries
+            .iter()
+            .find(|e| e.key == key)
+            .map(|e| e.value.trim())
+            .filter(|v| !v.is_empty())
     };
-    for rule in table.rules.iter().filter(|r| r.is_literal() && r.applies_to(&file.class)) {
+    for rule in table
+        .rules
+        .iter()
+        .filter(|r| r.is_literal() && r.applies_to(&file.class))
+    {
         if value(&rule.pattern).is_some() {
             continue;
         }
@@ -79,20 +115,28 @@ fn judge_file(cx: &Context<'_>, file: &PropertiesFile) -> Finding {
                     "{}: mandatory key `{}` is missing or empty{}",
                     file.location,
                     rule.pattern,
-                    if rule.verified { "" } else { " (unverified rule)" }
+                    if rule.verified {
+                        ""
+                    } else {
+                        " (unverified rule)"
+                    }
                 ),
             }),
             KeyLevel::Recommended => issues.push(Issue {
                 verdict: Verdict::Pass,
                 label: "key.recommended_missing",
-                text: format!("{}: recommended key `{}` is missing", file.location, rule.pattern),
+                text: format!(
+                    "{}: recommended key `{}` is missing",
+                    file.location, rule.pattern
+                ),
             }),
             KeyLevel::Optional => {}
         }
     }
     // The template's table of combinations: a provider's own server cannot be a nano computer,
     // a fully outsourced service is a VPS, shared or cloud (DOMAIN.md §3.2; our inference).
-    if let (Some(provider), Some(server)) = (value("host.provider.type"), value("host.server.type")) {
+    if let (Some(provider), Some(server)) = (value("host.provider.type"), value("host.server.type"))
+    {
         let (provider, server) = (provider.to_ascii_uppercase(), server.to_ascii_uppercase());
         let impossible = match provider.as_str() {
             "HOSTEDSERVER" => server == "NANO",
@@ -108,12 +152,25 @@ fn judge_file(cx: &Context<'_>, file: &PropertiesFile) -> Finding {
         }
     }
     let subject = Subject::Url(file.location.clone());
-    let worst = issues.iter().map(|i| i.verdict).max_by_key(|v| v.severity_rank()).unwrap_or(Verdict::Pass);
+    let worst = issues
+        .iter()
+        .map(|i| i.verdict)
+        .max_by_key(|v| v.severity_rank())
+        .unwrap_or(Verdict::Pass);
     let problems = issues.iter().filter(|i| i.verdict != Verdict::Pass).count();
     let mut finding = match worst {
-        Verdict::Fail => cx.fail(subject, format!("{problems} problem(s) in this ChatonsInfos file, some against verified rules")),
-        Verdict::Warn => cx.warn(subject, format!("{problems} minor problem(s) in this ChatonsInfos file")),
-        _ => cx.pass(subject, format!("{} entries, all well formed", file.entries.len())),
+        Verdict::Fail => cx.fail(
+            subject,
+            format!("{problems} problem(s) in this ChatonsInfos file, some against verified rules"),
+        ),
+        Verdict::Warn => cx.warn(
+            subject,
+            format!("{problems} minor problem(s) in this ChatonsInfos file"),
+        ),
+        _ => cx.pass(
+            subject,
+            format!("{} entries, all well formed", file.entries.len()),
+        ),
     };
     for issue in issues {
         finding = finding.evidence_at(issue.label, issue.text, file.location.clone());
@@ -130,7 +187,12 @@ mod tests {
 
     fn judge(files: Vec<PropertiesFile>) -> Vec<Finding> {
         let member = member_with(files);
-        crate::check::judge_member(&[&WellFormed], &member, &observations(vec![]), &Config::default())
+        crate::check::judge_member(
+            &[&WellFormed],
+            &member,
+            &observations(vec![]),
+            &Config::default(),
+        )
     }
 
     const GOOD: &[(&str, &str)] = &[
@@ -142,8 +204,14 @@ mod tests {
         ("organization.website", "https://chaton.test"),
         ("organization.country.code", "FR"),
         ("organization.geolocation.latitude", "47.2184"),
-        ("organization.socialnetworks.mastodon", "https://social.chaton.test/@chaton"),
-        ("subs.pad", "https://chaton.test/.well_known/chatonsinfos/pad.properties"),
+        (
+            "organization.socialnetworks.mastodon",
+            "https://social.chaton.test/@chaton",
+        ),
+        (
+            "subs.pad",
+            "https://chaton.test/.well_known/chatonsinfos/pad.properties",
+        ),
     ];
 
     #[test]
@@ -154,10 +222,19 @@ mod tests {
 
     #[test]
     fn a_missing_verified_mandatory_key_fails() {
-        let entries: Vec<_> = GOOD.iter().copied().filter(|(k, _)| *k != "organization.name").collect();
+        let entries: Vec<_> = GOOD
+            .iter()
+            .copied()
+            .filter(|(k, _)| *k != "organization.name")
+            .collect();
         let findings = judge(vec![file("organization", &entries)]);
         assert_eq!(findings[0].verdict, Verdict::Fail);
-        assert!(findings[0].evidence.iter().any(|e| e.value.contains("organization.name")));
+        assert!(
+            findings[0]
+                .evidence
+                .iter()
+                .any(|e| e.value.contains("organization.name"))
+        );
     }
 
     #[test]
@@ -166,7 +243,14 @@ mod tests {
         entries[4] = ("organization.type", "CLUB");
         let findings = judge(vec![file("organization", &entries)]);
         assert_eq!(findings[0].verdict, Verdict::Fail);
-        assert!(findings[0].evidence.iter().any(|e| e.value.contains(":5:") || e.value.contains("properties:5")), "{:?}", findings[0].evidence);
+        assert!(
+            findings[0]
+                .evidence
+                .iter()
+                .any(|e| e.value.contains(":5:") || e.value.contains("properties:5")),
+            "{:?}",
+            findings[0].evidence
+        );
     }
 
     #[test]
@@ -175,26 +259,42 @@ mod tests {
         entries.push(("organisation.name", "typo"));
         let findings = judge(vec![file("organization", &entries)]);
         assert_eq!(findings[0].verdict, Verdict::Warn);
-        assert!(findings[0].evidence.iter().any(|e| e.value.contains("did you mean `organization.name`")));
+        assert!(
+            findings[0]
+                .evidence
+                .iter()
+                .any(|e| e.value.contains("did you mean `organization.name`"))
+        );
     }
 
     #[test]
     fn an_unverified_rule_only_warns() {
-        let findings = judge(vec![file("service", &[
-            ("software.name", "Etherpad"),
-            ("service.status.level", "SLEEPY"),
-            ("service.name", "Pad"),
-        ])]);
-        assert_eq!(findings[0].verdict, Verdict::Warn, "{:?}", findings[0].evidence);
+        let findings = judge(vec![file(
+            "service",
+            &[
+                ("software.name", "Etherpad"),
+                ("service.status.level", "SLEEPY"),
+                ("service.name", "Pad"),
+            ],
+        )]);
+        assert_eq!(
+            findings[0].verdict,
+            Verdict::Warn,
+            "{:?}",
+            findings[0].evidence
+        );
     }
 
     #[test]
     fn impossible_host_combination_warns() {
-        let findings = judge(vec![file("service", &[
-            ("service.name", "Pad"),
-            ("host.provider.type", "OUTSOURCED"),
-            ("host.server.type", "NANO"),
-        ])]);
+        let findings = judge(vec![file(
+            "service",
+            &[
+                ("service.name", "Pad"),
+                ("host.provider.type", "OUTSOURCED"),
+                ("host.server.type", "NANO"),
+            ],
+        )]);
         assert_eq!(findings[0].verdict, Verdict::Warn);
     }
 

@@ -18,7 +18,12 @@ impl Check for EconomicModelPublished {
     }
 
     fn judge(&self, cx: &Context<'_>) -> Vec<Finding> {
-        match presence(cx, DocumentKind::EconomicModel, "economic model page", Verdict::Fail) {
+        match presence(
+            cx,
+            DocumentKind::EconomicModel,
+            "economic model page",
+            Verdict::Fail,
+        ) {
             Presence::Found(finding, _) | Presence::Missing(finding) => vec![finding],
         }
     }

@@ -31,15 +31,21 @@ impl Check for HostingStated {
         };
         let countries = statements(docs, label::HOSTING_COUNTRY);
         let providers = statements(docs, label::HOSTING_PROVIDER);
-        let hostings = cx.member.hosting.iter().chain(cx.member.services.iter().filter_map(|s| s.hosting.as_ref()));
+        let hostings = cx
+            .member
+            .hosting
+            .iter()
+            .chain(cx.member.services.iter().filter_map(|s| s.hosting.as_ref()));
         let mut declared_countries = BTreeSet::new();
         let mut declared_providers = BTreeSet::new();
         for hosting in hostings {
             declared_countries.extend(hosting.country_code.iter().map(|c| c.to_ascii_uppercase()));
             declared_providers.extend(hosting.provider.iter().cloned());
         }
-        let stated_countries: BTreeSet<&str> = countries.iter().map(|(s, _)| s.value.as_str()).collect();
-        let stated_providers: BTreeSet<&str> = providers.iter().map(|(s, _)| s.value.as_str()).collect();
+        let stated_countries: BTreeSet<&str> =
+            countries.iter().map(|(s, _)| s.value.as_str()).collect();
+        let stated_providers: BTreeSet<&str> =
+            providers.iter().map(|(s, _)| s.value.as_str()).collect();
 
         let attach = |mut finding: Finding| {
             for (statement, url) in countries.iter().chain(&providers).take(10) {
@@ -56,7 +62,11 @@ impl Check for HostingStated {
         if stated_countries.is_empty() && stated_providers.is_empty() {
             if let Some(reason) = website_unreadable(docs) {
                 let message = format!("no hosting statement read, but {reason}");
-                return vec![attach(cx.finding(Subject::Member, Verdict::Inconclusive, message))];
+                return vec![attach(cx.finding(
+                    Subject::Member,
+                    Verdict::Inconclusive,
+                    message,
+                ))];
             }
             let read = docs.iter().filter(|d| d.reachable().is_some()).count();
             let message = format!(
@@ -66,34 +76,59 @@ impl Check for HostingStated {
         }
         if stated_countries.is_empty() || stated_providers.is_empty() {
             let (seen, missing) = if stated_countries.is_empty() {
-                (format!("provider {}", join(&stated_providers)), "the hosting location")
+                (
+                    format!("provider {}", join(&stated_providers)),
+                    "the hosting location",
+                )
             } else {
-                (format!("location {}", join(&stated_countries)), "the hardware provider")
+                (
+                    format!("location {}", join(&stated_countries)),
+                    "the hardware provider",
+                )
             };
-            let message = format!("the website states the {seen}, but {missing} was not recognised; a reviewer should check");
+            let message = format!(
+                "the website states the {seen}, but {missing} was not recognised; a reviewer should check"
+            );
             return vec![attach(cx.manual(Subject::Member, message))];
         }
         let country_disagrees = !declared_countries.is_empty()
-            && !declared_countries.iter().any(|c| stated_countries.contains(c.as_str()));
+            && !declared_countries
+                .iter()
+                .any(|c| stated_countries.contains(c.as_str()));
         let provider_disagrees = !declared_providers.is_empty()
-            && !declared_providers.iter().any(|declared| stated_providers.iter().any(|stated| same_provider(declared, stated)));
+            && !declared_providers.iter().any(|declared| {
+                stated_providers
+                    .iter()
+                    .any(|stated| same_provider(declared, stated))
+            });
         if country_disagrees || provider_disagrees {
             let mut parts = Vec::new();
             if country_disagrees {
                 parts.push(format!(
                     "the website says {} but ChatonsInfos declares {}",
                     join(&stated_countries),
-                    declared_countries.iter().cloned().collect::<Vec<_>>().join(", ")
+                    declared_countries
+                        .iter()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ));
             }
             if provider_disagrees {
                 parts.push(format!(
                     "the website names {} but ChatonsInfos declares {}",
                     join(&stated_providers),
-                    declared_providers.iter().cloned().collect::<Vec<_>>().join(", ")
+                    declared_providers
+                        .iter()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ));
             }
-            let message = format!("hosting statements disagree: {}; a reviewer should check which is right", parts.join("; "));
+            let message = format!(
+                "hosting statements disagree: {}; a reviewer should check which is right",
+                parts.join("; ")
+            );
             return vec![attach(cx.manual(Subject::Member, message))];
         }
         let message = format!(
@@ -143,17 +178,27 @@ mod tests {
 
     #[test]
     fn stated_and_agreeing_with_chatonsinfos_passes() {
-        let docs = vec![home(vec![said(label::HOSTING_COUNTRY, "FR"), said(label::HOSTING_PROVIDER, "OVH")])];
+        let docs = vec![home(vec![
+            said(label::HOSTING_COUNTRY, "FR"),
+            said(label::HOSTING_PROVIDER, "OVH"),
+        ])];
         let findings = judge(&HostingStated, &hosted("fr", "OVH SAS"), docs);
         assert_eq!(findings[0].verdict, Verdict::Pass, "{findings:?}");
     }
 
     #[test]
     fn disagreement_with_chatonsinfos_shows_both_values() {
-        let docs = vec![home(vec![said(label::HOSTING_COUNTRY, "DE"), said(label::HOSTING_PROVIDER, "Hetzner")])];
+        let docs = vec![home(vec![
+            said(label::HOSTING_COUNTRY, "DE"),
+            said(label::HOSTING_PROVIDER, "Hetzner"),
+        ])];
         let findings = judge(&HostingStated, &hosted("FR", "OVH"), docs);
         assert_eq!(findings[0].verdict, Verdict::Manual);
-        assert!(findings[0].message.contains("DE") && findings[0].message.contains("FR"), "{}", findings[0].message);
+        assert!(
+            findings[0].message.contains("DE") && findings[0].message.contains("FR"),
+            "{}",
+            findings[0].message
+        );
         assert!(findings[0].message.contains("Hetzner") && findings[0].message.contains("OVH"));
     }
 

@@ -21,6 +21,10 @@ impl Check for InfrastructureDocumented {
     }
 
     fn judge(&self, cx: &Context<'_>) -> Vec<Finding> {
-        judge_practice(cx, DocumentKind::Infrastructure, "infrastructure documentation")
+        judge_practice(
+            cx,
+            DocumentKind::Infrastructure,
+            "infrastructure documentation",
+        )
     }
 }

@@ -23,11 +23,14 @@ impl Check for LegalNoticePublished {
     }
 
     fn judge(&self, cx: &Context<'_>) -> Vec<Finding> {
-        let (finding, doc) = match presence(cx, DocumentKind::LegalNotice, "legal notice", Verdict::Fail) {
-            Presence::Missing(finding) => return vec![finding],
-            Presence::Found(finding, doc) => (finding, doc),
+        let (finding, doc) =
+            match presence(cx, DocumentKind::LegalNotice, "legal notice", Verdict::Fail) {
+                Presence::Missing(finding) => return vec![finding],
+                Presence::Found(finding, doc) => (finding, doc),
+            };
+        let Some(content) = doc.reachable() else {
+            return vec![finding];
         };
-        let Some(content) = doc.reachable() else { return vec![finding] };
         if let Some(error) = &content.read_error {
             let mut finding = finding;
             finding.verdict = Verdict::Manual;
@@ -41,17 +44,26 @@ impl Check for LegalNoticePublished {
             .into_iter()
             .flat_map(|l| content.statements(l))
             .collect();
-        let host: Vec<_> = [label::HOST, label::HOSTING_PROVIDER].into_iter().flat_map(|l| content.statements(l)).collect();
+        let host: Vec<_> = [label::HOST, label::HOSTING_PROVIDER]
+            .into_iter()
+            .flat_map(|l| content.statements(l))
+            .collect();
         let mut finding = finding;
         for statement in publisher.iter().chain(&host) {
             finding = with_statement(finding, statement, &doc.url);
         }
-        let missing: Vec<&str> = [(publisher.is_empty(), "a publisher"), (host.is_empty(), "a host")]
-            .into_iter()
-            .filter_map(|(absent, what)| absent.then_some(what))
-            .collect();
+        let missing: Vec<&str> = [
+            (publisher.is_empty(), "a publisher"),
+            (host.is_empty(), "a host"),
+        ]
+        .into_iter()
+        .filter_map(|(absent, what)| absent.then_some(what))
+        .collect();
         if missing.is_empty() {
-            finding.message = format!("legal notice published at {}, naming its publisher and host", doc.url);
+            finding.message = format!(
+                "legal notice published at {}, naming its publisher and host",
+                doc.url
+            );
         } else {
             finding.verdict = Verdict::Manual;
             finding.subject = Subject::Member;
@@ -74,25 +86,44 @@ mod tests {
     fn a_notice_naming_publisher_and_host_passes() {
         let docs = vec![
             home(vec![]),
-            doc(DocumentKind::LegalNotice, "/mentions-legales", 200, vec![
-                said(label::PUBLISHER, "Jeanne Martin"),
-                said(label::HOST, "OVH SAS, Roubaix"),
-            ]),
+            doc(
+                DocumentKind::LegalNotice,
+                "/mentions-legales",
+                200,
+                vec![
+                    said(label::PUBLISHER, "Jeanne Martin"),
+                    said(label::HOST, "OVH SAS, Roubaix"),
+                ],
+            ),
         ];
         let findings = judge(&LegalNoticePublished, &member(), docs);
         assert_eq!(findings[0].verdict, Verdict::Pass, "{findings:?}");
-        assert!(findings[0].evidence.iter().any(|e| e.value.contains("Jeanne Martin")));
+        assert!(
+            findings[0]
+                .evidence
+                .iter()
+                .any(|e| e.value.contains("Jeanne Martin"))
+        );
     }
 
     #[test]
     fn a_notice_without_a_recognised_host_needs_a_reviewer() {
         let docs = vec![
             home(vec![]),
-            doc(DocumentKind::LegalNotice, "/mentions-legales", 200, vec![said(label::SIRET, "12345678900012")]),
+            doc(
+                DocumentKind::LegalNotice,
+                "/mentions-legales",
+                200,
+                vec![said(label::SIRET, "12345678900012")],
+            ),
         ];
         let findings = judge(&LegalNoticePublished, &member(), docs);
         assert_eq!(findings[0].verdict, Verdict::Manual);
-        assert!(findings[0].message.contains("a host"), "{}", findings[0].message);
+        assert!(
+            findings[0].message.contains("a host"),
+            "{}",
+            findings[0].message
+        );
     }
 
     #[test]

@@ -22,15 +22,25 @@ impl Check for LogRetentionPublished {
     }
 
     fn judge(&self, cx: &Context<'_>) -> Vec<Finding> {
-        let periods = documents(cx).map(|docs| super::statements(docs, label::LOG_RETENTION)).unwrap_or_default();
+        let periods = documents(cx)
+            .map(|docs| super::statements(docs, label::LOG_RETENTION))
+            .unwrap_or_default();
         if let Some((first, _)) = periods.first() {
-            let mut finding = cx.pass(Subject::Member, format!("log retention period stated: {}", first.value));
+            let mut finding = cx.pass(
+                Subject::Member,
+                format!("log retention period stated: {}", first.value),
+            );
             for (statement, url) in periods.iter().take(5) {
                 finding = with_statement(finding, statement, url);
             }
             return vec![finding];
         }
-        match presence(cx, DocumentKind::LogRetention, "log retention policy", Verdict::Manual) {
+        match presence(
+            cx,
+            DocumentKind::LogRetention,
+            "log retention policy",
+            Verdict::Manual,
+        ) {
             Presence::Found(mut finding, doc) => {
                 finding.verdict = Verdict::Manual;
                 finding.message = format!(
@@ -40,7 +50,12 @@ impl Check for LogRetentionPublished {
                 vec![finding]
             }
             Presence::Missing(mut finding) => {
-                if finding.verdict == Verdict::Manual && finding.evidence.iter().all(|e| !e.label.starts_with("statement.")) {
+                if finding.verdict == Verdict::Manual
+                    && finding
+                        .evidence
+                        .iter()
+                        .all(|e| !e.label.starts_with("statement."))
+                {
                     finding.message = "no log retention period found on the website; a reviewer should look for it".into();
                 }
                 vec![finding]
@@ -58,7 +73,12 @@ mod tests {
     fn a_period_in_the_privacy_policy_passes() {
         let docs = vec![
             home(vec![]),
-            doc(DocumentKind::Privacy, "/confidentialite", 200, vec![said(label::LOG_RETENTION, "12 months")]),
+            doc(
+                DocumentKind::Privacy,
+                "/confidentialite",
+                200,
+                vec![said(label::LOG_RETENTION, "12 months")],
+            ),
         ];
         let findings = judge(&LogRetentionPublished, &member(), docs);
         assert_eq!(findings[0].verdict, Verdict::Pass);
@@ -67,7 +87,10 @@ mod tests {
 
     #[test]
     fn a_logs_page_without_a_period_needs_a_reviewer() {
-        let docs = vec![home(vec![]), doc(DocumentKind::LogRetention, "/journaux", 200, vec![])];
+        let docs = vec![
+            home(vec![]),
+            doc(DocumentKind::LogRetention, "/journaux", 200, vec![]),
+        ];
         let findings = judge(&LogRetentionPublished, &member(), docs);
         assert_eq!(findings[0].verdict, Verdict::Manual);
     }

@@ -33,12 +33,17 @@ pub use terms_published::TermsPublished;
 use crate::check::Context;
 use crate::declaration::DocumentKind;
 use crate::finding::{Finding, Subject, Verdict};
-use crate::observation::documents::{DocumentContent, DocumentObservation, FoundBy, Statement, label};
+use crate::observation::documents::{
+    DocumentContent, DocumentObservation, FoundBy, Statement, label,
+};
 use crate::observation::{Observed, ProbeFailure};
 
 /// The documents observed for the member, or `None` when the probe did not run for it.
 pub(crate) fn documents<'a>(cx: &Context<'a>) -> Option<&'a [DocumentObservation]> {
-    cx.observations.documents.get(&cx.member.id).map(Vec::as_slice)
+    cx.observations
+        .documents
+        .get(&cx.member.id)
+        .map(Vec::as_slice)
 }
 
 /// Why the website's home page could not be read, when it could not: then a missing document
@@ -48,23 +53,33 @@ pub(crate) fn website_unreadable(docs: &[DocumentObservation]) -> Option<String>
         return Some("the website's home page was not fetched".to_string());
     };
     match &home.content {
-        Observed::Failed(failure) => Some(format!("the website {} could not be fetched: {failure}", home.url)),
-        Observed::Seen(content) if !(200..300).contains(&content.status) => {
-            Some(format!("the website {} answered with status {}", home.url, content.status))
-        }
+        Observed::Failed(failure) => Some(format!(
+            "the website {} could not be fetched: {failure}",
+            home.url
+        )),
+        Observed::Seen(content) if !(200..300).contains(&content.status) => Some(format!(
+            "the website {} answered with status {}",
+            home.url, content.status
+        )),
         Observed::Seen(_) => None,
     }
 }
 
 /// The documents meant to be of `kind`, reachable ones first.
-pub(crate) fn of_kind(docs: &[DocumentObservation], kind: DocumentKind) -> Vec<&DocumentObservation> {
+pub(crate) fn of_kind(
+    docs: &[DocumentObservation],
+    kind: DocumentKind,
+) -> Vec<&DocumentObservation> {
     let mut found: Vec<&DocumentObservation> = docs.iter().filter(|d| d.is(kind)).collect();
     found.sort_by_key(|d| (d.reachable().is_none(), d.found_by != FoundBy::Declared));
     found
 }
 
 /// Every statement with `label` in the reachable documents, with the URL it was read at.
-pub(crate) fn statements<'a>(docs: &'a [DocumentObservation], wanted: &'a str) -> Vec<(&'a Statement, &'a str)> {
+pub(crate) fn statements<'a>(
+    docs: &'a [DocumentObservation],
+    wanted: &'a str,
+) -> Vec<(&'a Statement, &'a str)> {
     docs.iter()
         .filter_map(|d| d.reachable().map(|c| (c, d.url.as_str())))
         .flat_map(|(c, url)| c.statements(wanted).map(move |s| (s, url)))
@@ -72,28 +87,44 @@ pub(crate) fn statements<'a>(docs: &'a [DocumentObservation], wanted: &'a str) -
 }
 
 /// Sentences of other documents that mention `kind`'s topic.
-pub(crate) fn mentions(docs: &[DocumentObservation], kind: DocumentKind) -> Vec<(&Statement, &str)> {
+pub(crate) fn mentions(
+    docs: &[DocumentObservation],
+    kind: DocumentKind,
+) -> Vec<(&Statement, &str)> {
     let wanted = format!("{}{}", label::MENTIONS_PREFIX, kind.key());
     docs.iter()
         .filter_map(|d| d.reachable().map(|c| (c, d.url.as_str())))
-        .flat_map(|(c, url)| c.statements.iter().filter(|s| s.label == wanted).map(move |s| (s, url)).collect::<Vec<_>>())
+        .flat_map(|(c, url)| {
+            c.statements
+                .iter()
+                .filter(|s| s.label == wanted)
+                .map(move |s| (s, url))
+                .collect::<Vec<_>>()
+        })
         .collect()
 }
 
 /// Evidence describing one document.
 pub(crate) fn with_document(finding: Finding, doc: &DocumentObservation) -> Finding {
-    let mut finding = finding.evidence_at("document.found_by", doc.found_by.as_str(), doc.url.clone());
+    let mut finding =
+        finding.evidence_at("document.found_by", doc.found_by.as_str(), doc.url.clone());
     if let Some(matched) = &doc.matched {
         finding = finding.evidence_at("document.matched", matched.clone(), doc.url.clone());
     }
     match &doc.content {
-        Observed::Failed(failure) => finding.evidence_at("document.failure", failure.to_string(), doc.url.clone()),
+        Observed::Failed(failure) => {
+            finding.evidence_at("document.failure", failure.to_string(), doc.url.clone())
+        }
         Observed::Seen(content) => with_content(finding, content, &doc.url),
     }
 }
 
 fn with_content(mut finding: Finding, content: &DocumentContent, url: &str) -> Finding {
-    finding = finding.evidence_at("document.status", content.status.to_string(), url.to_string());
+    finding = finding.evidence_at(
+        "document.status",
+        content.status.to_string(),
+        url.to_string(),
+    );
     if let Some(title) = &content.title {
         finding = finding.evidence_at("document.title", title.clone(), url.to_string());
     }
@@ -129,7 +160,12 @@ pub(crate) enum Presence<'a> {
 /// Looks for a reachable document of `kind`. When none is found: `inconclusive` when the
 /// website or a declared document could not be fetched, `manual` when other documents mention
 /// the topic (the clause may live inside them), otherwise `absent` (`fail` or `warn`).
-pub(crate) fn presence<'a>(cx: &Context<'a>, kind: DocumentKind, what: &str, absent: Verdict) -> Presence<'a> {
+pub(crate) fn presence<'a>(
+    cx: &Context<'a>,
+    kind: DocumentKind,
+    what: &str,
+    absent: Verdict,
+) -> Presence<'a> {
     let Some(docs) = documents(cx) else {
         return Presence::Missing(cx.not_observed(Subject::Member, &format!("the {what}")));
     };
@@ -144,17 +180,32 @@ pub(crate) fn presence<'a>(cx: &Context<'a>, kind: DocumentKind, what: &str, abs
         }
         finding
     };
-    let network_failure: Option<&ProbeFailure> = candidates.iter().find_map(|d| d.content.failure());
+    let network_failure: Option<&ProbeFailure> =
+        candidates.iter().find_map(|d| d.content.failure());
     if let Some(failure) = network_failure {
         return Presence::Missing(attach(cx.inconclusive(Subject::Member, failure)));
     }
-    if let Some(doc) = candidates.iter().find(|d| d.content.seen().is_some_and(|c| c.status >= 500)) {
-        let message = format!("the {what} at {} answered with a server error; try again later", doc.url);
-        return Presence::Missing(attach(cx.finding(Subject::Member, Verdict::Inconclusive, message)));
+    if let Some(doc) = candidates
+        .iter()
+        .find(|d| d.content.seen().is_some_and(|c| c.status >= 500))
+    {
+        let message = format!(
+            "the {what} at {} answered with a server error; try again later",
+            doc.url
+        );
+        return Presence::Missing(attach(cx.finding(
+            Subject::Member,
+            Verdict::Inconclusive,
+            message,
+        )));
     }
     if let Some(reason) = website_unreadable(docs) {
         let message = format!("no {what} found, but {reason}: absence is not proven");
-        return Presence::Missing(attach(cx.finding(Subject::Member, Verdict::Inconclusive, message)));
+        return Presence::Missing(attach(cx.finding(
+            Subject::Member,
+            Verdict::Inconclusive,
+            message,
+        )));
     }
     let mentioned = mentions(docs, kind);
     if !mentioned.is_empty() {
@@ -178,7 +229,8 @@ pub(crate) fn presence<'a>(cx: &Context<'a>, kind: DocumentKind, what: &str, abs
         .find(|d| d.found_by == FoundBy::Website)
         .and_then(|d| d.content.seen())
         .map_or(0, |c| c.links_scanned);
-    let finding = attach(cx.finding(Subject::Member, absent, message)).evidence("website.links_scanned", links.to_string());
+    let finding = attach(cx.finding(Subject::Member, absent, message))
+        .evidence("website.links_scanned", links.to_string());
     Presence::Missing(finding)
 }
 
@@ -197,26 +249,45 @@ pub(crate) fn judge_recent(cx: &Context<'_>, kind: DocumentKind, what: &str) -> 
         .filter_map(|(d, c)| covered_year(c).map(|y| (y, d)))
         .max_by_key(|(y, _)| *y);
     let current = cx.now().year();
-    let oldest_fresh = current - i32::try_from(cx.config.finances_max_age_years).unwrap_or(i32::MAX);
+    let oldest_fresh =
+        current - i32::try_from(cx.config.finances_max_age_years).unwrap_or(i32::MAX);
     let Some((year, doc)) = best else {
         let unreadable = found.reachable().and_then(|c| c.read_error.clone());
         let message = match unreadable {
-            Some(error) => format!("{what} found at {} but it could not be read ({error}); a reviewer should check which year it covers", found.url),
-            None => format!("{what} found at {} but no year was recognised in it; a reviewer should check which year it covers", found.url),
+            Some(error) => format!(
+                "{what} found at {} but it could not be read ({error}); a reviewer should check which year it covers",
+                found.url
+            ),
+            None => format!(
+                "{what} found at {} but no year was recognised in it; a reviewer should check which year it covers",
+                found.url
+            ),
         };
         return vec![with_document(cx.manual(Subject::Member, message), found)];
     };
     let finding = if year >= oldest_fresh {
-        cx.pass(Subject::Member, format!("{what} published at {}, covering {year}", doc.url))
+        cx.pass(
+            Subject::Member,
+            format!("{what} published at {}, covering {year}", doc.url),
+        )
     } else {
         cx.warn(
             Subject::Member,
-            format!("the most recent {what} found covers {year}; nothing for {oldest_fresh} or later"),
+            format!(
+                "the most recent {what} found covers {year}; nothing for {oldest_fresh} or later"
+            ),
         )
     };
-    let mut finding = with_document(finding.evidence_at("document.year", year.to_string(), doc.url.clone()), doc);
+    let mut finding = with_document(
+        finding.evidence_at("document.year", year.to_string(), doc.url.clone()),
+        doc,
+    );
     if let Some(content) = doc.reachable() {
-        for (statement, url) in content.statements(label::AMOUNT).take(3).map(|s| (s, doc.url.as_str())) {
+        for (statement, url) in content
+            .statements(label::AMOUNT)
+            .take(3)
+            .map(|s| (s, doc.url.as_str()))
+        {
             finding = with_statement(finding, statement, url);
         }
     }
@@ -226,7 +297,12 @@ pub(crate) fn judge_recent(cx: &Context<'_>, kind: DocumentKind, what: &str) -> 
 /// The year a document covers: the most recent year of its title, URL or link text, else the
 /// most recent year of its text (copyright notices already left out by the probe).
 pub(crate) fn covered_year(content: &DocumentContent) -> Option<i32> {
-    content.heading_years.iter().max().or_else(|| content.years.iter().max()).copied()
+    content
+        .heading_years
+        .iter()
+        .max()
+        .or_else(|| content.years.iter().max())
+        .copied()
 }
 
 /// The shared rule of the practice checks (backups, security, infrastructure): a dedicated
@@ -236,8 +312,13 @@ pub(crate) fn judge_practice(cx: &Context<'_>, kind: DocumentKind, what: &str) -
         Presence::Found(finding, _) => vec![finding],
         Presence::Missing(finding) if finding.verdict == Verdict::Manual => {
             let mut finding = finding;
-            if finding.evidence.iter().all(|e| !e.label.starts_with("statement.")) {
-                finding.message = format!("no {what} found on the website; a reviewer should look for it");
+            if finding
+                .evidence
+                .iter()
+                .all(|e| !e.label.starts_with("statement."))
+            {
+                finding.message =
+                    format!("no {what} found on the website; a reviewer should look for it");
             }
             vec![finding]
         }
@@ -306,7 +387,12 @@ pub(crate) mod test_support {
     }
 
     /// A discovered document of `kind` with `status`.
-    pub fn doc(kind: DocumentKind, path: &str, status: u16, statements: Vec<Statement>) -> DocumentObservation {
+    pub fn doc(
+        kind: DocumentKind,
+        path: &str,
+        status: u16,
+        statements: Vec<Statement>,
+    ) -> DocumentObservation {
         DocumentObservation {
             kinds: vec![kind],
             url: format!("https://chaton.test{path}"),
@@ -318,12 +404,22 @@ pub(crate) mod test_support {
 
     /// A readable HTML content with `status`.
     pub fn content(status: u16, statements: Vec<Statement>) -> DocumentContent {
-        DocumentContent { status, format: "html".into(), size: 1000, statements, ..DocumentContent::default() }
+        DocumentContent {
+            status,
+            format: "html".into(),
+            size: 1000,
+            statements,
+            ..DocumentContent::default()
+        }
     }
 
     /// A statement.
     pub fn said(label: &str, value: &str) -> Statement {
-        Statement { label: label.into(), value: value.into(), excerpt: format!("… {value} …") }
+        Statement {
+            label: label.into(),
+            value: value.into(),
+            excerpt: format!("… {value} …"),
+        }
     }
 
     /// Runs `check` on `member` with `docs`.
@@ -349,7 +445,10 @@ mod tests {
 
     #[test]
     fn terms_found_pass_with_their_url() {
-        let finding = verdict(&TermsPublished, vec![home(vec![]), doc(DocumentKind::Terms, "/cgu", 200, vec![])]);
+        let finding = verdict(
+            &TermsPublished,
+            vec![home(vec![]), doc(DocumentKind::Terms, "/cgu", 200, vec![])],
+        );
         assert_eq!(finding.verdict, Verdict::Pass);
         assert!(finding.message.contains("https://chaton.test/cgu"));
     }
@@ -370,7 +469,10 @@ mod tests {
 
     #[test]
     fn a_terms_page_in_server_error_is_inconclusive() {
-        let finding = verdict(&TermsPublished, vec![home(vec![]), doc(DocumentKind::Terms, "/cgu", 503, vec![])]);
+        let finding = verdict(
+            &TermsPublished,
+            vec![home(vec![]), doc(DocumentKind::Terms, "/cgu", 503, vec![])],
+        );
         assert_eq!(finding.verdict, Verdict::Inconclusive);
     }
 
@@ -387,17 +489,33 @@ mod tests {
 
     #[test]
     fn privacy_clause_inside_the_terms_goes_to_a_reviewer() {
-        let terms = doc(DocumentKind::Terms, "/cgu", 200, vec![said("mentions.privacy", "1")]);
+        let terms = doc(
+            DocumentKind::Terms,
+            "/cgu",
+            200,
+            vec![said("mentions.privacy", "1")],
+        );
         let finding = verdict(&PrivacyPublished, vec![home(vec![]), terms]);
         assert_eq!(finding.verdict, Verdict::Manual);
-        assert!(finding.evidence.iter().any(|e| e.label == "statement.mentions.privacy"));
+        assert!(
+            finding
+                .evidence
+                .iter()
+                .any(|e| e.label == "statement.mentions.privacy")
+        );
     }
 
     #[test]
     fn economic_model_absent_fails() {
-        assert_eq!(verdict(&EconomicModelPublished, vec![home(vec![])]).verdict, Verdict::Fail);
+        assert_eq!(
+            verdict(&EconomicModelPublished, vec![home(vec![])]).verdict,
+            Verdict::Fail
+        );
         let page = doc(DocumentKind::EconomicModel, "/adherer", 200, vec![]);
-        assert_eq!(verdict(&EconomicModelPublished, vec![home(vec![]), page]).verdict, Verdict::Pass);
+        assert_eq!(
+            verdict(&EconomicModelPublished, vec![home(vec![]), page]).verdict,
+            Verdict::Pass
+        );
     }
 
     fn with_years(kind: DocumentKind, heading: Vec<i32>, text: Vec<i32>) -> DocumentObservation {
@@ -411,39 +529,88 @@ mod tests {
 
     #[test]
     fn accounts_of_last_year_pass_and_older_ones_warn_with_the_year() {
-        let fresh = verdict(&FinancesPublished, vec![home(vec![]), with_years(DocumentKind::Finances, vec![2025], vec![])]);
+        let fresh = verdict(
+            &FinancesPublished,
+            vec![
+                home(vec![]),
+                with_years(DocumentKind::Finances, vec![2025], vec![]),
+            ],
+        );
         assert_eq!(fresh.verdict, Verdict::Pass);
-        assert!(fresh.evidence.iter().any(|e| e.label == "document.year" && e.value == "2025"));
-        let two_years = verdict(&FinancesPublished, vec![home(vec![]), with_years(DocumentKind::Finances, vec![2024], vec![])]);
+        assert!(
+            fresh
+                .evidence
+                .iter()
+                .any(|e| e.label == "document.year" && e.value == "2025")
+        );
+        let two_years = verdict(
+            &FinancesPublished,
+            vec![
+                home(vec![]),
+                with_years(DocumentKind::Finances, vec![2024], vec![]),
+            ],
+        );
         assert_eq!(two_years.verdict, Verdict::Pass);
-        let stale = verdict(&FinancesPublished, vec![home(vec![]), with_years(DocumentKind::Finances, vec![2023], vec![2026])]);
+        let stale = verdict(
+            &FinancesPublished,
+            vec![
+                home(vec![]),
+                with_years(DocumentKind::Finances, vec![2023], vec![2026]),
+            ],
+        );
         assert_eq!(stale.verdict, Verdict::Warn);
         assert!(stale.message.contains("2023"), "{}", stale.message);
     }
 
     #[test]
     fn accounts_without_a_year_go_to_a_reviewer_and_absence_only_warns() {
-        let no_year = verdict(&FinancesPublished, vec![home(vec![]), with_years(DocumentKind::Finances, vec![], vec![])]);
+        let no_year = verdict(
+            &FinancesPublished,
+            vec![
+                home(vec![]),
+                with_years(DocumentKind::Finances, vec![], vec![]),
+            ],
+        );
         assert_eq!(no_year.verdict, Verdict::Manual);
-        assert_eq!(verdict(&FinancesPublished, vec![home(vec![])]).verdict, Verdict::Warn);
+        assert_eq!(
+            verdict(&FinancesPublished, vec![home(vec![])]).verdict,
+            Verdict::Warn
+        );
     }
 
     #[test]
     fn activity_report_uses_text_years_when_the_title_has_none() {
         let report = with_years(DocumentKind::ActivityReport, vec![], vec![2025, 2019]);
-        assert_eq!(verdict(&ActivityReportPublished, vec![home(vec![]), report]).verdict, Verdict::Pass);
+        assert_eq!(
+            verdict(&ActivityReportPublished, vec![home(vec![]), report]).verdict,
+            Verdict::Pass
+        );
     }
 
     #[test]
     fn practices_pass_with_a_page_and_are_manual_otherwise() {
         let page = doc(DocumentKind::Backups, "/sauvegardes", 200, vec![]);
-        assert_eq!(verdict(&BackupsPublished, vec![home(vec![]), page]).verdict, Verdict::Pass);
-        let mentioned = verdict(&SecurityPublished, vec![home(vec![said("mentions.security", "1")])]);
+        assert_eq!(
+            verdict(&BackupsPublished, vec![home(vec![]), page]).verdict,
+            Verdict::Pass
+        );
+        let mentioned = verdict(
+            &SecurityPublished,
+            vec![home(vec![said("mentions.security", "1")])],
+        );
         assert_eq!(mentioned.verdict, Verdict::Manual);
-        assert!(mentioned.evidence.iter().any(|e| e.label == "statement.mentions.security"));
+        assert!(
+            mentioned
+                .evidence
+                .iter()
+                .any(|e| e.label == "statement.mentions.security")
+        );
         let nothing = verdict(&InfrastructureDocumented, vec![home(vec![])]);
         assert_eq!(nothing.verdict, Verdict::Manual);
         assert!(nothing.message.contains("reviewer"));
-        assert_eq!(verdict(&InfrastructureDocumented, vec![home_down()]).verdict, Verdict::Inconclusive);
+        assert_eq!(
+            verdict(&InfrastructureDocumented, vec![home_down()]).verdict,
+            Verdict::Inconclusive
+        );
     }
 }

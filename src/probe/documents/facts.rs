@@ -85,13 +85,24 @@ pub fn years(vocabulary: &Vocabulary, text: &str) -> Vec<i32> {
         if i - start != 4 {
             continue;
         }
-        let year: i32 = chars[start..i].iter().collect::<String>().parse().unwrap_or(0);
+        let year: i32 = chars[start..i]
+            .iter()
+            .collect::<String>()
+            .parse()
+            .unwrap_or(0);
         if !(1990..=2100).contains(&year) {
             continue;
         }
-        let before: String = chars[start.saturating_sub(24)..start].iter().collect::<String>().to_lowercase();
+        let before: String = chars[start.saturating_sub(24)..start]
+            .iter()
+            .collect::<String>()
+            .to_lowercase();
         // "© 2016-2024": the second year is in the notice too.
-        if vocabulary.copyright_markers.iter().any(|m| before.contains(m.as_str())) {
+        if vocabulary
+            .copyright_markers
+            .iter()
+            .any(|m| before.contains(m.as_str()))
+        {
             continue;
         }
         found.insert(year);
@@ -103,7 +114,10 @@ pub fn years(vocabulary: &Vocabulary, text: &str) -> Vec<i32> {
 /// strings, most recent first.
 pub fn dates(vocabulary: &Vocabulary, text: &str) -> Vec<String> {
     let mut found = BTreeSet::new();
-    let words: Vec<&str> = text.split(|c: char| c.is_whitespace() || c == ',').filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| !w.is_empty())
+        .collect();
     for word in &words {
         let word = word.trim_matches(|c: char| !c.is_ascii_digit());
         if let Some(date) = iso_date(word).or_else(|| slashed_date(word)) {
@@ -114,8 +128,14 @@ pub fn dates(vocabulary: &Vocabulary, text: &str) -> Vec<String> {
     let tokens: Vec<&str> = normalized.split(' ').collect();
     for window in tokens.windows(3) {
         let [a, b, c] = window else { continue };
-        let day_month = vocabulary.months.get(*b).and_then(|m| day(a).map(|d| (d, *m)));
-        let month_day = vocabulary.months.get(*a).and_then(|m| day(b).map(|d| (d, *m)));
+        let day_month = vocabulary
+            .months
+            .get(*b)
+            .and_then(|m| day(a).map(|d| (d, *m)));
+        let month_day = vocabulary
+            .months
+            .get(*a)
+            .and_then(|m| day(b).map(|d| (d, *m)));
         if let (Some((d, m)), Ok(y)) = (day_month.or(month_day), c.parse::<i32>()) {
             if let Some(date) = calendar(y, m, d) {
                 found.insert(date);
@@ -135,7 +155,9 @@ fn calendar(year: i32, month: u8, day: u8) -> Option<String> {
         return None;
     }
     let month = time::Month::try_from(month).ok()?;
-    time::Date::from_calendar_date(year, month, day).ok().map(|d| d.to_string())
+    time::Date::from_calendar_date(year, month, day)
+        .ok()
+        .map(|d| d.to_string())
 }
 
 fn iso_date(word: &str) -> Option<String> {
@@ -166,7 +188,8 @@ pub fn sentences(text: &str) -> Vec<String> {
         let mut chars = line.chars().peekable();
         while let Some(c) = chars.next() {
             current.push(c);
-            let ends = matches!(c, '.' | '!' | '?') && chars.peek().is_none_or(|n| n.is_whitespace());
+            let ends =
+                matches!(c, '.' | '!' | '?') && chars.peek().is_none_or(|n| n.is_whitespace());
             if ends || current.chars().count() >= MAX_SENTENCE_CHARS {
                 push_sentence(&mut out, &current);
                 current.clear();
@@ -200,7 +223,11 @@ pub fn statements(vocabulary: &Vocabulary, text: &str) -> Vec<Statement> {
     let mut out: Vec<Statement> = Vec::new();
     let push = |out: &mut Vec<Statement>, label: &str, value: String, sentence: &str| {
         if out.len() < MAX_STATEMENTS && !out.iter().any(|s| s.label == label && s.value == value) {
-            out.push(Statement { label: label.to_string(), value, excerpt: excerpt(sentence) });
+            out.push(Statement {
+                label: label.to_string(),
+                value,
+                excerpt: excerpt(sentence),
+            });
         }
     };
     let mut mentions = [0usize; DocumentKind::ALL.len()];
@@ -212,7 +239,11 @@ pub fn statements(vocabulary: &Vocabulary, text: &str) -> Vec<Statement> {
         }
         for (k, kind) in DocumentKind::ALL.into_iter().enumerate() {
             if mentions[k] < MAX_MENTIONS_PER_KIND
-                && vocabulary.terms(kind).mentions.iter().any(|t| contains_term(&norm, t))
+                && vocabulary
+                    .terms(kind)
+                    .mentions
+                    .iter()
+                    .any(|t| contains_term(&norm, t))
             {
                 mentions[k] += 1;
                 let label = format!("{}{}", label::MENTIONS_PREFIX, kind.key());
@@ -220,20 +251,39 @@ pub fn statements(vocabulary: &Vocabulary, text: &str) -> Vec<Statement> {
                 push(&mut out, &label, mentions[k].to_string(), sentence);
             }
         }
-        let about_hosting = vocabulary.hosting_context.iter().any(|t| contains_term(&norm, t));
+        let about_hosting = vocabulary
+            .hosting_context
+            .iter()
+            .any(|t| contains_term(&norm, t));
         for hoster in &vocabulary.hosters {
-            if (!hoster.context || about_hosting) && hoster.aliases.iter().any(|a| contains_term(&norm, a)) {
-                push(&mut out, label::HOSTING_PROVIDER, hoster.name.clone(), sentence);
+            if (!hoster.context || about_hosting)
+                && hoster.aliases.iter().any(|a| contains_term(&norm, a))
+            {
+                push(
+                    &mut out,
+                    label::HOSTING_PROVIDER,
+                    hoster.name.clone(),
+                    sentence,
+                );
             }
         }
         if about_hosting {
             for country in &vocabulary.countries {
                 if country.names.iter().any(|n| contains_term(&norm, n)) {
-                    push(&mut out, label::HOSTING_COUNTRY, country.code.clone(), sentence);
+                    push(
+                        &mut out,
+                        label::HOSTING_COUNTRY,
+                        country.code.clone(),
+                        sentence,
+                    );
                 }
             }
         }
-        if vocabulary.log_context.iter().any(|t| contains_term(&norm, t)) {
+        if vocabulary
+            .log_context
+            .iter()
+            .any(|t| contains_term(&norm, t))
+        {
             for period in durations(vocabulary, &norm) {
                 push(&mut out, label::LOG_RETENTION, period, sentence);
             }
@@ -264,14 +314,20 @@ fn durations(vocabulary: &Vocabulary, norm: &str) -> Vec<String> {
     let mut out = Vec::new();
     for pair in tokens.windows(2) {
         let [number, unit] = pair else { continue };
-        let Some(unit) = vocabulary.duration_units.get(*unit) else { continue };
+        let Some(unit) = vocabulary.duration_units.get(*unit) else {
+            continue;
+        };
         let n = if number.len() <= 4 && number.bytes().all(|b| b.is_ascii_digit()) {
             number.parse::<u32>().ok()
         } else {
             vocabulary.number_words.get(*number).copied()
         };
         if let Some(n) = n.filter(|n| *n > 0) {
-            let unit = if n == 1 { unit.trim_end_matches('s') } else { unit.as_str() };
+            let unit = if n == 1 {
+                unit.trim_end_matches('s')
+            } else {
+                unit.as_str()
+            };
             out.push(format!("{n} {unit}"));
         }
     }
@@ -282,15 +338,25 @@ fn durations(vocabulary: &Vocabulary, norm: &str) -> Vec<String> {
 fn euro_amounts(sentence: &str) -> Vec<String> {
     let lower = sentence.to_lowercase();
     let chars: Vec<char> = lower.chars().collect();
-    let is_part = |c: char| c.is_ascii_digit() || matches!(c, '.' | ',' | ' ' | '\u{a0}' | '\u{202f}');
+    let is_part =
+        |c: char| c.is_ascii_digit() || matches!(c, '.' | ',' | ' ' | '\u{a0}' | '\u{202f}');
     let mut out = Vec::new();
     let mut i = 0;
     while i < chars.len() {
         let symbol_len = if chars[i] == '€' {
             1
-        } else if chars[i..].starts_with(&['e', 'u', 'r']) && (i == 0 || !chars[i - 1].is_alphabetic()) {
-            let word: String = chars[i..].iter().take_while(|c| c.is_alphabetic()).collect();
-            if matches!(word.as_str(), "eur" | "euro" | "euros") { word.chars().count() } else { 0 }
+        } else if chars[i..].starts_with(&['e', 'u', 'r'])
+            && (i == 0 || !chars[i - 1].is_alphabetic())
+        {
+            let word: String = chars[i..]
+                .iter()
+                .take_while(|c| c.is_alphabetic())
+                .collect();
+            if matches!(word.as_str(), "eur" | "euro" | "euros") {
+                word.chars().count()
+            } else {
+                0
+            }
         } else {
             0
         };
@@ -310,7 +376,9 @@ fn euro_amounts(sentence: &str) -> Vec<String> {
             }
             number = chars[i + symbol_len..end].iter().collect();
         }
-        let number = number.trim_matches(|c: char| !c.is_ascii_digit()).replace(['\u{a0}', '\u{202f}'], " ");
+        let number = number
+            .trim_matches(|c: char| !c.is_ascii_digit())
+            .replace(['\u{a0}', '\u{202f}'], " ");
         if number.chars().any(|c| c.is_ascii_digit()) {
             out.push(format!("{number} €"));
         }
@@ -321,7 +389,12 @@ fn euro_amounts(sentence: &str) -> Vec<String> {
 
 /// The words after a marker ("Directeur de la publication : Jeanne Martin"), or the start of
 /// the next sentence when the marker ends its own (a heading).
-fn after_marker(markers: &[String], sentence: &str, next: Option<&str>, max_words: usize) -> Option<String> {
+fn after_marker(
+    markers: &[String],
+    sentence: &str,
+    next: Option<&str>,
+    max_words: usize,
+) -> Option<String> {
     let words: Vec<&str> = sentence.split_whitespace().collect();
     // Normalised tokens, each with the index of the raw word it came from ("d’utilisation"
     // gives two tokens of one word).
@@ -329,7 +402,11 @@ fn after_marker(markers: &[String], sentence: &str, next: Option<&str>, max_word
         .iter()
         .enumerate()
         .flat_map(|(i, w)| {
-            normalize(w).split(' ').filter(|t| !t.is_empty()).map(|t| (t.to_string(), i)).collect::<Vec<_>>()
+            normalize(w)
+                .split(' ')
+                .filter(|t| !t.is_empty())
+                .map(|t| (t.to_string(), i))
+                .collect::<Vec<_>>()
         })
         .collect();
     for marker in markers {
@@ -344,10 +421,18 @@ fn after_marker(markers: &[String], sentence: &str, next: Option<&str>, max_word
         let rest: Vec<&str> = words[last_word + 1..]
             .iter()
             .copied()
-            .skip_while(|w| matches!(normalize(w).as_str(), "" | "est" | "is" | "par" | "by" | "du" | "site"))
+            .skip_while(|w| {
+                matches!(
+                    normalize(w).as_str(),
+                    "" | "est" | "is" | "par" | "by" | "du" | "site"
+                )
+            })
             .take(max_words)
             .collect();
-        let value = rest.join(" ").trim_matches(|c: char| c == ',' || c == ';' || c == '.').to_string();
+        let value = rest
+            .join(" ")
+            .trim_matches(|c: char| c == ',' || c == ';' || c == '.')
+            .to_string();
         if !value.is_empty() {
             return Some(value);
         }
@@ -377,7 +462,10 @@ fn registry_numbers(norm: &str) -> Vec<(&'static str, String)> {
                 out.push((label::SIRET, digits));
             }
         }
-        if token.len() == 10 && token.starts_with('w') && token[1..].bytes().all(|b| b.is_ascii_digit()) {
+        if token.len() == 10
+            && token.starts_with('w')
+            && token[1..].bytes().all(|b| b.is_ascii_digit())
+        {
             out.push((label::RNA, token.to_uppercase()));
         }
     }
@@ -390,31 +478,60 @@ mod tests {
     use crate::catalogue::vocabulary::vocabulary;
 
     fn values(text: &str, wanted: &str) -> Vec<String> {
-        statements(vocabulary(), text).into_iter().filter(|s| s.label == wanted).map(|s| s.value).collect()
+        statements(vocabulary(), text)
+            .into_iter()
+            .filter(|s| s.label == wanted)
+            .map(|s| s.value)
+            .collect()
     }
 
     #[test]
     fn french_and_english_are_told_apart() {
         let v = vocabulary();
-        assert_eq!(language(v, "Nous hébergeons les données de nos membres dans une salle à Nantes et pour le collectif."), Some("fr"));
-        assert_eq!(language(v, "We host the data of our members in a room in Nantes and we are proud of it for the collective."), Some("en"));
+        assert_eq!(
+            language(
+                v,
+                "Nous hébergeons les données de nos membres dans une salle à Nantes et pour le collectif."
+            ),
+            Some("fr")
+        );
+        assert_eq!(
+            language(
+                v,
+                "We host the data of our members in a room in Nantes and we are proud of it for the collective."
+            ),
+            Some("en")
+        );
         assert_eq!(language(v, "OVH 2024"), None);
     }
 
     #[test]
     fn copyright_years_are_not_coverage() {
-        assert_eq!(years(vocabulary(), "Rapport d'activité 2023, publié en 2024. © 2016-2025 Chaton"), vec![2024, 2023]);
+        assert_eq!(
+            years(
+                vocabulary(),
+                "Rapport d'activité 2023, publié en 2024. © 2016-2025 Chaton"
+            ),
+            vec![2024, 2023]
+        );
     }
 
     #[test]
     fn dates_in_several_notations_become_iso() {
-        let found = dates(vocabulary(), "Mis à jour le 12 mars 2024, puis 2024-05-01 et 03/06/2024; updated March 7, 2025.");
-        assert_eq!(found, vec!["2025-03-07", "2024-06-03", "2024-05-01", "2024-03-12"]);
+        let found = dates(
+            vocabulary(),
+            "Mis à jour le 12 mars 2024, puis 2024-05-01 et 03/06/2024; updated March 7, 2025.",
+        );
+        assert_eq!(
+            found,
+            vec!["2025-03-07", "2024-06-03", "2024-05-01", "2024-03-12"]
+        );
     }
 
     #[test]
     fn hosting_country_and_provider_are_read_in_hosting_sentences() {
-        let text = "Nos serveurs sont hébergés chez OVH à Roubaix, en France.\nFree software is great.";
+        let text =
+            "Nos serveurs sont hébergés chez OVH à Roubaix, en France.\nFree software is great.";
         assert_eq!(values(text, label::HOSTING_COUNTRY), vec!["FR"]);
         assert_eq!(values(text, label::HOSTING_PROVIDER), vec!["OVH"]);
     }
@@ -422,21 +539,45 @@ mod tests {
     #[test]
     fn ambiguous_hoster_names_need_a_hosting_sentence() {
         assert!(values("Free software for a free society.", label::HOSTING_PROVIDER).is_empty());
-        assert_eq!(values("Our server is hosted at home on a Free fibre line.", label::HOSTING_PROVIDER), vec!["Free"]);
+        assert_eq!(
+            values(
+                "Our server is hosted at home on a Free fibre line.",
+                label::HOSTING_PROVIDER
+            ),
+            vec!["Free"]
+        );
     }
 
     #[test]
     fn log_retention_periods_are_read_with_their_unit() {
-        assert_eq!(values("Les journaux de connexion sont conservés 12 mois.", label::LOG_RETENTION), vec!["12 months"]);
-        assert_eq!(values("Access logs are kept for one year.", label::LOG_RETENTION), vec!["1 year"]);
-        assert_eq!(values("Les logs sont supprimés après 365 jours", label::LOG_RETENTION), vec!["365 days"]);
+        assert_eq!(
+            values(
+                "Les journaux de connexion sont conservés 12 mois.",
+                label::LOG_RETENTION
+            ),
+            vec!["12 months"]
+        );
+        assert_eq!(
+            values("Access logs are kept for one year.", label::LOG_RETENTION),
+            vec!["1 year"]
+        );
+        assert_eq!(
+            values(
+                "Les logs sont supprimés après 365 jours",
+                label::LOG_RETENTION
+            ),
+            vec!["365 days"]
+        );
         assert!(values("Le collectif existe depuis 12 ans.", label::LOG_RETENTION).is_empty());
     }
 
     #[test]
     fn euro_amounts_in_both_notations() {
         assert_eq!(
-            values("Total des produits : 12 345,67 € ; dons €1,200 et 3 000 euros.", label::AMOUNT),
+            values(
+                "Total des produits : 12 345,67 € ; dons €1,200 et 3 000 euros.",
+                label::AMOUNT
+            ),
             vec!["12 345,67 €", "1,200 €", "3 000 €"]
         );
     }
@@ -444,21 +585,36 @@ mod tests {
     #[test]
     fn legal_notice_publisher_host_and_numbers() {
         let text = "Directeur de la publication : Jeanne Martin, présidente.\nHébergeur : OVH SAS, 2 rue Kellermann, 59100 Roubaix.\nSIRET 123 456 789 00012 — RNA W751234567";
-        assert_eq!(values(text, label::PUBLISHER), vec!["Jeanne Martin, présidente"]);
-        assert_eq!(values(text, label::HOST), vec!["OVH SAS, 2 rue Kellermann, 59100 Roubaix"]);
+        assert_eq!(
+            values(text, label::PUBLISHER),
+            vec!["Jeanne Martin, présidente"]
+        );
+        assert_eq!(
+            values(text, label::HOST),
+            vec!["OVH SAS, 2 rue Kellermann, 59100 Roubaix"]
+        );
         assert_eq!(values(text, label::SIRET), vec!["12345678900012"]);
         assert_eq!(values(text, label::RNA), vec!["W751234567"]);
     }
 
     #[test]
     fn a_marker_as_heading_takes_the_next_line() {
-        assert_eq!(values("Publisher\nThe Kitten Association", label::PUBLISHER), vec!["The Kitten Association"]);
+        assert_eq!(
+            values("Publisher\nThe Kitten Association", label::PUBLISHER),
+            vec!["The Kitten Association"]
+        );
     }
 
     #[test]
     fn topics_are_mentioned_with_their_sentence() {
-        let found = statements(vocabulary(), "Des sauvegardes quotidiennes sont faites sur un second site.");
-        let mention = found.iter().find(|s| s.label == "mentions.backups").expect("backup mention");
+        let found = statements(
+            vocabulary(),
+            "Des sauvegardes quotidiennes sont faites sur un second site.",
+        );
+        let mention = found
+            .iter()
+            .find(|s| s.label == "mentions.backups")
+            .expect("backup mention");
         assert!(mention.excerpt.contains("sauvegardes quotidiennes"));
     }
 }

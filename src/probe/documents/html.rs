@@ -76,7 +76,11 @@ pub fn detect_encoding(body: &[u8], content_type: Option<&str>) -> &'static Enco
             return encoding;
         }
     }
-    if std::str::from_utf8(body).is_ok() { encoding_rs::UTF_8 } else { encoding_rs::WINDOWS_1252 }
+    if std::str::from_utf8(body).is_ok() {
+        encoding_rs::UTF_8
+    } else {
+        encoding_rs::WINDOWS_1252
+    }
 }
 
 /// Reads an HTML body. Malformed HTML is read as browsers would; nothing here fails.
@@ -174,7 +178,10 @@ pub fn read(body: &[u8], content_type: Option<&str>) -> Page {
         links: state
             .links
             .into_iter()
-            .map(|l| Link { href: unescape(l.href.trim().to_string()), text: unescape(l.text.split_whitespace().collect::<Vec<_>>().join(" ")) })
+            .map(|l| Link {
+                href: unescape(l.href.trim().to_string()),
+                text: unescape(l.text.split_whitespace().collect::<Vec<_>>().join(" ")),
+            })
             .collect(),
         links_seen: state.links_seen,
         encoding: encoding.name(),
@@ -244,7 +251,11 @@ mod tests {
             Some("text/html"),
         );
         assert_eq!(page.title.as_deref(), Some("Le Chaton"));
-        assert!(page.text.contains("Bonjour") && !page.text.contains("var cgu"), "{:?}", page.text);
+        assert!(
+            page.text.contains("Bonjour") && !page.text.contains("var cgu"),
+            "{:?}",
+            page.text
+        );
         assert_eq!(page.links.len(), 2);
         assert_eq!(page.links[0].href, "/cgu");
         assert_eq!(page.links[0].text, "Nos CGU");
