@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 
 pub mod third_parties;
 pub mod software;
+pub mod chatonsinfos_keys;
+pub mod vocabulary;
 
 /// The embedded files of `checks/`, as (relative path, contents).
 pub const EMBEDDED: &[(&str, &[u8])] = include!(concat!(env!("OUT_DIR"), "/embedded_checks.rs"));

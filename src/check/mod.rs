@@ -62,6 +62,19 @@ pub const ALL: &[&dyn Check] = &[
     &software::SourceReachable,
     &software::ProprietaryExceptionsListed,
     &software::VersionDisclosed,
+    &transparency::TermsPublished,
+    &transparency::PrivacyPublished,
+    &transparency::LegalNoticePublished,
+    &transparency::EconomicModelPublished,
+    &transparency::FinancesPublished,
+    &transparency::ActivityReportPublished,
+    &transparency::HostingStated,
+    &transparency::BackupsPublished,
+    &transparency::LogRetentionPublished,
+    &transparency::SecurityPublished,
+    &transparency::InfrastructureDocumented,
+    &properties::WellFormed,
+    &properties::Fresh,
 ];
 
 /// A judgement of one charter commitment. Implementors are unit structs, one per file.

@@ -8,6 +8,7 @@
 pub mod dns;
 pub mod http;
 pub mod tls;
+pub mod documents;
 
 use std::future::Future;
 use std::net::SocketAddr;
