@@ -628,7 +628,7 @@ async fn guard_refuses_loopback_unless_allowed() {
     let rule = format!("pad.exemple.test:80:127.0.0.1:{}", addr.port());
     let guarded = network(NetSettings {
         allow_private: false,
-        ..settings(&[rule.clone()], &[])
+        ..settings(std::slice::from_ref(&rule), &[])
     });
     match failure(probe::http::observe(&guarded, &direct).await) {
         ProbeFailure::Blocked { reason } => {
