@@ -26,6 +26,7 @@ pub mod declaration;
 pub mod finding;
 pub mod net;
 pub mod observation;
+pub mod plan;
 pub mod probe;
 pub mod report;
 pub mod score;
