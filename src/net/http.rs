@@ -77,8 +77,8 @@ impl Network {
             limit.min(self.settings.body_cap)
         });
         let mut budget = Budget {
-            total: self.settings.budget,
-            left: self.settings.budget,
+            total: self.settings.request_budget,
+            left: self.settings.request_budget,
         };
         let mut hops = Vec::new();
         let mut visited = HashSet::from([url.clone()]);
