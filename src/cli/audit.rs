@@ -114,7 +114,7 @@ pub fn run(args: AuditArgs, ui: &Ui) -> anyhow::Result<u8> {
         }
     };
     if let Some(path) = &args.save_observations {
-        let text = serde_json::to_string_pretty(&saved).context("serialising observations")?;
+        let text = serde_json::to_string(&saved).context("serialising observations")?;
         std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
     }
     let waivers = match &args.output.waivers {
@@ -130,7 +130,7 @@ pub fn run(args: AuditArgs, ui: &Ui) -> anyhow::Result<u8> {
         &catalogue,
         &waivers,
     );
-    let results = output::write(&results, &args.output, &catalogue, ui)?;
+    output::write(&results, &args.output, &catalogue, ui)?;
     if !ui.quiet {
         progress::print_summary(&results, ui);
     }
