@@ -482,7 +482,7 @@ fn missing_filter_list_file_is_named_in_the_error() {
     let dir = tempfile::tempdir().expect("temp dir");
     let empty = dir.path().join("empty.txt");
     std::fs::write(&empty, "! only a comment\n[Adblock Plus 2.0]\n").expect("write");
-    let error = FilterLists::load(&[empty.clone()]).expect_err("no rules");
+    let error = FilterLists::load(std::slice::from_ref(&empty)).expect_err("no rules");
     assert!(
         error.to_string().contains("empty.txt") && error.to_string().contains("no filter rules"),
         "{error}"
