@@ -524,3 +524,69 @@ fn a_small_real_list_matches_through_the_adblock_engine() {
         None
     );
 }
+
+fn member() -> chatons_audit::declaration::Member {
+    serde_json::from_value(serde_json::json!({
+        "id": "chaton",
+        "name": "Chaton",
+        "website": "https://www.chaton.test/",
+        "first_party_domains": ["chaton-cdn.test"],
+        "origin": {"file": "members.yaml", "line": 1, "column": 1}
+    }))
+    .expect("test member deserialises")
+}
+
+fn judge_fixture(file: &str) -> Vec<(String, chatons_audit::finding::Verdict)> {
+    use chatons_audit::check::third_party::{NoThirdPartyResources, NoTrackers};
+    let body = std::fs::read(fixtures().join(file)).expect("fixture");
+    let page = extract(&body, &page_url(), None);
+    let mut observations = chatons_audit::observation::Observations::new(
+        time::macros::datetime!(2026-01-01 00:00 UTC),
+    );
+    observations
+        .pages
+        .insert(page_url().to_string(), Observed::Seen(page));
+    let config = chatons_audit::config::Config::default();
+    chatons_audit::check::judge_member(
+        &[&NoTrackers, &NoThirdPartyResources],
+        &member(),
+        &observations,
+        &config,
+    )
+    .into_iter()
+    .map(|f| (f.check.to_string(), f.verdict))
+    .collect()
+}
+
+#[test]
+fn fixture_pages_are_judged_end_to_end() {
+    use chatons_audit::finding::Verdict;
+    assert_eq!(
+        judge_fixture("trackers.html"),
+        vec![
+            ("third-party.no-trackers".to_owned(), Verdict::Fail),
+            (
+                "third-party.no-third-party-resources".to_owned(),
+                Verdict::Fail
+            ),
+        ]
+    );
+    assert_eq!(
+        judge_fixture("clean.html"),
+        vec![
+            ("third-party.no-trackers".to_owned(), Verdict::Pass),
+            (
+                "third-party.no-third-party-resources".to_owned(),
+                Verdict::Pass
+            ),
+        ]
+    );
+    // Only references a browser never loads, or loads after consent, plus a noscript pixel
+    // on an unknown host: no established tracker is loaded.
+    let traps = judge_fixture("traps.html");
+    assert_eq!(
+        traps[0],
+        ("third-party.no-trackers".to_owned(), Verdict::Warn),
+        "{traps:?}"
+    );
+}
