@@ -58,6 +58,10 @@ pub struct NetArgs {
     /// Extra trusted root certificates (PEM); repeatable.
     #[arg(long, value_name = "FILE")]
     pub ca_file: Vec<PathBuf>,
+    /// DNSKEY records (presentation format) to use as DNSSEC trust anchors instead of the
+    /// root's, e.g. for a private test zone.
+    #[arg(long, value_name = "FILE")]
+    pub dnssec_trust_anchor: Option<PathBuf>,
     /// Allow loopback, private and other non-public targets (refused by default).
     #[arg(long)]
     pub allow_private: bool,

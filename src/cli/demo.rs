@@ -74,6 +74,7 @@ pub fn demo(args: DemoArgs, ui: &Ui) -> anyhow::Result<u8> {
             dns_server: Some(settings.dns_server),
             connect_to: settings.connect_to.clone(),
             ca_file: vec![settings.ca_file.clone()],
+            dnssec_trust_anchor: settings.dnssec_trust_anchor_file.clone(),
             allow_private: true,
             timeout: Some(5),
             concurrency: None,

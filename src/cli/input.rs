@@ -44,6 +44,11 @@ pub fn net_settings(args: &NetArgs) -> anyhow::Result<NetSettings> {
         .collect::<anyhow::Result<_>>()?;
     settings.ca_files = args.ca_file.clone();
     settings.allow_private = args.allow_private;
+    if let Some(path) = &args.dnssec_trust_anchor {
+        settings.dnssec_trust_anchor = Some(std::sync::Arc::new(
+            chatons_audit::net::load_trust_anchors(path)?,
+        ));
+    }
     if let Some(seconds) = args.timeout {
         settings.request_budget = std::time::Duration::from_secs(seconds);
     }

@@ -83,6 +83,8 @@ pub struct Settings {
     pub allow_private: bool,
     /// Public key of the signed zones, when any.
     pub dnssec_trust_anchor: Option<TrustAnchor>,
+    /// The same anchor as DNSKEY records in a file, for `--dnssec-trust-anchor`.
+    pub dnssec_trust_anchor_file: Option<PathBuf>,
     /// The members file describing the world's chatons.
     pub members_file: PathBuf,
 }
@@ -97,6 +99,10 @@ impl Settings {
         }
         flags.push("--ca-file".to_owned());
         flags.push(self.ca_file.display().to_string());
+        if let Some(anchor) = &self.dnssec_trust_anchor_file {
+            flags.push("--dnssec-trust-anchor".to_owned());
+            flags.push(anchor.display().to_string());
+        }
         if self.allow_private {
             flags.push("--allow-private".to_owned());
         }
@@ -483,6 +489,15 @@ async fn build(
     }));
     let dns = dns::start(zones).await?;
     running.ports.push(dns.addr.port());
+    let dnssec_trust_anchor_file = match &dns.anchor {
+        Some(anchor) => {
+            let path = ca_file.with_file_name("world-dnssec-anchor.txt");
+            let text = anchor.dnskey_records().join("\n") + "\n";
+            std::fs::write(&path, text).map_err(|source| Error::Io { path: path.clone(), source })?;
+            Some(path)
+        }
+        None => None,
+    };
     let settings = Settings {
         dns_server: dns.addr,
         connect_to: connect_to
@@ -492,6 +507,7 @@ async fn build(
         ca_file,
         allow_private: true,
         dnssec_trust_anchor: dns.anchor.clone(),
+        dnssec_trust_anchor_file,
         members_file,
     };
     running.dns = Some(dns);
