@@ -278,9 +278,10 @@ mod tests {
         obs.documents.insert(
             "chaton".into(),
             vec![crate::observation::DocumentObservation {
-                kind: DocumentKind::ProprietaryExceptions,
+                kinds: vec![DocumentKind::ProprietaryExceptions],
                 url: PAGE.into(),
-                found_by: "declared".into(),
+                found_by: crate::observation::documents::FoundBy::Declared,
+                matched: None,
                 content: Observed::Seen(crate::observation::documents::DocumentContent {
                     status: 200,
                     ..Default::default()
