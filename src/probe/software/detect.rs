@@ -193,7 +193,7 @@ struct Views<'a> {
     problems: Vec<String>,
 }
 
-impl<'a> Views<'a> {
+impl Views<'_> {
     fn values(&mut self, m: &Matcher) -> Vec<String> {
         if let Some(path) = &m.json {
             let response = self.response;
