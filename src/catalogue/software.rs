@@ -331,12 +331,12 @@ pub fn parse_detection(text: &str, products: &[Product]) -> Result<DetectionData
                     "{at}: each matcher needs exactly one selector"
                 )));
             }
-            if let Some(p) = &m.pattern {
-                if p.is_empty() || p.matches("{version}").count() > 1 {
-                    return Err(error(format!(
-                        "{at}: pattern {p:?} is empty or has two {{version}}"
-                    )));
-                }
+            if let Some(p) = &m.pattern
+                && (p.is_empty() || p.matches("{version}").count() > 1)
+            {
+                return Err(error(format!(
+                    "{at}: pattern {p:?} is empty or has two {{version}}"
+                )));
             }
         }
     }
@@ -468,13 +468,12 @@ pub fn source_shape(url: &url::Url) -> Option<String> {
         .iter()
         .filter_map(|p| p.source_repository_url.as_deref());
     for repo in upstream {
-        if let Ok(repo) = url::Url::parse(repo) {
-            if repo
+        if let Ok(repo) = url::Url::parse(repo)
+            && repo
                 .host_str()
                 .is_some_and(|h| h.eq_ignore_ascii_case(&host))
-            {
-                return Some(format!("host of an upstream repository ({host})"));
-            }
+        {
+            return Some(format!("host of an upstream repository ({host})"));
         }
     }
     None

@@ -63,7 +63,7 @@ fn answer(dir: &Path, path: &str) -> Response<Full<Bytes>> {
             file.join("_index")
         };
     }
-    let body = if safe && !relative.starts_with('_') {
+    let body = if safe && relative != "_headers" {
         std::fs::read(&file).ok()
     } else {
         None

@@ -59,12 +59,11 @@ pub fn scan_html(body: &[u8]) -> Result<HtmlFacts, String> {
                 }))
                 .append_element_content_handler(element!("script[src], link[href]", |el| {
                     let mut f = facts.borrow_mut();
-                    if f.assets.len() < MAX_HTML_ITEMS {
-                        if let Some(v) =
+                    if f.assets.len() < MAX_HTML_ITEMS
+                        && let Some(v) =
                             el.get_attribute("src").or_else(|| el.get_attribute("href"))
-                        {
-                            f.assets.push(v);
-                        }
+                    {
+                        f.assets.push(v);
                     }
                     Ok(())
                 })),
@@ -193,7 +192,7 @@ struct Views<'a> {
     problems: Vec<String>,
 }
 
-impl<'a> Views<'a> {
+impl Views<'_> {
     fn values(&mut self, m: &Matcher) -> Vec<String> {
         if let Some(path) = &m.json {
             let response = self.response;
@@ -326,15 +325,15 @@ fn apply_rule(rule: &DetectionRule, views: &mut Views<'_>) -> Option<Detection> 
         (None, None) => return None,
     };
     let mut version = None;
-    if let Some(m) = &rule.version {
-        if let Some((value, captured)) = views.find(m) {
-            let v = clip(captured.as_deref().unwrap_or(value.trim()));
-            if !v.is_empty() {
-                if rule.when.is_empty() && rule.name.is_none() {
-                    signals.push(signal(m, &value));
-                }
-                version = Some(v);
+    if let Some(m) = &rule.version
+        && let Some((value, captured)) = views.find(m)
+    {
+        let v = clip(captured.as_deref().unwrap_or(value.trim()));
+        if !v.is_empty() {
+            if rule.when.is_empty() && rule.name.is_none() {
+                signals.push(signal(m, &value));
             }
+            version = Some(v);
         }
     }
     if signals.is_empty() {

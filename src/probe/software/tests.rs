@@ -12,10 +12,22 @@ use crate::observation::HttpExchange;
 use crate::observation::http::HttpResponse;
 use crate::probe::BoxFuture;
 
+/// A fixed response: status, headers, body.
+type Route = (u16, Vec<(String, String)>, Vec<u8>);
+
+/// One expected detection: case, declared name, product, version, strength.
+type Expected = (
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+    Option<&'static str>,
+    Strength,
+);
+
 /// Serves fixed responses by URL and logs every request.
 #[derive(Default)]
 pub(crate) struct MapFetch {
-    routes: BTreeMap<String, (u16, Vec<(String, String)>, Vec<u8>)>,
+    routes: BTreeMap<String, Route>,
     pub(crate) log: Mutex<Vec<String>>,
 }
 
@@ -47,13 +59,13 @@ impl MapFetch {
         let mut extra: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
         if let Ok(text) = std::fs::read_to_string(dir.join("_headers")) {
             for line in text.lines() {
-                if let Some((path, header)) = line.split_once('\t') {
-                    if let Some((k, v)) = header.split_once(':') {
-                        extra
-                            .entry(path.to_string())
-                            .or_default()
-                            .push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
-                    }
+                if let Some((path, header)) = line.split_once('\t')
+                    && let Some((k, v)) = header.split_once(':')
+                {
+                    extra
+                        .entry(path.to_string())
+                        .or_default()
+                        .push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
                 }
             }
         }
@@ -181,7 +193,7 @@ fn has(
 
 #[test]
 fn every_fixture_product_is_recognised_with_its_version() {
-    let cases: &[(&str, Option<&str>, &str, Option<&str>, Strength)] = &[
+    let cases: &[Expected] = &[
         (
             "nextcloud",
             Some("Nextcloud"),
