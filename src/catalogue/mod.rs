@@ -10,6 +10,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+pub mod third_parties;
+pub mod software;
 pub mod chatonsinfos_keys;
 pub mod vocabulary;
 

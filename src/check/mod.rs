@@ -12,6 +12,7 @@ use crate::config::Config;
 use crate::declaration::Member;
 use crate::finding::{Finding, Subject, Verdict};
 use crate::observation::{Observations, ProbeFailure};
+pub use crate::plan::ProbeKind;
 
 pub mod dns;
 pub mod http_headers;
@@ -27,6 +28,40 @@ pub mod web;
 /// `checks/`; a test enforces that the two lists match.
 pub const ALL: &[&dyn Check] = &[
     &web::HttpsReachable,
+    &tls::CertificateValid,
+    &tls::CertificateNotExpiring,
+    &tls::CertificateKeyStrong,
+    &tls::CertificateSignatureStrong,
+    &tls::ChainComplete,
+    &tls::ProtocolModern,
+    &tls::LegacyProtocolsRefused,
+    &http_headers::HttpRedirectsToHttps,
+    &http_headers::Hsts,
+    &http_headers::ContentSecurityPolicy,
+    &http_headers::ReferrerPolicy,
+    &http_headers::Nosniff,
+    &http_headers::FrameProtection,
+    &http_headers::CookiesSecure,
+    &dns::CaaPresent,
+    &dns::DnssecValid,
+    &dns::Ipv6Reachable,
+    &mail::MxPresent,
+    &mail::StarttlsOffered,
+    &mail::StarttlsCertificateValid,
+    &mail::MtaSts,
+    &mail::TlsRpt,
+    &mail::Dane,
+    &mail::Spf,
+    &mail::Dmarc,
+    &mail::ImapsSubmissionTls,
+    &third_party::NoTrackers,
+    &third_party::NoThirdPartyResources,
+    &software::LicenseFree,
+    &software::LicenseMatchesCatalogue,
+    &software::DetectedMatchesDeclared,
+    &software::SourceReachable,
+    &software::ProprietaryExceptionsListed,
+    &software::VersionDisclosed,
     &transparency::TermsPublished,
     &transparency::PrivacyPublished,
     &transparency::LegalNoticePublished,
@@ -50,28 +85,6 @@ pub trait Check: Sync {
     fn needs(&self) -> &'static [ProbeKind];
     /// Judges one member. Pure: no I/O, no wall clock, no randomness.
     fn judge(&self, cx: &Context<'_>) -> Vec<Finding>;
-}
-
-/// The families of observations, one per probe.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ProbeKind {
-    /// DNS records.
-    Dns,
-    /// TLS handshakes with rustls.
-    Tls,
-    /// Hand-built ClientHellos for SSL 3, TLS 1.0 and 1.1.
-    LegacyTls,
-    /// HTTP exchanges (headers, redirects).
-    Http,
-    /// HTML resource scans.
-    Page,
-    /// SMTP and STARTTLS.
-    Mail,
-    /// Software endpoints.
-    Software,
-    /// Transparency documents.
-    Documents,
 }
 
 /// A check's stable identifier, e.g. `tls.certificate-valid`.

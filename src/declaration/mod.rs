@@ -134,9 +134,7 @@ pub struct Hosting {
 }
 
 /// The kinds of transparency documents the charter asks for.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DocumentKind {
     /// Terms of use (CGU).
@@ -250,7 +248,11 @@ pub struct Origin {
 impl Origin {
     /// A place in a file.
     pub fn new(file: impl Into<String>, line: u32, column: u32) -> Self {
-        Self { file: file.into(), line, column }
+        Self {
+            file: file.into(),
+            line,
+            column,
+        }
     }
 }
 
@@ -295,5 +297,218 @@ pub struct Error {
 }
 
 fn render(problems: &[Problem]) -> String {
-    problems.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n")
+    problems
+        .iter()
+        .map(|p| format!("  {p}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+impl Error {
+    /// One problem, for failures that stop a loader before it can look further.
+    pub fn single(origin: Origin, message: impl Into<String>, hint: Option<String>) -> Self {
+        Self {
+            problems: vec![Problem {
+                origin,
+                message: message.into(),
+                hint,
+            }],
+        }
+    }
+}
+
+/// Loads declarations from any supported source, chosen by the name's ending: `.yaml`/`.yml`
+/// (our members file, local only), `.json` (librehost.json or directory.json), anything
+/// else as ChatonsInfos properties (federation or organisation). `fetch` serves remote
+/// (`https://`) sources and `subs.*`; without it, remote files are problems.
+pub async fn load(
+    source: &str,
+    fetch: Option<&dyn crate::probe::Fetch>,
+) -> Result<Declarations, Error> {
+    let lower = source.to_ascii_lowercase();
+    let path = lower.split(['?', '#']).next().unwrap_or_default();
+    if path.ends_with(".yaml") || path.ends_with(".yml") {
+        yaml::load_yaml_file(std::path::Path::new(source))
+    } else if path.ends_with(".json") {
+        librehost::load_librehost(source, fetch).await
+    } else {
+        chatonsinfos::load_properties(source, fetch).await
+    }
+}
+
+/// The known word nearest to `word`, when it is close enough to be a plausible typo.
+pub(crate) fn nearest<'a>(word: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let lower = word.to_lowercase();
+    known
+        .map(|k| (strsim::levenshtein(&lower, &k.to_lowercase()), k))
+        .filter(|(distance, k)| *distance <= 2.max(k.len() / 3))
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, k)| k)
+}
+
+/// Ids are lower-case letters, digits and single inner dashes; the error is a hint.
+pub(crate) fn check_id(id: &str) -> Result<(), String> {
+    let valid = !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !id.starts_with('-')
+        && !id.ends_with('-')
+        && !id.contains("--");
+    if valid {
+        return Ok(());
+    }
+    let slug = slugify(id);
+    Err(if slug.is_empty() {
+        "use lower-case letters, digits and dashes, e.g. `my-chaton`".to_owned()
+    } else {
+        format!("for example `{slug}`")
+    })
+}
+
+/// A valid id made from free text: accents folded, other characters turned into dashes.
+pub fn slugify(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        let folded = match c {
+            'à' | 'á' | 'â' | 'ä' | 'ã' | 'å' | 'À' | 'Á' | 'Â' | 'Ä' => "a",
+            'ç' | 'Ç' => "c",
+            'è' | 'é' | 'ê' | 'ë' | 'È' | 'É' | 'Ê' | 'Ë' => "e",
+            'ì' | 'í' | 'î' | 'ï' | 'Î' | 'Ï' => "i",
+            'ñ' => "n",
+            'ò' | 'ó' | 'ô' | 'ö' | 'õ' | 'Ô' | 'Ö' => "o",
+            'ù' | 'ú' | 'û' | 'ü' | 'Ù' | 'Û' | 'Ü' => "u",
+            'ÿ' => "y",
+            'œ' | 'Œ' => "oe",
+            'æ' | 'Æ' => "ae",
+            c if c.is_ascii_alphanumeric() => {
+                out.push(c.to_ascii_lowercase());
+                continue;
+            }
+            _ => "-",
+        };
+        out.push_str(folded);
+    }
+    let mut slug = String::with_capacity(out.len());
+    for part in out.split('-').filter(|p| !p.is_empty()) {
+        if !slug.is_empty() {
+            slug.push('-');
+        }
+        slug.push_str(part);
+    }
+    slug.truncate(64);
+    slug.trim_end_matches('-').to_owned()
+}
+
+/// An absolute `http`/`https` URL with a host, or (message, hint).
+pub(crate) fn parse_web_url(text: &str) -> Result<Url, (String, Option<String>)> {
+    match Url::parse(text) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => Ok(url),
+        Ok(url) => Err((
+            format!("`{text}` is not a web address (scheme `{}`)", url.scheme()),
+            Some("use an https:// URL".to_owned()),
+        )),
+        Err(url::ParseError::RelativeUrlWithoutBase) => {
+            // `chaton.test/cgu` lacks only the scheme; `cgu` or `/cgu` lacks the site too.
+            let bare = text.trim_start_matches('/');
+            let hint = if bare
+                .split('/')
+                .next()
+                .is_some_and(|host| host.contains('.'))
+            {
+                format!("write the full address, e.g. https://{bare}")
+            } else {
+                "write the full address, starting with https://".to_owned()
+            };
+            Err((
+                format!("bad URL `{text}`: relative URL without a base"),
+                Some(hint),
+            ))
+        }
+        Err(err) => Err((format!("bad URL `{text}`: {err}"), None)),
+    }
+}
+
+/// A bare DNS name (lower-cased), or (message, hint).
+pub(crate) fn check_host(text: &str) -> Result<String, (String, Option<String>)> {
+    if text.contains("://") || text.contains('/') {
+        let bare = Url::parse(text)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned));
+        return Err((
+            format!("`{text}` is not a bare domain name"),
+            Some(bare.map_or_else(
+                || "write only the domain".to_owned(),
+                |b| format!("write `{b}`"),
+            )),
+        ));
+    }
+    match url::Host::parse(text) {
+        Ok(url::Host::Domain(domain)) if domain.contains('.') => Ok(domain),
+        _ => Err((format!("`{text}` is not a valid domain name"), None)),
+    }
+}
+
+/// Checks a licence as a strict SPDX expression; returns it as written, or (message, hint).
+pub(crate) fn check_strict_license(text: &str) -> Result<String, (String, Option<String>)> {
+    let err = match spdx::Expression::parse(text) {
+        Ok(_) => return Ok(text.to_owned()),
+        Err(err) => err,
+    };
+    let hint = match spdx::Expression::canonicalize(text) {
+        Ok(Some(canonical)) if spdx::Expression::parse(&canonical).is_ok() => {
+            Some(format!("did you mean `{canonical}`?"))
+        }
+        _ => spdx::imprecise_license_id(text)
+            .map(|(id, _)| format!("did you mean `{}`?", id.name))
+            .or_else(|| {
+                nearest(text, spdx::identifiers::LICENSES.iter().map(|l| l.name))
+                    .map(|near| format!("did you mean `{near}`?"))
+            }),
+    };
+    Err((
+        format!(
+            "`{text}` is not a valid SPDX licence expression: {}",
+            err.reason
+        ),
+        hint,
+    ))
+}
+
+/// A licence as members write it in ChatonsInfos (`AGPL-3.0`, `GPL v3`…): the lax parse,
+/// canonicalised, or `None` when even that fails.
+pub(crate) fn lax_license(text: &str) -> Option<String> {
+    let canonical = match spdx::Expression::canonicalize(text) {
+        Ok(Some(canonical)) => canonical,
+        Ok(None) => text.to_owned(),
+        Err(_) => return None,
+    };
+    spdx::Expression::parse_mode(&canonical, spdx::ParseMode::LAX)
+        .ok()
+        .map(|_| canonical)
+}
+
+#[cfg(test)]
+mod helper_tests {
+    use super::*;
+
+    #[test]
+    fn slugify_folds_accents_and_spaces() {
+        assert_eq!(slugify("Le Petit Chaton (Lyon)"), "le-petit-chaton-lyon");
+        assert_eq!(slugify("Réseau Libéré"), "reseau-libere");
+    }
+
+    #[test]
+    fn nearest_finds_typos_only() {
+        assert_eq!(nearest("ulr", ["kind", "url"].into_iter()), Some("url"));
+        assert_eq!(nearest("zzzzzz", ["kind", "url"].into_iter()), None);
+    }
+
+    #[test]
+    fn license_hints() {
+        assert!(check_strict_license("AGPL-3.0-or-later OR MIT").is_ok());
+        let (_, hint) = check_strict_license("AGPL-3.0").expect_err("deprecated id rejected");
+        assert_eq!(hint.as_deref(), Some("did you mean `AGPL-3.0-only`?"));
+        assert_eq!(lax_license("AGPL-3.0").as_deref(), Some("AGPL-3.0-only"));
+    }
 }

@@ -47,6 +47,10 @@ pub struct Observations {
     /// TLS handshakes per `host:port`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub tls: BTreeMap<String, Observed<TlsHandshake>>,
+    /// TLS handshakes per `host:port` made to one of the host's IPv6 (AAAA) addresses, for
+    /// the IPv6 reachability check. Recorded only for hosts that publish AAAA records.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tls_ipv6: BTreeMap<String, Observed<TlsHandshake>>,
     /// Legacy protocol versions (SSL 3, TLS 1.0, 1.1) accepted per `host:port`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub legacy_tls: BTreeMap<String, Observed<LegacyProtocols>>,
@@ -75,6 +79,7 @@ impl Observations {
             started_at,
             dns: BTreeMap::new(),
             tls: BTreeMap::new(),
+            tls_ipv6: BTreeMap::new(),
             legacy_tls: BTreeMap::new(),
             http: BTreeMap::new(),
             pages: BTreeMap::new(),

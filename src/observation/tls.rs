@@ -121,3 +121,10 @@ pub enum LegacyOutcome {
         detail: String,
     },
 }
+
+impl TlsHandshake {
+    /// The server's own certificate, when the chain is not empty.
+    pub fn leaf(&self) -> Option<&Certificate> {
+        self.chain.first()
+    }
+}

@@ -5,6 +5,9 @@
 //! `net::Network` implements with every limit, override and guard of the run; tests may
 //! implement them over local servers.
 
+pub mod dns;
+pub mod http;
+pub mod tls;
 pub mod documents;
 
 use std::future::Future;
@@ -16,6 +19,12 @@ use bytes::Bytes;
 use url::Url;
 
 use crate::observation::{HttpExchange, ProbeFailure};
+
+pub mod legacy_tls;
+pub mod mail;
+pub mod filters;
+pub mod page;
+pub mod software;
 
 /// A boxed future, so the traits stay object-safe.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -61,8 +70,11 @@ pub struct Connection {
 /// Raw TCP connections and the trust store, for TLS, legacy-TLS and SMTP probes.
 pub trait Connect: Send + Sync {
     /// Opens a TCP connection to `host:port`.
-    fn connect<'a>(&'a self, host: &'a str, port: u16)
-    -> BoxFuture<'a, Result<Connection, ProbeFailure>>;
+    fn connect<'a>(
+        &'a self,
+        host: &'a str,
+        port: u16,
+    ) -> BoxFuture<'a, Result<Connection, ProbeFailure>>;
 
     /// The roots a certificate chain must lead to: Mozilla's (webpki-roots) plus `--ca-file`.
     fn roots(&self) -> Arc<rustls::RootCertStore>;

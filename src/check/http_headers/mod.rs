@@ -1,1 +1,102 @@
-//! Checks of the http_headers family.
+//! Checks of the http-headers family: plain HTTP redirects to HTTPS, and the security headers
+//! Mozilla Observatory looks at, on the HTTPS page of each web host (see the `tls` module
+//! documentation for the observation keys).
+
+mod content_security_policy;
+mod cookies_secure;
+mod frame_protection;
+mod hsts;
+mod http_redirects_to_https;
+mod nosniff;
+mod referrer_policy;
+
+pub use content_security_policy::ContentSecurityPolicy;
+pub use cookies_secure::CookiesSecure;
+pub use frame_protection::FrameProtection;
+pub use hsts::Hsts;
+pub use http_redirects_to_https::HttpRedirectsToHttps;
+pub use nosniff::Nosniff;
+pub use referrer_policy::ReferrerPolicy;
+
+use crate::check::Context;
+use crate::check::tls::targets::{WebHost, web_hosts};
+use crate::finding::{Finding, Subject};
+use crate::observation::Observed;
+use crate::observation::http::{HttpExchange, HttpResponse};
+
+/// For each web host, the final response of its HTTPS page (what the browser renders), or the
+/// finding that says why there is none.
+pub(crate) fn for_each_page(
+    cx: &Context<'_>,
+    mut judge: impl FnMut(&WebHost, Subject, &HttpExchange, &HttpResponse) -> Finding,
+) -> Vec<Finding> {
+    web_hosts(cx.member)
+        .into_iter()
+        .map(|web| {
+            let subject = Subject::Host(web.host.clone());
+            match cx.observations.http.get(&web.https_url) {
+                None => cx.not_observed(subject, &format!("a response from {}", web.https_url)),
+                Some(Observed::Failed(failure)) => cx
+                    .inconclusive(subject, failure)
+                    .evidence("url", web.https_url.clone()),
+                Some(Observed::Seen(exchange)) => match exchange.last() {
+                    None => cx.not_observed(subject, &format!("a response from {}", web.https_url)),
+                    Some(last) => judge(&web, subject, exchange, last),
+                },
+            }
+        })
+        .collect()
+}
+
+/// Directives of a `;`-separated header, names lower-cased, values kept.
+pub(crate) fn directives(value: &str) -> Vec<(String, String)> {
+    value
+        .split(';')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(
+            |part| match part.split_once(|c: char| c == '=' || c.is_ascii_whitespace()) {
+                Some((name, rest)) => (name.trim().to_ascii_lowercase(), rest.trim().to_owned()),
+                None => (part.to_ascii_lowercase(), String::new()),
+            },
+        )
+        .collect()
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use crate::check::tls::test_support::{member, observations};
+    use crate::declaration::Member;
+    use crate::observation::http::{HttpExchange, HttpResponse};
+    use crate::observation::{Observations, Observed};
+
+    /// A response from `url` with `status` and these headers.
+    pub fn response(url: &str, status: u16, headers: &[(&str, &str)]) -> HttpResponse {
+        HttpResponse {
+            url: url.into(),
+            status,
+            headers: headers
+                .iter()
+                .map(|(k, v)| ((*k).to_ascii_lowercase(), (*v).to_owned()))
+                .collect(),
+            remote_addr: None,
+        }
+    }
+
+    /// `https://chaton.test/` answering 200 with these headers.
+    pub fn page(headers: &[(&str, &str)]) -> (Member, Observations) {
+        let m = member("https://chaton.test/", &[]);
+        let mut obs = observations();
+        let hops = vec![response("https://chaton.test/", 200, headers)];
+        obs.http.insert(
+            "https://chaton.test/".into(),
+            Observed::Seen(HttpExchange {
+                hops,
+                body_bytes: 0,
+                body_truncated: false,
+                body_sha256: None,
+            }),
+        );
+        (m, obs)
+    }
+}

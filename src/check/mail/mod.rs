@@ -1,1 +1,169 @@
-//! Checks of the mail family.
+//! Checks of the mail family: MX, STARTTLS and its certificate, MTA-STS, TLS-RPT, DANE, SPF,
+//! DMARC and the user-facing mail endpoints (see the `tls` module documentation for the
+//! observation keys).
+
+mod dane;
+mod dmarc;
+mod imaps_submission_tls;
+mod mta_sts;
+mod mx_present;
+mod spf;
+mod starttls_certificate_valid;
+mod starttls_offered;
+mod tls_rpt;
+
+pub use dane::Dane;
+pub use dmarc::Dmarc;
+pub use imaps_submission_tls::ImapsSubmissionTls;
+pub use mta_sts::MtaSts;
+pub use mx_present::MxPresent;
+pub use spf::Spf;
+pub use starttls_certificate_valid::StarttlsCertificateValid;
+pub use starttls_offered::StarttlsOffered;
+pub use tls_rpt::TlsRpt;
+
+use crate::check::Context;
+use crate::finding::{Finding, Subject};
+use crate::observation::mail::{MailObservation, SmtpSession};
+use crate::observation::{DnsRecords, Observed};
+
+/// The member's mail domains, lower-case without trailing dot, deduplicated.
+pub(crate) fn mail_domains(cx: &Context<'_>) -> Vec<String> {
+    let mut domains: Vec<String> = Vec::new();
+    for mail in &cx.member.mail_domains {
+        let domain = mail.domain.trim_end_matches('.').to_ascii_lowercase();
+        if !domains.contains(&domain) {
+            domains.push(domain);
+        }
+    }
+    domains
+}
+
+/// The DNS records of `name`, or the finding about `subject` that says why there are none.
+pub(crate) fn dns<'a>(
+    cx: &'a Context<'_>,
+    name: &str,
+    subject: &Subject,
+) -> Result<&'a DnsRecords, Finding> {
+    match cx.observations.dns.get(name) {
+        None => Err(cx.not_observed(subject.clone(), &format!("DNS records of {name}"))),
+        Some(Observed::Failed(failure)) => Err(cx
+            .inconclusive(subject.clone(), failure)
+            .evidence("dns.name", name)),
+        Some(Observed::Seen(records)) => Ok(records),
+    }
+}
+
+/// The TXT records of `name` that start with `tag` (e.g. `v=spf1`), compared
+/// case-insensitively and followed by end, `;` or a space.
+pub(crate) fn tagged_txt<'a>(records: &'a DnsRecords, tag: &str) -> Vec<&'a str> {
+    records
+        .txt
+        .iter()
+        .map(|txt| txt.trim())
+        .filter(|txt| {
+            txt.len() >= tag.len()
+                && txt.is_char_boundary(tag.len())
+                && txt[..tag.len()].eq_ignore_ascii_case(tag)
+                && matches!(
+                    txt[tag.len()..].chars().next(),
+                    None | Some(' ' | ';' | '\t')
+                )
+        })
+        .collect()
+}
+
+/// The mail observation of `domain`, or the finding that says why there is none.
+pub(crate) fn mail_observation<'a>(
+    cx: &'a Context<'_>,
+    domain: &str,
+    subject: &Subject,
+) -> Result<&'a MailObservation, Finding> {
+    match cx.observations.mail.get(domain) {
+        None => Err(cx.not_observed(subject.clone(), &format!("the mail servers of {domain}"))),
+        Some(Observed::Failed(failure)) => Err(cx
+            .inconclusive(subject.clone(), failure)
+            .evidence("mail.domain", domain)),
+        Some(Observed::Seen(observation)) => Ok(observation),
+    }
+}
+
+/// For each MX host of each mail domain (deduplicated by host: domains often share MX), the
+/// SMTP session observed, judged by `judge(domain, session)`. A domain without MX session or
+/// without observation yields one finding about the domain.
+pub(crate) fn for_each_exchanger(
+    cx: &Context<'_>,
+    mut judge: impl FnMut(&str, &SmtpSession) -> Finding,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let mut seen_hosts: Vec<String> = Vec::new();
+    for domain in mail_domains(cx) {
+        let subject = Subject::MailDomain(domain.clone());
+        let observation = match mail_observation(cx, &domain, &subject) {
+            Ok(observation) => observation,
+            Err(finding) => {
+                findings.push(finding);
+                continue;
+            }
+        };
+        if observation.exchangers.is_empty() {
+            findings.push(cx.not_applicable(subject, format!("{domain} has no MX host to probe")));
+            continue;
+        }
+        for session in &observation.exchangers {
+            let host = session.host.trim_end_matches('.').to_ascii_lowercase();
+            if seen_hosts.contains(&host) {
+                continue;
+            }
+            seen_hosts.push(host);
+            findings.push(judge(&domain, session));
+        }
+    }
+    findings
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use crate::check::tls::test_support::{handshake, member_with_mail, observations};
+    use crate::declaration::Member;
+    use crate::observation::mail::{MailObservation, SmtpSession};
+    use crate::observation::{DnsRecords, Observations, Observed};
+
+    /// A session on `mx.chaton.test` that offered STARTTLS and validated.
+    pub fn good_session() -> SmtpSession {
+        SmtpSession {
+            host: "mx.chaton.test".into(),
+            port: 25,
+            banner: Some("220 mx.chaton.test ESMTP".into()),
+            ehlo_keywords: vec!["PIPELINING".into(), "STARTTLS".into()],
+            starttls_offered: true,
+            handshake: Some(Observed::Seen(handshake("mx.chaton.test"))),
+            failure: None,
+        }
+    }
+
+    /// Mail domain `chaton.test` with one MX session.
+    pub fn mail_world(session: SmtpSession) -> (Member, Observations) {
+        let m = member_with_mail("https://chaton.test/", "chaton.test");
+        let mut obs = observations();
+        obs.mail.insert(
+            "chaton.test".into(),
+            Observed::Seen(MailObservation {
+                exchangers: vec![session],
+                ..Default::default()
+            }),
+        );
+        (m, obs)
+    }
+
+    /// TXT records for `name`.
+    pub fn txt(obs: &mut Observations, name: &str, records: &[&str]) {
+        obs.dns.insert(
+            name.into(),
+            Observed::Seen(DnsRecords {
+                txt: records.iter().map(|r| (*r).to_owned()).collect(),
+                ..Default::default()
+            }),
+        );
+    }
+}

@@ -1,0 +1,121 @@
+//! `dns.dnssec-valid`: the member's names are signed with DNSSEC and validate.
+
+use super::records;
+use crate::check::tls::targets::web_hosts;
+use crate::check::{Check, Context, ProbeKind};
+use crate::finding::{Finding, Subject, Verdict};
+
+/// DNS answers for each web host and mail domain validate (`secure`).
+pub struct DnssecValid;
+
+impl Check for DnssecValid {
+    fn id(&self) -> &'static str {
+        "dns.dnssec-valid"
+    }
+
+    fn needs(&self) -> &'static [ProbeKind] {
+        &[ProbeKind::Dns]
+    }
+
+    fn judge(&self, cx: &Context<'_>) -> Vec<Finding> {
+        let mut subjects: Vec<(Subject, String)> = web_hosts(cx.member)
+            .into_iter()
+            .map(|web| (Subject::Host(web.host.clone()), web.host))
+            .collect();
+        for mail in &cx.member.mail_domains {
+            let domain = mail.domain.trim_end_matches('.').to_ascii_lowercase();
+            if !subjects.iter().any(|(_, name)| *name == domain) {
+                subjects.push((Subject::MailDomain(domain.clone()), domain));
+            }
+        }
+        subjects
+            .into_iter()
+            .map(|(subject, name)| {
+                let found = match records(cx, &name, subject.clone()) {
+                    Ok(found) => found,
+                    Err(finding) => return finding,
+                };
+                let status = found.dnssec.as_deref().unwrap_or("indeterminate");
+                let finding = match status {
+                    "secure" => cx.pass(
+                        subject,
+                        format!("the DNS answers for {name} are signed and validate"),
+                    ),
+                    "insecure" => cx.warn(subject, format!("{name} is not signed with DNSSEC")),
+                    "bogus" => cx.fail(
+                        subject,
+                        format!("the DNSSEC signatures of {name} do not validate"),
+                    ),
+                    _ => cx.finding(
+                        subject,
+                        Verdict::Inconclusive,
+                        format!("the DNSSEC status of {name} could not be determined"),
+                    ),
+                };
+                finding.evidence("dns.dnssec", status)
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::tls::test_support::*;
+    use crate::observation::{DnsRecords, Observed};
+
+    fn verdict_for(status: Option<&str>) -> Verdict {
+        let m = member("https://chaton.test/", &[]);
+        let mut obs = observations();
+        let records = DnsRecords {
+            dnssec: status.map(str::to_owned),
+            ..Default::default()
+        };
+        obs.dns
+            .insert("chaton.test".into(), Observed::Seen(records));
+        verdict(&DnssecValid, &m, &obs)
+    }
+
+    #[test]
+    fn secure_passes() {
+        assert_eq!(verdict_for(Some("secure")), Verdict::Pass);
+    }
+
+    #[test]
+    fn insecure_warns() {
+        assert_eq!(verdict_for(Some("insecure")), Verdict::Warn);
+    }
+
+    #[test]
+    fn bogus_fails() {
+        assert_eq!(verdict_for(Some("bogus")), Verdict::Fail);
+    }
+
+    #[test]
+    fn indeterminate_or_unknown_is_inconclusive() {
+        assert_eq!(verdict_for(Some("indeterminate")), Verdict::Inconclusive);
+        assert_eq!(verdict_for(None), Verdict::Inconclusive);
+    }
+
+    #[test]
+    fn mail_domain_is_judged_once_when_it_is_also_a_web_host() {
+        let m = member_with_mail("https://chaton.test/", "chaton.test");
+        let mut obs = observations();
+        obs.dns.insert(
+            "chaton.test".into(),
+            Observed::Seen(DnsRecords {
+                dnssec: Some("secure".into()),
+                ..Default::default()
+            }),
+        );
+        assert_eq!(judge(&DnssecValid, &m, &obs).len(), 1);
+    }
+
+    #[test]
+    fn probe_failure_is_inconclusive() {
+        let m = member("https://chaton.test/", &[]);
+        let mut obs = observations();
+        obs.dns.insert("chaton.test".into(), timeout());
+        assert_eq!(verdict(&DnssecValid, &m, &obs), Verdict::Inconclusive);
+    }
+}

@@ -1,0 +1,125 @@
+//! `tls.certificate-not-expiring`: the certificate does not expire soon.
+
+use super::{for_each_handshake, with_leaf_evidence};
+use crate::check::{Check, Context, ProbeKind};
+use crate::finding::Finding;
+
+/// The leaf certificate of each web host has more than `certificate_expiry_warn_days` left.
+pub struct CertificateNotExpiring;
+
+const DAY: i64 = 86_400;
+
+impl Check for CertificateNotExpiring {
+    fn id(&self) -> &'static str {
+        "tls.certificate-not-expiring"
+    }
+
+    fn needs(&self) -> &'static [ProbeKind] {
+        &[ProbeKind::Tls]
+    }
+
+    fn judge(&self, cx: &Context<'_>) -> Vec<Finding> {
+        let now = cx.now().unix_timestamp();
+        let warn_days = i64::from(cx.config.certificate_expiry_warn_days);
+        for_each_handshake(cx, |web, subject, handshake| {
+            let Some(leaf) = handshake.leaf() else {
+                return cx.not_observed(subject, &format!("a certificate from {}", web.endpoint()));
+            };
+            let seconds_left = leaf.not_after_unix.saturating_sub(now);
+            // Whole days, rounded down: "0 days left" already means less than 24 hours.
+            let days_left = seconds_left.div_euclid(DAY);
+            let finding = if seconds_left < 0 {
+                cx.fail(
+                    subject,
+                    format!(
+                        "the certificate of {} expired on {}",
+                        web.endpoint(),
+                        leaf.not_after
+                    ),
+                )
+            } else if days_left < warn_days {
+                cx.warn(
+                    subject,
+                    format!(
+                        "the certificate of {} expires in {days_left} days",
+                        web.endpoint()
+                    ),
+                )
+            } else {
+                cx.pass(
+                    subject,
+                    format!(
+                        "the certificate of {} is valid for {days_left} more days",
+                        web.endpoint()
+                    ),
+                )
+            };
+            with_leaf_evidence(
+                finding.evidence("certificate.days_left", days_left.to_string()),
+                Some(leaf),
+            )
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::tls::test_support::*;
+    use crate::finding::Verdict;
+    use crate::observation::Observed;
+
+    fn verdict_for(days_left: i64) -> Verdict {
+        let m = member("https://chaton.test/", &[]);
+        let mut obs = observations();
+        let mut hs = handshake("chaton.test");
+        hs.chain[0] = certificate("chaton.test", "Test Intermediate", days_left);
+        obs.tls.insert("chaton.test:443".into(), Observed::Seen(hs));
+        verdict(&CertificateNotExpiring, &m, &obs)
+    }
+
+    #[test]
+    fn ninety_days_left_passes() {
+        assert_eq!(verdict_for(90), Verdict::Pass);
+    }
+
+    #[test]
+    fn exactly_the_threshold_passes_and_one_day_less_warns() {
+        assert_eq!(verdict_for(21), Verdict::Pass);
+        assert_eq!(verdict_for(20), Verdict::Warn);
+    }
+
+    #[test]
+    fn expiring_tomorrow_warns() {
+        assert_eq!(verdict_for(1), Verdict::Warn);
+    }
+
+    #[test]
+    fn expired_certificate_fails() {
+        assert_eq!(verdict_for(-3), Verdict::Fail);
+    }
+
+    #[test]
+    fn empty_chain_is_inconclusive() {
+        let m = member("https://chaton.test/", &[]);
+        let mut obs = observations();
+        let mut hs = handshake("chaton.test");
+        hs.chain.clear();
+        obs.tls.insert("chaton.test:443".into(), Observed::Seen(hs));
+        assert_eq!(
+            verdict(&CertificateNotExpiring, &m, &obs),
+            Verdict::Inconclusive
+        );
+    }
+
+    #[test]
+    fn probe_failure_is_inconclusive() {
+        let m = member("https://chaton.test/", &[]);
+        let mut obs = observations();
+        obs.tls.insert("chaton.test:443".into(), timeout());
+        assert_eq!(
+            verdict(&CertificateNotExpiring, &m, &obs),
+            Verdict::Inconclusive
+        );
+    }
+}

@@ -1,0 +1,107 @@
+//! `demo` and `world serve`: the loopback fixture world, for a first look and for poking at.
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use clap::{Args, Subcommand};
+
+use chatons_audit::world::World;
+
+use super::audit::{AuditArgs, FailOn, NetArgs};
+use super::output::{Format, OutputArgs};
+use super::{Ui, default_out_dir, exit};
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Directory for the reports and the site.
+    #[arg(long, short, value_name = "DIR", default_value_os_t = default_out_dir())]
+    pub out: PathBuf,
+    /// The world description directory.
+    #[arg(long, value_name = "DIR", default_value_os_t = default_world_dir())]
+    pub world: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct WorldArgs {
+    #[command(subcommand)]
+    pub command: WorldCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WorldCommand {
+    /// Start the world and keep it running until Ctrl-C; prints the auditor's settings.
+    Serve {
+        /// The world description directory.
+        #[arg(long, value_name = "DIR", default_value_os_t = default_world_dir())]
+        world: PathBuf,
+    },
+}
+
+/// `fixtures/world` of the source tree this binary was built from, or of the current directory.
+fn default_world_dir() -> PathBuf {
+    let built = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/world");
+    if built.is_dir() { built } else { PathBuf::from("fixtures/world") }
+}
+
+pub fn demo(args: DemoArgs, ui: &Ui) -> anyhow::Result<u8> {
+    if !ui.quiet {
+        eprintln!("{}", ui.messages.starting_world());
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let world = runtime
+        .block_on(World::start(&args.world))
+        .with_context(|| format!("starting the fixture world from {}", args.world.display()))?;
+    let settings = world.settings();
+    let audit = AuditArgs {
+        input: Some(settings.members_file.display().to_string()),
+        replay: None,
+        save_observations: Some(args.out.join("observations.json")),
+        output: OutputArgs {
+            out: args.out.clone(),
+            format: vec![Format::Json, Format::Html, Format::Md, Format::Site],
+            waivers: None,
+            templates: None,
+        },
+        fail_on: FailOn::Never,
+        only: Vec::new(),
+        config: None,
+        catalogue: None,
+        filter_lists: Vec::new(),
+        net: NetArgs {
+            dns_server: Some(settings.dns_server),
+            connect_to: settings.connect_to.clone(),
+            ca_file: vec![settings.ca_file.clone()],
+            allow_private: true,
+            timeout: Some(5),
+            concurrency: None,
+        },
+    };
+    std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
+    let outcome = super::audit::run(audit, ui);
+    runtime.block_on(world.shutdown());
+    if !ui.quiet {
+        eprintln!("{}", ui.messages.world_stopped());
+    }
+    outcome?;
+    if !ui.quiet {
+        let index = args.out.join("site").join("index.html");
+        eprintln!("{} {}", ui.messages.open_report(), index.display());
+    }
+    Ok(exit::CLEAN)
+}
+
+pub fn world(args: WorldArgs, _ui: &Ui) -> anyhow::Result<u8> {
+    match args.command {
+        WorldCommand::Serve { world } => {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .context("starting the async runtime")?;
+            runtime.block_on(chatons_audit::world::serve_until_ctrl_c(&world))?;
+            Ok(exit::CLEAN)
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! The plan: which probes to run on which targets, derived from the declarations and from what
+//! the selected checks `need()`.
+//!
+//! Targets are deduplicated (one TLS probe per `host:port`, however many services share it) and
+//! kept in ordered sets, so two runs of the same declarations probe in the same order.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use url::Url;
+
+use serde::{Deserialize, Serialize};
+use crate::declaration::{Declarations, Member};
+
+/// The families of observations, one per probe. Checks declare which they need.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProbeKind {
+    /// DNS records.
+    Dns,
+    /// TLS handshakes with rustls.
+    Tls,
+    /// Hand-built ClientHellos for SSL 3, TLS 1.0 and 1.1.
+    LegacyTls,
+    /// HTTP exchanges (headers, redirects).
+    Http,
+    /// HTML resource scans.
+    Page,
+    /// SMTP and STARTTLS.
+    Mail,
+    /// Software endpoints.
+    Software,
+    /// Transparency documents.
+    Documents,
+}
+
+/// Every probe target of a run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Plan {
+    /// The probe families to run.
+    pub kinds: BTreeSet<ProbeKind>,
+    /// HTTPS URLs to fetch, following redirects.
+    pub http: BTreeSet<String>,
+    /// Plain `http://host/` URLs to fetch without following redirects.
+    pub http_plain: BTreeSet<String>,
+    /// TLS endpoints `(host, port)`.
+    pub tls: BTreeSet<(String, u16)>,
+    /// Names to resolve (A, AAAA, CAA, MX, TXT…).
+    pub dns: BTreeSet<String>,
+    /// Pages to scan for resources.
+    pub pages: BTreeSet<String>,
+    /// Service URLs to fingerprint, with the declared product name.
+    pub software: BTreeMap<String, Option<String>>,
+    /// Mail domains.
+    pub mail: BTreeSet<String>,
+    /// Members whose documents to find and read (by index in the declarations).
+    pub documents: BTreeSet<usize>,
+}
+
+impl Plan {
+    /// The plan for the probe families `kinds` (what the selected checks need) over
+    /// `declarations`.
+    pub fn build(declarations: &Declarations, kinds: BTreeSet<ProbeKind>) -> Self {
+        let mut plan = Plan { kinds, ..Plan::default() };
+        for (index, member) in declarations.members.iter().enumerate() {
+            plan.add_member(index, member);
+        }
+        plan
+    }
+
+    fn wants(&self, kind: ProbeKind) -> bool {
+        self.kinds.contains(&kind)
+    }
+
+    fn add_member(&mut self, index: usize, member: &Member) {
+        for url in web_urls(member) {
+            let Some(host) = url.host_str().map(str::to_owned) else { continue };
+            if url.scheme() == "https" {
+                let port = url.port_or_known_default().unwrap_or(443);
+                if self.wants(ProbeKind::Http) {
+                    self.http.insert(url.to_string());
+                    self.http_plain.insert(format!("http://{host}/"));
+                }
+                if self.wants(ProbeKind::Tls) || self.wants(ProbeKind::LegacyTls) {
+                    self.tls.insert((host.clone(), port));
+                }
+            } else if self.wants(ProbeKind::Http) {
+                self.http.insert(url.to_string());
+            }
+            if self.wants(ProbeKind::Dns) {
+                self.dns.insert(host);
+            }
+        }
+        if self.wants(ProbeKind::Page) {
+            for url in web_urls(member) {
+                self.pages.insert(url.to_string());
+            }
+        }
+        if self.wants(ProbeKind::Software) {
+            for service in &member.services {
+                let declared = service.software.as_ref().map(|s| s.name.clone());
+                self.software.insert(service.url.to_string(), declared);
+            }
+        }
+        if self.wants(ProbeKind::Documents) {
+            self.documents.insert(index);
+        }
+        if self.wants(ProbeKind::Mail) {
+            for mail in &member.mail_domains {
+                self.mail.insert(mail.domain.clone());
+            }
+        }
+        if self.wants(ProbeKind::Dns) || self.wants(ProbeKind::Mail) {
+            for mail in &member.mail_domains {
+                let domain = &mail.domain;
+                self.dns.insert(domain.clone());
+                for prefix in ["_dmarc", "_mta-sts", "_smtp._tls"] {
+                    self.dns.insert(format!("{prefix}.{domain}"));
+                }
+            }
+        }
+    }
+
+    /// How many probe targets the plan holds, for the progress bar.
+    pub fn len(&self) -> usize {
+        self.http.len()
+            + self.http_plain.len()
+            + self.tls.len()
+            + self.dns.len()
+            + self.pages.len()
+            + self.software.len()
+            + self.mail.len()
+            + self.documents.len()
+    }
+
+    /// Whether there is nothing to probe.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The member website and every service URL, deduplicated, in declaration order.
+pub fn web_urls(member: &Member) -> Vec<&Url> {
+    let mut seen = BTreeSet::new();
+    std::iter::once(&member.website)
+        .chain(member.services.iter().map(|s| &s.url))
+        .filter(|url| seen.insert(url.as_str()))
+        .collect()
+}

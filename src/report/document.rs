@@ -1,0 +1,79 @@
+//! The transparency report of one member, HTML or Markdown, French or English.
+
+use super::escape::slug;
+use super::svg::{self, Bar};
+use super::view::{self, MemberView, PageView};
+use super::{Error, Results, Templates};
+use crate::catalogue::{Catalogue, Lang};
+
+/// The two document formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocFormat {
+    /// A standalone HTML5 file, CSS inline, no external resource.
+    Html,
+    /// Markdown (GitHub/GitLab/Discourse flavour).
+    Markdown,
+}
+
+/// The CSP of a standalone HTML report: nothing may load; only the inline stylesheet applies.
+pub const STANDALONE_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+
+/// Builds the full view of one member (reviewer Markdown and chart included).
+pub fn build_view(
+    results: &Results,
+    catalogue: &Catalogue,
+    member_id: &str,
+    lang: Lang,
+    templates: &Templates,
+    page: PageView,
+) -> Result<MemberView, Error> {
+    let member = results
+        .member(member_id)
+        .ok_or_else(|| Error::UnknownMember(member_id.into()))?;
+    let mut view = view::member_view(results, member, catalogue, lang, templates.strings(lang));
+    view.page = page;
+    view.reviewer_markdown = templates.render("reviewer.md", &view)?;
+    let bars: Vec<Bar> = view
+        .commitments
+        .iter()
+        .map(|c| Bar {
+            label: c.title.clone(),
+            value: (c.score.class != "none").then_some(c.score.percent),
+            text: c.score.text.clone(),
+            neutral: false,
+        })
+        .collect();
+    view.chart_svg = svg::bars(&templates.text(lang, "chart_scores_by_commitment"), &bars);
+    Ok(view)
+}
+
+/// Renders one member's report as a standalone document.
+pub fn render(
+    results: &Results,
+    catalogue: &Catalogue,
+    member_id: &str,
+    lang: Lang,
+    format: DocFormat,
+    templates: &Templates,
+) -> Result<String, Error> {
+    let page = PageView {
+        standalone: true,
+        css: templates.file("style.css")?.to_string(),
+        csp: STANDALONE_CSP.into(),
+        ..PageView::default()
+    };
+    let view = build_view(results, catalogue, member_id, lang, templates, page)?;
+    match format {
+        DocFormat::Html => templates.render("member.html", &view),
+        DocFormat::Markdown => templates.render("member.md", &view),
+    }
+}
+
+/// The file name of a member's report, e.g. `chaton-1.fr.html`.
+pub fn file_name(member_id: &str, lang: Lang, format: DocFormat) -> String {
+    let ext = match format {
+        DocFormat::Html => "html",
+        DocFormat::Markdown => "md",
+    };
+    format!("{}.{}.{ext}", slug(member_id), lang.code())
+}

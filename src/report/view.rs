@@ -1,0 +1,413 @@
+//! View models: everything a template shows, computed and formatted in Rust.
+//!
+//! Templates only place these values; they never compute, compare or look anything up. Every
+//! string from outside (names, URLs, messages, evidence) stays plain text here and is escaped
+//! by the template engine; links carry an `href` only when [`super::escape::safe_href`]
+//! accepted them.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::escape::{safe_href, slug};
+use super::{MemberResult, Results};
+use crate::catalogue::{Catalogue, Lang, Level};
+use crate::finding::{Finding, Verdict};
+use crate::waiver::WaivedFinding;
+
+/// Where the scoring formula is documented; every report links to it.
+pub const SCORING_URL: &str =
+    "https://framagit.org/chatons/chatons-audit/-/blob/main/docs/scoring.md";
+
+/// A piece of untrusted text that may be a link.
+#[derive(Debug, Clone, Serialize)]
+pub struct Link {
+    /// Text to show.
+    pub text: String,
+    /// Target, present only for absolute http(s) URLs.
+    pub href: Option<String>,
+}
+
+impl Link {
+    /// A link from an untrusted URL.
+    pub fn url(url: &str) -> Self {
+        Self {
+            text: url.to_string(),
+            href: safe_href(url),
+        }
+    }
+}
+
+/// A score ready to show.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScoreView {
+    /// `87.5`, or `–` when absent.
+    pub text: String,
+    /// CSS class: `good` (≥ 80), `fair` (≥ 50), `poor`, `none`.
+    pub class: &'static str,
+    /// 0–100 for bar widths (0 when absent).
+    pub percent: f64,
+}
+
+impl ScoreView {
+    /// Formats an optional score.
+    pub fn new(score: Option<f64>) -> Self {
+        match score {
+            None => Self {
+                text: "–".into(),
+                class: "none",
+                percent: 0.0,
+            },
+            Some(s) => Self {
+                text: format_score(s),
+                class: if s >= 80.0 {
+                    "good"
+                } else if s >= 50.0 {
+                    "fair"
+                } else {
+                    "poor"
+                },
+                percent: s.clamp(0.0, 100.0),
+            },
+        }
+    }
+}
+
+/// One decimal, without a trailing `.0`.
+pub fn format_score(score: f64) -> String {
+    let text = format!("{score:.1}");
+    text.strip_suffix(".0").map(str::to_string).unwrap_or(text)
+}
+
+/// One piece of evidence.
+#[derive(Debug, Clone, Serialize)]
+pub struct EvidenceView {
+    /// Label, e.g. `certificate.not_after`.
+    pub label: String,
+    /// What was seen.
+    pub value: String,
+    /// Where, when known.
+    pub source: Option<Link>,
+}
+
+/// A waiver shown next to a waived finding.
+#[derive(Debug, Clone, Serialize)]
+pub struct WaiverView {
+    /// Why.
+    pub reason: String,
+    /// Who accepted.
+    pub accepted_by: String,
+    /// `YYYY-MM-DD`.
+    pub expires: String,
+}
+
+/// One finding ready to show.
+#[derive(Debug, Clone, Serialize)]
+pub struct FindingView {
+    /// Check ID.
+    pub check: String,
+    /// Catalogue title in the report language (the check ID when unknown).
+    pub title: String,
+    /// Verdict name (CSS class too).
+    pub verdict: &'static str,
+    /// Verdict in the report language.
+    pub verdict_label: String,
+    /// Subject as text.
+    pub subject: String,
+    /// What was seen.
+    pub message: String,
+    /// Evidence.
+    pub evidence: Vec<EvidenceView>,
+    /// How to fix, in the report language; empty for passes.
+    pub remediation: String,
+    /// Why it matters, in the report language.
+    pub rationale: String,
+    /// The waiver, for waived findings.
+    pub waiver: Option<WaiverView>,
+}
+
+/// One commitment's part of a member report.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommitmentSection {
+    /// Commitment ID.
+    pub id: String,
+    /// File-name-safe ID.
+    pub slug: String,
+    /// Title in the report language.
+    pub title: String,
+    /// `required` or `recommended`.
+    pub level: &'static str,
+    /// Level in the report language.
+    pub level_label: String,
+    /// Score.
+    pub score: ScoreView,
+    /// Findings, worst verdict first.
+    pub findings: Vec<FindingView>,
+}
+
+/// A verdict count.
+#[derive(Debug, Clone, Serialize)]
+pub struct CountView {
+    /// Verdict name.
+    pub verdict: &'static str,
+    /// Verdict in the report language.
+    pub label: String,
+    /// How many.
+    pub count: u32,
+}
+
+/// Page furniture: how the page sits in a site or stands alone.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct PageView {
+    /// A standalone document inlines its CSS; a site page links `style.css`.
+    pub standalone: bool,
+    /// The CSS to inline (standalone only).
+    pub css: String,
+    /// Relative path to the site root, e.g. `../../` (empty when standalone).
+    pub root: String,
+    /// Relative link to the same page in the other language (empty when standalone).
+    pub other_lang_href: String,
+    /// Name of the other language.
+    pub other_lang_label: String,
+    /// The page's content security policy.
+    pub csp: String,
+}
+
+/// Everything a member report shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberView {
+    /// Language code.
+    pub lang: &'static str,
+    /// i18n strings of that language.
+    pub t: BTreeMap<String, String>,
+    /// Tool name.
+    pub tool: String,
+    /// Tool version.
+    pub version: String,
+    /// When the run started (RFC 3339).
+    pub audited_at: String,
+    /// What was audited.
+    pub source: String,
+    /// Member ID.
+    pub id: String,
+    /// File-name-safe member ID.
+    pub slug: String,
+    /// Member name.
+    pub name: String,
+    /// Website.
+    pub website: Link,
+    /// Overall score.
+    pub overall: ScoreView,
+    /// Link to the scoring formula.
+    pub scoring_url: String,
+    /// Counts per verdict, in report order, zeros left out.
+    pub counts: Vec<CountView>,
+    /// Sections per commitment, in catalogue order.
+    pub commitments: Vec<CommitmentSection>,
+    /// Every `manual` finding, for the reviewer.
+    pub manual: Vec<FindingView>,
+    /// Waived findings.
+    pub waived: Vec<FindingView>,
+    /// The reviewer section as Markdown, ready to paste into the forum.
+    pub reviewer_markdown: String,
+    /// Scores by commitment as an inline SVG built by [`super::svg`] (already escaped).
+    pub chart_svg: String,
+    /// Page furniture.
+    pub page: PageView,
+}
+
+fn verdict_label(strings: &BTreeMap<String, String>, verdict: Verdict) -> String {
+    let key = format!("verdict_{}", verdict.as_str());
+    strings.get(&key).cloned().unwrap_or(key)
+}
+
+fn finding_view(
+    finding: &Finding,
+    waiver: Option<&crate::waiver::Waiver>,
+    catalogue: &Catalogue,
+    lang: Lang,
+    strings: &BTreeMap<String, String>,
+) -> FindingView {
+    let entry = catalogue.check(finding.check.as_str());
+    let text = |f: fn(&crate::catalogue::CheckEntry) -> &crate::catalogue::Bilingual| {
+        entry
+            .map(|e| f(e).get(lang).to_string())
+            .unwrap_or_default()
+    };
+    let needs_fix = !matches!(finding.verdict, Verdict::Pass | Verdict::NotApplicable);
+    FindingView {
+        check: finding.check.as_str().to_string(),
+        title: entry.map_or_else(
+            || finding.check.as_str().to_string(),
+            |e| e.title.get(lang).to_string(),
+        ),
+        verdict: finding.verdict.as_str(),
+        verdict_label: verdict_label(strings, finding.verdict),
+        subject: finding.subject.to_string(),
+        message: finding.message.clone(),
+        evidence: finding
+            .evidence
+            .iter()
+            .map(|e| EvidenceView {
+                label: e.label.clone(),
+                value: e.value.clone(),
+                source: e.source.as_deref().map(Link::url),
+            })
+            .collect(),
+        remediation: if needs_fix {
+            text(|e| &e.remediation)
+        } else {
+            String::new()
+        },
+        rationale: text(|e| &e.rationale),
+        waiver: waiver.map(|w| WaiverView {
+            reason: w.reason.clone(),
+            accepted_by: w.accepted_by.clone(),
+            expires: crate::waiver::iso_date::format(w.expires),
+        }),
+    }
+}
+
+fn verdict_order(verdict: Verdict) -> usize {
+    Verdict::ALL
+        .iter()
+        .position(|v| *v == verdict)
+        .unwrap_or(Verdict::ALL.len())
+}
+
+/// The level name of a commitment.
+pub fn level_name(level: Level) -> &'static str {
+    match level {
+        Level::Required => "required",
+        Level::Recommended => "recommended",
+    }
+}
+
+/// Builds the view of one member's report; `page` and `reviewer_markdown`/`chart_svg` are
+/// filled by the caller.
+pub fn member_view(
+    results: &Results,
+    member: &MemberResult,
+    catalogue: &Catalogue,
+    lang: Lang,
+    strings: &BTreeMap<String, String>,
+) -> MemberView {
+    let mut sections: Vec<CommitmentSection> = Vec::new();
+    let mut by_commitment: BTreeMap<String, Vec<(&Finding, Option<&crate::waiver::Waiver>)>> =
+        BTreeMap::new();
+    let items = member.findings.iter().map(|f| (f, None)).chain(
+        member
+            .waived
+            .iter()
+            .map(|WaivedFinding { finding, waiver }| (finding, Some(waiver))),
+    );
+    for (finding, waiver) in items {
+        let commitment = catalogue
+            .check(finding.check.as_str())
+            .map_or_else(|| "other".to_string(), |e| e.commitment.clone());
+        by_commitment
+            .entry(commitment)
+            .or_default()
+            .push((finding, waiver));
+    }
+    let score_of = |id: &str| {
+        member
+            .score
+            .commitments
+            .iter()
+            .find(|c| c.commitment == id)
+            .and_then(|c| c.score)
+    };
+    let build = |findings: Vec<(&Finding, Option<&crate::waiver::Waiver>)>| {
+        let mut views: Vec<(usize, FindingView)> = findings
+            .into_iter()
+            .map(|(f, w)| {
+                let order = if w.is_some() {
+                    Verdict::ALL.len() + 1
+                } else {
+                    verdict_order(f.verdict)
+                };
+                (order, finding_view(f, w, catalogue, lang, strings))
+            })
+            .collect();
+        views.sort_by(|a, b| (a.0, &a.1.check, &a.1.subject).cmp(&(b.0, &b.1.check, &b.1.subject)));
+        views.into_iter().map(|(_, v)| v).collect::<Vec<_>>()
+    };
+    for commitment in &catalogue.commitments {
+        let findings = by_commitment.remove(&commitment.id).unwrap_or_default();
+        if findings.is_empty() && score_of(&commitment.id).is_none() {
+            continue;
+        }
+        let level = level_name(commitment.level);
+        sections.push(CommitmentSection {
+            id: commitment.id.clone(),
+            slug: slug(&commitment.id),
+            title: commitment.title.get(lang).to_string(),
+            level,
+            level_label: strings
+                .get(&format!("level_{level}"))
+                .cloned()
+                .unwrap_or_default(),
+            score: ScoreView::new(score_of(&commitment.id)),
+            findings: build(findings),
+        });
+    }
+    for (id, findings) in by_commitment {
+        sections.push(CommitmentSection {
+            slug: slug(&id),
+            title: strings
+                .get("other_checks")
+                .cloned()
+                .unwrap_or_else(|| id.clone()),
+            id,
+            level: "recommended",
+            level_label: String::new(),
+            score: ScoreView::new(None),
+            findings: build(findings),
+        });
+    }
+    let manual: Vec<FindingView> = sections
+        .iter()
+        .flat_map(|s| s.findings.iter())
+        .filter(|f| f.verdict == "manual" && f.waiver.is_none())
+        .cloned()
+        .collect();
+    let waived: Vec<FindingView> = sections
+        .iter()
+        .flat_map(|s| s.findings.iter())
+        .filter(|f| f.waiver.is_some())
+        .cloned()
+        .collect();
+    let counts = Verdict::ALL
+        .iter()
+        .filter_map(|v| {
+            let count = member.score.counts.get(v).copied().unwrap_or(0);
+            (count > 0).then(|| CountView {
+                verdict: v.as_str(),
+                label: verdict_label(strings, *v),
+                count,
+            })
+        })
+        .collect();
+    MemberView {
+        lang: lang.code(),
+        t: strings.clone(),
+        tool: results.run.tool.clone(),
+        version: results.run.version.clone(),
+        audited_at: results.run.started_at.clone(),
+        source: results.run.source.clone(),
+        id: member.id.clone(),
+        slug: slug(&member.id),
+        name: member.name.clone(),
+        website: Link::url(&member.website),
+        overall: ScoreView::new(member.score.overall),
+        scoring_url: SCORING_URL.into(),
+        counts,
+        commitments: sections,
+        manual,
+        waived,
+        reviewer_markdown: String::new(),
+        chart_svg: String::new(),
+        page: PageView::default(),
+    }
+}

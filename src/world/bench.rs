@@ -1,0 +1,114 @@
+//! Benchmark baseline: raw rustls handshakes per second against the world's TLS server, the
+//! ceiling any TLS probe of the auditor can reach on this machine.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rustls::RootCertStore;
+use rustls_pki_types::{CertificateDer, ServerName};
+use tokio::task::JoinSet;
+use tokio_rustls::TlsConnector;
+
+use super::Error;
+
+/// What a baseline run measured.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HandshakeStats {
+    /// Handshakes that completed.
+    pub completed: usize,
+    /// Handshakes that failed (connect, TLS or timeout).
+    pub failed: usize,
+    /// Wall time of the run.
+    pub elapsed: Duration,
+}
+
+impl HandshakeStats {
+    /// Completed handshakes per second of wall time.
+    pub fn per_second(&self) -> f64 {
+        self.completed as f64 / self.elapsed.as_secs_f64().max(f64::EPSILON)
+    }
+}
+
+/// Runs `count` full TLS handshakes (new TCP connection each, no session resumption) to
+/// `addr` with SNI `server_name`, trusting `roots`, `concurrency` at a time.
+pub async fn handshake_baseline(
+    addr: SocketAddr,
+    server_name: &str,
+    roots: &[CertificateDer<'static>],
+    count: usize,
+    concurrency: usize,
+) -> Result<HandshakeStats, Error> {
+    let mut store = RootCertStore::empty();
+    for root in roots {
+        store
+            .add(root.clone())
+            .map_err(|e| Error::Pki(format!("root certificate: {e}")))?;
+    }
+    let mut config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| Error::Pki(e.to_string()))?
+    .with_root_certificates(store)
+    .with_no_client_auth();
+    config.resumption = rustls::client::Resumption::disabled();
+    let connector = TlsConnector::from(Arc::new(config));
+    let name = ServerName::try_from(server_name.to_owned())
+        .map_err(|e| Error::Description(format!("server name `{server_name}`: {e}")))?;
+    let start = Instant::now();
+    let (mut completed, mut failed, mut launched) = (0, 0, 0);
+    let mut running = JoinSet::new();
+    while completed + failed < count {
+        while launched < count && running.len() < concurrency.max(1) {
+            launched += 1;
+            let (connector, name) = (connector.clone(), name.clone());
+            running.spawn(async move {
+                let attempt = async {
+                    let tcp = tokio::net::TcpStream::connect(addr).await.ok()?;
+                    connector.connect(name, tcp).await.ok()
+                };
+                matches!(
+                    tokio::time::timeout(Duration::from_secs(10), attempt).await,
+                    Ok(Some(_))
+                )
+            });
+        }
+        match running.join_next().await {
+            Some(Ok(true)) => completed += 1,
+            Some(_) => failed += 1,
+            None => break,
+        }
+    }
+    Ok(HandshakeStats {
+        completed,
+        failed,
+        elapsed: start.elapsed(),
+    })
+}
+
+/// Starts a one-host generated world, runs [`handshake_baseline`] against its shared TLS
+/// listener, and shuts the world down (for `chatons-audit world bench-handshakes`).
+pub async fn baseline_on_generated_world(
+    count: usize,
+    concurrency: usize,
+) -> Result<HandshakeStats, Error> {
+    let (description, members) = super::generate(1, 1);
+    let world = super::World::start_description(description, super::Members::Text(members)).await?;
+    let result = async {
+        let addr = world
+            .address_of("s0.m0.test", 443)
+            .ok_or_else(|| Error::Description("generated host s0.m0.test missing".into()))?;
+        let pem = std::fs::read(&world.settings().ca_file).map_err(|source| Error::Io {
+            path: world.settings().ca_file.clone(),
+            source,
+        })?;
+        let roots: Vec<CertificateDer<'static>> = rustls_pemfile::certs(&mut pem.as_slice())
+            .filter_map(Result::ok)
+            .collect();
+        handshake_baseline(addr, "s0.m0.test", &roots, count, concurrency).await
+    }
+    .await;
+    world.shutdown().await;
+    result
+}
