@@ -121,7 +121,7 @@ fn status_of<'a>(
         .get(&cx.member.id)
         .into_iter()
         .flatten();
-    for doc in documents.filter(|d| d.kind == DocumentKind::ProprietaryExceptions && d.url == page)
+    for doc in documents.filter(|d| d.is(DocumentKind::ProprietaryExceptions) && d.url == page)
     {
         match &doc.content {
             Observed::Seen(content) => return Ok(content.status),
@@ -278,9 +278,10 @@ mod tests {
         obs.documents.insert(
             "chaton".into(),
             vec![crate::observation::DocumentObservation {
-                kind: DocumentKind::ProprietaryExceptions,
+                kinds: vec![DocumentKind::ProprietaryExceptions],
                 url: PAGE.into(),
-                found_by: "declared".into(),
+                found_by: crate::observation::documents::FoundBy::Declared,
+                matched: None,
                 content: Observed::Seen(crate::observation::documents::DocumentContent {
                     status: 200,
                     ..Default::default()
