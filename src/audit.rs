@@ -11,9 +11,11 @@ use crate::catalogue::Catalogue;
 use crate::check::{self, Check, ProbeKind};
 use crate::config::Config;
 use crate::declaration::Declarations;
+use crate::finding::Finding;
 use crate::observation::Observations;
 use crate::report::{MemberResult, Results, RunInfo};
 use crate::score;
+use crate::waiver::{self, Waiver};
 
 /// What `--save-observations` writes and `--replay` reads: the declarations as loaded and
 /// everything observed, so a replay needs neither the network nor the original input files.
@@ -85,7 +87,9 @@ pub fn needed_kinds(checks: &[&dyn Check]) -> BTreeSet<ProbeKind> {
     checks.iter().flat_map(|c| c.needs().iter().copied()).collect()
 }
 
-/// Judges every member and scores it. Pure: the same inputs give the same results.
+/// Judges every member, applies the waivers and scores what remains. Pure: the same inputs
+/// give the same results. Waivers are dated against the run's start, so a replay waives
+/// exactly what the original run waived.
 pub fn judge(
     source: &str,
     declarations: &Declarations,
@@ -93,12 +97,20 @@ pub fn judge(
     checks: &[&dyn Check],
     config: &Config,
     catalogue: &Catalogue,
+    waivers: &[Waiver],
 ) -> Results {
+    let all: Vec<Finding> = declarations
+        .members
+        .iter()
+        .flat_map(|member| check::judge_member(checks, member, observations, config))
+        .collect();
+    let waived = waiver::apply(all, waivers, observations.started_at.date());
     let members = declarations
         .members
         .iter()
         .map(|member| {
-            let mut findings = check::judge_member(checks, member, observations, config);
+            let mut findings: Vec<Finding> =
+                waived.reported.iter().filter(|f| f.member == member.id).cloned().collect();
             findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
             let score = score::evaluate(&findings, catalogue);
             MemberResult {
@@ -107,6 +119,12 @@ pub fn judge(
                 website: member.website.to_string(),
                 score,
                 findings,
+                waived: waived
+                    .waived
+                    .iter()
+                    .filter(|w| w.finding.member == member.id)
+                    .cloned()
+                    .collect(),
             }
         })
         .collect();
@@ -124,5 +142,7 @@ pub fn judge(
         },
         members,
         problems: declarations.problems.clone(),
+        expired_waivers: waived.expired_waivers,
+        unused_waivers: waived.unused_waivers,
     }
 }

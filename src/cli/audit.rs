@@ -114,9 +114,13 @@ pub fn run(args: AuditArgs, ui: &Ui) -> anyhow::Result<u8> {
         }
     };
     if let Some(path) = &args.save_observations {
-        let text = serde_json::to_string_pretty(&saved).context("serialising observations")?;
+        let text = serde_json::to_string(&saved).context("serialising observations")?;
         std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
     }
+    let waivers = match &args.output.waivers {
+        Some(path) => chatons_audit::waiver::load(path)?,
+        None => Vec::new(),
+    };
     let results = audit::judge(
         &saved.source,
         &saved.declarations,
@@ -124,8 +128,9 @@ pub fn run(args: AuditArgs, ui: &Ui) -> anyhow::Result<u8> {
         &checks,
         &config,
         &catalogue,
+        &waivers,
     );
-    let results = output::write(&results, &args.output, &catalogue, ui)?;
+    output::write(&results, &args.output, &catalogue, ui)?;
     if !ui.quiet {
         progress::print_summary(&results, ui);
     }

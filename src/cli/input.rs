@@ -40,7 +40,7 @@ pub fn net_settings(args: &NetArgs) -> anyhow::Result<NetSettings> {
     settings.connect_to = args
         .connect_to
         .iter()
-        .map(|spec| spec.parse().map_err(|e| anyhow::anyhow!("--connect-to {spec}: {e}")))
+        .map(|spec| spec.parse().map_err(|e| anyhow::anyhow!("{e}")))
         .collect::<anyhow::Result<_>>()?;
     settings.ca_files = args.ca_file.clone();
     settings.allow_private = args.allow_private;

@@ -7,7 +7,9 @@ use anyhow::Context as _;
 use clap::{Args, ValueEnum};
 
 use chatons_audit::catalogue::Catalogue;
-use chatons_audit::report::Results;
+use chatons_audit::catalogue::Lang;
+use chatons_audit::report::document::{self, DocFormat};
+use chatons_audit::report::{Results, Templates, diff, github, json, junit, sarif, site, summary};
 
 use super::{Ui, default_out_dir, exit};
 
@@ -76,29 +78,55 @@ pub struct DiffArgs {
     pub fail_on_regression: bool,
 }
 
-/// Writes every requested format; returns the results as reported (waivers applied).
+/// Writes every requested format into `args.out`.
 pub fn write(
     results: &Results,
     args: &OutputArgs,
-    _catalogue: &Catalogue,
+    catalogue: &Catalogue,
     ui: &Ui,
-) -> anyhow::Result<Results> {
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("creating {}", args.out.display()))?;
-    let json_path = args.out.join("results.json");
-    let json = serde_json::to_string_pretty(results).context("serialising results")?;
-    std::fs::write(&json_path, json + "\n")
-        .with_context(|| format!("writing {}", json_path.display()))?;
-    if !ui.quiet {
-        eprintln!("{} {}", ui.messages.results_written(), args.out.display());
+) -> anyhow::Result<()> {
+    let out = &args.out;
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let templates = match &args.templates {
+        Some(dir) => Templates::with_overrides(dir)?,
+        None => Templates::embedded()?,
+    };
+    let save = |name: &str, text: &str| -> anyhow::Result<()> {
+        let path = out.join(name);
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))
+    };
+    for format in &args.format {
+        match format {
+            Format::Json => save("results.json", &json::to_json(results))?,
+            Format::Html | Format::Md => {
+                let doc = if *format == Format::Html { DocFormat::Html } else { DocFormat::Markdown };
+                for member in &results.members {
+                    for lang in Lang::ALL {
+                        let text =
+                            document::render(results, catalogue, &member.id, lang, doc, &templates)?;
+                        save(&document::file_name(&member.id, lang, doc), &text)?;
+                    }
+                }
+            }
+            Format::Sarif => save("results.sarif", &sarif::to_string(results, catalogue))?,
+            Format::Junit => save("junit.xml", &junit::to_string(results, catalogue)?)?,
+            Format::Github => print!("{}", github::to_string(results, catalogue)),
+            Format::Summary => save("summary.md", &summary::to_string(results, catalogue, ui.lang))?,
+            Format::Site => {
+                site::build_with(results, catalogue, &templates, &out.join("site"))?;
+            }
+        }
     }
-    Ok(results.clone())
+    if !ui.quiet {
+        eprintln!("{} {}", ui.messages.results_written(), out.display());
+    }
+    Ok(())
 }
 
 fn read_results(path: &std::path::Path) -> anyhow::Result<Results> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+    json::from_json(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
 pub fn report(args: ReportArgs, ui: &Ui) -> anyhow::Result<u8> {
@@ -108,13 +136,21 @@ pub fn report(args: ReportArgs, ui: &Ui) -> anyhow::Result<u8> {
     Ok(exit::CLEAN)
 }
 
-pub fn site(args: SiteArgs, _ui: &Ui) -> anyhow::Result<u8> {
-    let _results = read_results(&args.results)?;
-    anyhow::bail!("the scorecard site is not built yet")
+pub fn site(args: SiteArgs, ui: &Ui) -> anyhow::Result<u8> {
+    let results = read_results(&args.results)?;
+    let catalogue = super::audit::load_catalogue(None)?;
+    site::build(&results, &catalogue, &args.out)?;
+    if !ui.quiet {
+        eprintln!("{} {}", ui.messages.open_report(), args.out.join("index.html").display());
+    }
+    Ok(exit::CLEAN)
 }
 
 pub fn diff(args: DiffArgs, _ui: &Ui) -> anyhow::Result<u8> {
-    let _old = read_results(&args.old)?;
-    let _new = read_results(&args.new)?;
-    anyhow::bail!("diff is not built yet")
+    let old = read_results(&args.old)?;
+    let new = read_results(&args.new)?;
+    let compared = diff::compare(&old, &new);
+    print!("{}", compared.to_text());
+    let regression = compared.is_regression(diff::Threshold::Fail);
+    Ok(if args.fail_on_regression && regression { exit::FINDINGS } else { exit::CLEAN })
 }

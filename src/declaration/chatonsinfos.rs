@@ -682,6 +682,76 @@ mod tests {
         assert!(path.join("ftp://x.test/a").is_err());
     }
 
+    /// A minimal loopback HTTP/1.1 server: one file per path, 404 otherwise, then close.
+    async fn serve(files: Vec<(&'static str, &'static str)>) -> std::net::SocketAddr {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(async move {
+            // Bounded: the test needs a handful of requests.
+            for _ in 0..16 {
+                let Ok((mut stream, _)) = listener.accept().await else {
+                    return;
+                };
+                let mut buf = vec![0u8; 4096];
+                let n = stream.read(&mut buf).await.unwrap_or(0);
+                let request = String::from_utf8_lossy(&buf[..n]).into_owned();
+                let path = request.split_whitespace().nth(1).unwrap_or("/").to_owned();
+                let (status, body) = files
+                    .iter()
+                    .find(|(p, _)| *p == path)
+                    .map_or(("404 Not Found", ""), |(_, b)| ("200 OK", *b));
+                let response = format!(
+                    "HTTP/1.1 {status}\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = stream.write_all(response.as_bytes()).await;
+                let _ = stream.shutdown().await;
+            }
+        });
+        addr
+    }
+
+    #[tokio::test]
+    async fn remote_federation_loads_through_the_real_network_layer() {
+        let addr = serve(vec![
+            ("/fed.properties", "file.class = federation\nsubs.a = orgs/a.properties\nsubs.b = /missing.properties\n"),
+            (
+                "/orgs/a.properties",
+                "organization.name = Chaton A\norganization.website = https://a.test/\nsubs.pad = services/pad.properties\n",
+            ),
+            ("/orgs/services/pad.properties", "service.name = Pad\nservice.website = https://pad.a.test/\nsoftware.name = Etherpad\n"),
+        ])
+        .await;
+        let settings = crate::net::NetSettings {
+            allow_private: true,
+            ..crate::net::NetSettings::default()
+        };
+        let network = crate::net::Network::new(settings).expect("network");
+        let start = format!("http://{addr}/fed.properties");
+        let declarations = load_properties(&start, Some(&network))
+            .await
+            .expect("remote federation");
+        assert_eq!(declarations.members.len(), 1);
+        assert_eq!(
+            declarations.members[0].services[0].url.as_str(),
+            "https://pad.a.test/"
+        );
+        assert_eq!(
+            declarations.members[0].properties_files[1].location,
+            format!("http://{addr}/orgs/services/pad.properties")
+        );
+        assert_eq!(declarations.problems.len(), 1);
+        assert_eq!(
+            declarations.problems[0].to_string(),
+            format!(
+                "{start}:3: `subs.b` (http://{addr}/missing.properties): cannot fetch: HTTP status 404"
+            )
+        );
+    }
+
     #[test]
     fn class_comes_from_file_class_or_key_prefix() {
         assert_eq!(

@@ -77,8 +77,8 @@ impl Network {
             limit.min(self.settings.body_cap)
         });
         let mut budget = Budget {
-            total: self.settings.budget,
-            left: self.settings.budget,
+            total: self.settings.request_budget,
+            left: self.settings.request_budget,
         };
         let mut hops = Vec::new();
         let mut visited = HashSet::from([url.clone()]);
@@ -87,13 +87,14 @@ impl Network {
         loop {
             let hop = self.request(&current, &mut budget).await?;
             let status = hop.record.status;
-            if (status == 429 || status == 503) && retries < self.settings.retry.max_retries {
-                if let Some(wait) = retry_after(&hop.response) {
-                    drop(hop);
-                    retries += 1;
-                    tokio::time::sleep(wait.min(self.settings.retry.max_wait)).await;
-                    continue;
-                }
+            if (status == 429 || status == 503)
+                && retries < self.settings.retry.max_retries
+                && let Some(wait) = retry_after(&hop.response)
+            {
+                drop(hop);
+                retries += 1;
+                tokio::time::sleep(wait.min(self.settings.retry.max_wait)).await;
+                continue;
             }
             let next = if options.no_redirects || !REDIRECTS.contains(&status) {
                 None

@@ -69,13 +69,13 @@ pub struct NetSettings {
     /// Time allowed between two reads (response head, body chunks).
     pub read_timeout: Duration,
     /// Time allowed for one fetch once connected, redirects included.
-    pub budget: Duration,
+    pub request_budget: Duration,
     /// Bytes of a response body read at most; the rest is not downloaded.
     pub body_cap: u64,
     /// Redirects followed at most.
     pub max_redirects: u32,
     /// Connections open at once, in the whole run.
-    pub max_connections: usize,
+    pub max_concurrency: usize,
     /// Connections open at once to one host name.
     pub per_host: usize,
     /// Connections open at once to one IP address (many members share one server).
@@ -105,10 +105,10 @@ impl Default for NetSettings {
             connect_timeout: Duration::from_secs(5),
             tls_timeout: Duration::from_secs(5),
             read_timeout: Duration::from_secs(10),
-            budget: Duration::from_secs(20),
+            request_budget: Duration::from_secs(20),
             body_cap: 10 * 1024 * 1024,
             max_redirects: 5,
-            max_connections: 32,
+            max_concurrency: 32,
             per_host: 4,
             per_ip: 4,
             dns_server: None,
@@ -129,10 +129,10 @@ impl fmt::Debug for NetSettings {
             .field("connect_timeout", &self.connect_timeout)
             .field("tls_timeout", &self.tls_timeout)
             .field("read_timeout", &self.read_timeout)
-            .field("budget", &self.budget)
+            .field("request_budget", &self.request_budget)
             .field("body_cap", &self.body_cap)
             .field("max_redirects", &self.max_redirects)
-            .field("max_connections", &self.max_connections)
+            .field("max_concurrency", &self.max_concurrency)
             .field("per_host", &self.per_host)
             .field("per_ip", &self.per_ip)
             .field("dns_server", &self.dns_server)
@@ -167,9 +167,37 @@ pub enum Error {
     /// The TLS client configuration could not be built.
     #[error("TLS configuration: {0}")]
     Tls(String),
+    /// A DNSSEC trust anchor file could not be read.
+    #[error("DNSSEC trust anchor file {path}: {message}")]
+    TrustAnchor {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
     /// A limit is unusable (zero concurrency, …).
     #[error("network settings: {0}")]
     Settings(String),
+}
+
+/// Reads DNSSEC trust anchors from DNSKEY records in zone-file syntax, one per line
+/// (`exemple.test. IN DNSKEY 257 3 13 <base64>`), as the fixture world prints them.
+pub fn load_trust_anchors(path: &std::path::Path) -> Result<TrustAnchors, Error> {
+    let fail = |message: String| Error::TrustAnchor {
+        path: path.to_path_buf(),
+        message,
+    };
+    let text = std::fs::read_to_string(path).map_err(|err| fail(err.to_string()))?;
+    // hickory counts only root keys in `len`, so check for a record before parsing.
+    if !text.to_ascii_uppercase().contains("DNSKEY") {
+        return Err(fail("no DNSKEY record found".to_owned()));
+    }
+    let anchors: TrustAnchors =
+        text.parse()
+            .map_err(|err: hickory_resolver::proto::serialize::txt::ParseError| {
+                fail(err.to_string())
+            })?;
+    Ok(anchors)
 }
 
 /// The run's network access; cheap to share behind an `Arc`.
@@ -193,7 +221,7 @@ impl fmt::Debug for Network {
 impl Network {
     /// Builds the layer: loads the roots and CA files, builds the resolvers.
     pub fn new(settings: NetSettings) -> Result<Network, Error> {
-        if settings.max_connections == 0 || settings.per_host == 0 || settings.per_ip == 0 {
+        if settings.max_concurrency == 0 || settings.per_host == 0 || settings.per_ip == 0 {
             return Err(Error::Settings(
                 "concurrency bounds must be at least 1".to_owned(),
             ));
@@ -203,7 +231,7 @@ impl Network {
         let resolver = build_resolver(&settings, false)?;
         let validating_resolver = build_resolver(&settings, true)?;
         let limits = Limits {
-            global: Arc::new(Semaphore::new(settings.max_connections)),
+            global: Arc::new(Semaphore::new(settings.max_concurrency)),
             per_host: Mutex::new(HashMap::new()),
             per_ip: Mutex::new(HashMap::new()),
         };

@@ -141,7 +141,7 @@ async fn dnssec_status(net: &Network, fqdn: &str, record_type: RecordType) -> &'
                     "indeterminate"
                 } else if proofs.iter().all(|p| *p == Proof::Secure) {
                     "secure"
-                } else if proofs.iter().any(|p| *p == Proof::Bogus) {
+                } else if proofs.contains(&Proof::Bogus) {
                     "bogus"
                 } else if proofs.iter().all(|p| *p == Proof::Insecure) {
                     "insecure"

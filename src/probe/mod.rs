@@ -24,6 +24,7 @@ pub mod legacy_tls;
 pub mod mail;
 pub mod filters;
 pub mod page;
+pub mod run;
 pub mod software;
 
 /// A boxed future, so the traits stay object-safe.

@@ -192,6 +192,29 @@ mod tests {
         }
     }
 
+    /// The run spawns probes on a multi-threaded runtime: the future must be `Send`, even
+    /// though the extractor uses `Rc` inside and adblock's engine is single-threaded.
+    #[test]
+    fn observe_future_is_send() {
+        fn is_send<T: Send>(_: &T) {}
+        struct Never;
+        impl Fetch for Never {
+            fn fetch<'a>(
+                &'a self,
+                _url: &'a Url,
+                _options: FetchOptions,
+            ) -> crate::probe::BoxFuture<
+                'a,
+                Result<crate::probe::Fetched, crate::observation::ProbeFailure>,
+            > {
+                Box::pin(async { Err(crate::observation::ProbeFailure::Refused) })
+            }
+        }
+        let page = url();
+        let future = observe(&Never, &page, None);
+        is_send(&future);
+    }
+
     #[test]
     fn template_content_and_comment_are_inert_but_recorded() {
         let html = "<template><img src=\"https://t.test/a.png\"></template><img src=\"https://after.test/b.png\">\

@@ -15,7 +15,8 @@ use crate::observation::{
     DnsRecords, DocumentObservation, HttpExchange, LegacyProtocols, MailObservation, Observations,
     Observed, PageResources, ProbeFailure, SoftwareObservation, TlsHandshake,
 };
-use crate::plan::{Plan, ProbeKind};
+use crate::plan::targets::{endpoint, mail_followup_dns};
+use crate::plan::Plan;
 use crate::probe::filters::FilterLists;
 use crate::probe::{BoxFuture, dns, documents, http, legacy_tls, mail, page, software, tls};
 
@@ -62,18 +63,14 @@ pub async fn run(
         }));
     }
     for (host, port) in &plan.tls {
-        let key = format!("{host}:{port}");
-        if plan.kinds.contains(&ProbeKind::Tls) {
-            let key = key.clone();
-            tasks.push(Box::pin(async move {
-                Outcome::Tls(key, tls::observe(net, host, *port).await)
-            }));
-        }
-        if plan.kinds.contains(&ProbeKind::LegacyTls) {
-            tasks.push(Box::pin(async move {
-                Outcome::Legacy(key, legacy_tls::observe(net, host, *port).await)
-            }));
-        }
+        tasks.push(Box::pin(async move {
+            Outcome::Tls(endpoint(host, *port), tls::observe(net, host, *port).await)
+        }));
+    }
+    for (host, port) in &plan.legacy_tls {
+        tasks.push(Box::pin(async move {
+            Outcome::Legacy(endpoint(host, *port), legacy_tls::observe(net, host, *port).await)
+        }));
     }
     for name in &plan.dns {
         tasks.push(Box::pin(async move { Outcome::Dns(name.clone(), dns::observe(net, name).await) }));
@@ -105,25 +102,28 @@ pub async fn run(
     drain(&mut tasks, &mut observations, tick).await;
 
     // Phase two: mail exchangers come from the MX answers of phase one.
+    let mut followups = std::collections::BTreeSet::new();
     for domain in &plan.mail {
         let exchangers = mx_hosts(&observations, domain);
-        let dns_answer = observations.dns.get(domain).cloned();
+        let mta_sts_txt = txt_records(&observations, &format!("_mta-sts.{domain}"));
         let declared = declarations
             .members
             .iter()
             .flat_map(|m| &m.mail_domains)
-            .find(|d| &d.domain == domain)
+            .find(|d| d.domain.trim_end_matches('.').eq_ignore_ascii_case(domain))
             .cloned();
+        let Some(declared) = declared else { continue };
+        let dns_failure = observations.dns.get(domain).and_then(|o| o.failure().cloned());
         tasks.push(Box::pin(async move {
-            let observed = match dns_answer {
-                Some(Observed::Failed(failure)) => Observed::Failed(failure),
-                _ => mail::observe(net, domain, &exchangers, declared.as_ref()).await,
+            let observed = match dns_failure {
+                // Without the MX answer there is nothing to connect to: say why.
+                Some(failure) => Observed::Failed(failure),
+                None => mail::observe(net, net, &declared, &exchangers, &mta_sts_txt).await,
             };
             Outcome::Mail(domain.clone(), observed)
         }));
-        for mx in mx_hosts(&observations, domain) {
-            let name = format!("_25._tcp.{mx}");
-            if observations.dns.contains_key(&name) {
+        for name in mail_followup_dns(&mx_hosts(&observations, domain)) {
+            if observations.dns.contains_key(&name) || !followups.insert(name.clone()) {
                 continue;
             }
             tasks.push(Box::pin(async move {
@@ -162,6 +162,14 @@ fn mx_hosts(observations: &Observations, domain: &str) -> Vec<String> {
     let mut mx = records.mx.clone();
     mx.sort();
     mx.into_iter().map(|(_, host)| host.trim_end_matches('.').to_string()).collect()
+}
+
+/// TXT records of `name`, from the phase-one DNS answers.
+fn txt_records(observations: &Observations, name: &str) -> Vec<String> {
+    match observations.dns.get(name) {
+        Some(Observed::Seen(records)) => records.txt.clone(),
+        _ => Vec::new(),
+    }
 }
 
 fn bad_url(url: &str, error: url::ParseError) -> ProbeFailure {

@@ -147,7 +147,7 @@ where
         .peer_certificates()
         .unwrap_or_default()
         .iter()
-        .map(|der| parse_certificate(der))
+        .map(|der| parse_certificate(der.as_ref()))
         .collect();
     let verdict = recorder.verdict();
     let (verification_error, verification_kind) = match verdict {

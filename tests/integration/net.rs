@@ -288,7 +288,7 @@ fn settings(rules: &[String], ca_files: &[PathBuf]) -> NetSettings {
         connect_timeout: Duration::from_millis(800),
         tls_timeout: Duration::from_millis(800),
         read_timeout: Duration::from_millis(500),
-        budget: Duration::from_millis(1500),
+        request_budget: Duration::from_millis(1500),
         connect_to: rules
             .iter()
             .map(|r| r.parse().expect("connect-to rule"))
@@ -628,7 +628,7 @@ async fn guard_refuses_loopback_unless_allowed() {
     let rule = format!("pad.exemple.test:80:127.0.0.1:{}", addr.port());
     let guarded = network(NetSettings {
         allow_private: false,
-        ..settings(&[rule.clone()], &[])
+        ..settings(std::slice::from_ref(&rule), &[])
     });
     match failure(probe::http::observe(&guarded, &direct).await) {
         ProbeFailure::Blocked { reason } => {
@@ -671,6 +671,15 @@ async fn bad_ca_file_is_an_error_naming_the_file() {
         "{err}"
     );
 
+    let Err(err) = chatons_audit::net::load_trust_anchors(garbage.path()) else {
+        panic!("garbage accepted as a trust anchor");
+    };
+    assert!(
+        err.to_string()
+            .contains(&garbage.path().display().to_string()),
+        "{err}"
+    );
+
     let missing = PathBuf::from("/nonexistent/chatons-ca.pem");
     let err = Network::new(settings(&[], &[missing])).expect_err("missing CA file");
     assert!(
@@ -686,7 +695,7 @@ async fn per_ip_bound_limits_simultaneous_connections() {
     let net = network(NetSettings {
         per_ip: 2,
         per_host: 100,
-        budget: Duration::from_secs(5),
+        request_budget: Duration::from_secs(5),
         ..settings(&[format!(":80:127.0.0.1:{}", addr.port())], &[])
     });
     let urls: Vec<Url> = (0..8)
@@ -706,7 +715,7 @@ async fn per_host_bound_limits_simultaneous_connections() {
     let (addr, state) = serve_http(None).await;
     let net = network(NetSettings {
         per_host: 1,
-        budget: Duration::from_secs(5),
+        request_budget: Duration::from_secs(5),
         ..settings(
             &[format!("pad.exemple.test:80:127.0.0.1:{}", addr.port())],
             &[],
@@ -866,9 +875,15 @@ async fn serve_dns() -> SocketAddr {
     serve_zone(false).await.0
 }
 
+/// The zone key of a signed zone as a trust anchor file line, as the fixture world prints it.
+fn anchor_line(public: &hickory_server::proto::dnssec::PublicKeyBuf) -> String {
+    let dnskey = hickory_server::proto::dnssec::rdata::DNSKEY::from_key(public);
+    format!("exemple.test. IN DNSKEY {dnskey}")
+}
+
 /// Serves `ZONE`, signed with a fresh P-256 key when `signed`; returns the address and the
 /// trust anchor for that key.
-async fn serve_zone(signed: bool) -> (SocketAddr, TrustAnchors) {
+async fn serve_zone(signed: bool) -> (SocketAddr, TrustAnchors, String) {
     use hickory_server::net::runtime::TokioRuntimeProvider;
     use hickory_server::proto::dnssec::crypto::EcdsaSigningKey;
     use hickory_server::proto::dnssec::rdata::DNSKEY;
@@ -893,6 +908,7 @@ async fn serve_zone(signed: bool) -> (SocketAddr, TrustAnchors) {
     let public = key.to_public_key().expect("zone public key");
     let mut anchors = TrustAnchors::empty();
     anchors.insert_with_name(&public, LowerName::new(&origin));
+    let line = anchor_line(&public);
     if signed {
         let signer = DnssecSigner::new(
             DNSKEY::from_key(&public),
@@ -918,12 +934,16 @@ async fn serve_zone(signed: bool) -> (SocketAddr, TrustAnchors) {
     tokio::spawn(async move {
         let _ = server.block_until_done().await;
     });
-    (addr, anchors)
+    (addr, anchors, line)
 }
 
 #[tokio::test]
 async fn dnssec_status_is_secure_with_the_right_anchor_and_bogus_with_another() {
-    let (dns, anchors) = serve_zone(true).await;
+    let (dns, _, line) = serve_zone(true).await;
+    // The anchor as the fixture world hands it over: a file of DNSKEY records.
+    let mut file = tempfile::NamedTempFile::new().expect("temp file");
+    std::io::Write::write_all(&mut file, format!("{line}\n").as_bytes()).expect("write anchor");
+    let anchors = chatons_audit::net::load_trust_anchors(file.path()).expect("anchor file");
     let net = network(NetSettings {
         dns_server: Some(dns),
         dnssec_trust_anchor: Some(Arc::new(anchors)),
@@ -937,7 +957,7 @@ async fn dnssec_status_is_secure_with_the_right_anchor_and_bogus_with_another() 
 
     // Another zone's key as anchor: the signatures do not chain to it. The records are still
     // recorded (the evidence), the status says bogus.
-    let (_, other_anchors) = serve_zone(false).await;
+    let (_, other_anchors, _) = serve_zone(false).await;
     let wrong = network(NetSettings {
         dns_server: Some(dns),
         dnssec_trust_anchor: Some(Arc::new(other_anchors)),
@@ -950,7 +970,7 @@ async fn dnssec_status_is_secure_with_the_right_anchor_and_bogus_with_another() 
 
 #[tokio::test]
 async fn dnssec_status_of_an_unsigned_zone_is_not_secure() {
-    let (dns, anchors) = serve_zone(false).await;
+    let (dns, anchors, _) = serve_zone(false).await;
     let net = network(NetSettings {
         dns_server: Some(dns),
         dnssec_trust_anchor: Some(Arc::new(anchors)),

@@ -2,7 +2,7 @@
 //! host (on the name itself or inherited from a parent, RFC 8659).
 
 use super::{lookup_error, records};
-use crate::check::tls::targets::{caa_chain, web_hosts};
+use crate::plan::targets::{caa_chain, web_hosts};
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::{Finding, Subject, Verdict};
 

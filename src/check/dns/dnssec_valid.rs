@@ -1,7 +1,7 @@
 //! `dns.dnssec-valid`: the member's names are signed with DNSSEC and validate.
 
 use super::records;
-use crate::check::tls::targets::web_hosts;
+use crate::plan::targets::web_hosts;
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::{Finding, Subject, Verdict};
 

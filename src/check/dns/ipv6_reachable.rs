@@ -7,7 +7,7 @@
 //! may be the auditor's own missing IPv6 route, so it is inconclusive.
 
 use super::records;
-use crate::check::tls::targets::web_hosts;
+use crate::plan::targets::web_hosts;
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::{Finding, Subject};
 use crate::observation::{Observed, ProbeFailure};

@@ -3,7 +3,7 @@
 
 use url::Url;
 
-use crate::check::tls::targets::web_hosts;
+use crate::plan::targets::web_hosts;
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::{Finding, Subject};
 use crate::observation::{Observed, ProbeFailure};

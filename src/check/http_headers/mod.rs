@@ -19,7 +19,7 @@ pub use nosniff::Nosniff;
 pub use referrer_policy::ReferrerPolicy;
 
 use crate::check::Context;
-use crate::check::tls::targets::{WebHost, web_hosts};
+use crate::plan::targets::{WebHost, web_hosts};
 use crate::finding::{Finding, Subject};
 use crate::observation::Observed;
 use crate::observation::http::{HttpExchange, HttpResponse};

@@ -6,7 +6,7 @@
 //! used, `not_applicable` (MTA-STS is judged on its own).
 
 use super::for_each_exchanger;
-use crate::check::tls::targets::tlsa_name;
+use crate::plan::targets::tlsa_name;
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::{Finding, Subject};
 use crate::observation::Observed;

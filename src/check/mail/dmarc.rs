@@ -8,7 +8,7 @@
 
 use super::{dns, mail_domains, tagged_txt};
 use crate::check::http_headers::directives;
-use crate::check::tls::targets::dmarc_organizational_domain;
+use crate::plan::targets::dmarc_organizational_domain;
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::{Finding, Subject};
 

@@ -7,7 +7,7 @@
 
 use super::dane::{DaneMatch, dane_match};
 use super::{for_each_exchanger, mail_observation, tagged_txt};
-use crate::check::tls::targets::tlsa_name;
+use crate::plan::targets::tlsa_name;
 use crate::check::tls::with_leaf_evidence;
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::{Finding, Subject};

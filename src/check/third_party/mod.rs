@@ -50,14 +50,16 @@ pub(crate) fn page_of<'a>(
     cx: &Context<'a>,
     subject: &Subject,
     url: &Url,
-) -> Result<&'a PageResources, Finding> {
+) -> Result<&'a PageResources, Box<Finding>> {
     match cx.observations.pages.get(url.as_str()) {
-        None => Err(cx
-            .not_observed(subject.clone(), &format!("the resources of {url}"))
-            .evidence("page", url.as_str())),
-        Some(Observed::Failed(failure)) => Err(cx
-            .inconclusive(subject.clone(), failure)
-            .evidence("page", url.as_str())),
+        None => Err(Box::new(
+            cx.not_observed(subject.clone(), &format!("the resources of {url}"))
+                .evidence("page", url.as_str()),
+        )),
+        Some(Observed::Failed(failure)) => Err(Box::new(
+            cx.inconclusive(subject.clone(), failure)
+                .evidence("page", url.as_str()),
+        )),
         Some(Observed::Seen(page)) => Ok(page),
     }
 }

@@ -44,7 +44,7 @@ impl Check for NoThirdPartyResources {
         subjects(cx.member)
             .into_iter()
             .map(|(subject, url)| match page_of(cx, &subject, url) {
-                Err(finding) => finding,
+                Err(finding) => *finding,
                 Ok(page) => judge_page(
                     cx,
                     subject,

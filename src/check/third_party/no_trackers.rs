@@ -29,7 +29,7 @@ impl Check for NoTrackers {
         subjects(cx.member)
             .into_iter()
             .map(|(subject, url)| match page_of(cx, &subject, url) {
-                Err(finding) => finding,
+                Err(finding) => *finding,
                 Ok(page) => judge_page(
                     cx,
                     subject,

@@ -1,6 +1,6 @@
 //! `tls.legacy-protocols-refused`: SSL 3, TLS 1.0 and TLS 1.1 are refused.
 
-use crate::check::tls::targets::web_hosts;
+use crate::plan::targets::web_hosts;
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::{Finding, Subject, Verdict};
 use crate::observation::Observed;

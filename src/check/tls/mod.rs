@@ -24,7 +24,7 @@ mod certificate_valid;
 mod chain_complete;
 mod legacy_protocols_refused;
 mod protocol_modern;
-pub mod targets;
+
 #[cfg(test)]
 pub(crate) mod test_support;
 
@@ -40,7 +40,7 @@ use crate::check::Context;
 use crate::finding::{Finding, Subject};
 use crate::observation::Observed;
 use crate::observation::tls::{Certificate, TlsHandshake};
-use targets::{WebHost, web_hosts};
+use crate::plan::targets::{WebHost, web_hosts};
 
 /// For each web host of the member, the handshake observed on its HTTPS endpoint, or the
 /// finding that says why there is none; `judge` turns a handshake into a finding.

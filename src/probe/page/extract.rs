@@ -30,14 +30,15 @@ const MAX_INLINE_TEXT: usize = 512 * 1024;
 const MAX_DEFERRED_TEXT: usize = 2 * 1024 * 1024;
 /// Cap on the title, in bytes.
 const MAX_TITLE: usize = 1_024;
-/// lol_html's own buffers (a tag split across chunks, a huge attribute) may not grow beyond.
-const PARSER_MEMORY: usize = 16 * 1024 * 1024;
+/// lol_html's own buffers (a tag split across chunks, a huge attribute, the stack of open
+/// elements: 100 000 nested elements need about 20 MB) may not grow beyond.
+const PARSER_MEMORY: usize = 64 * 1024 * 1024;
 /// Chunk size fed to the parser.
 const CHUNK: usize = 64 * 1024;
 
 /// Elements whose attributes may reference URLs; `[style]` catches inline CSS on any element.
 const SELECTOR: &str = "base, script, link, img, source, iframe, frame, video, audio, track, \
-                        object, embed, input, form, meta, template, body, table, td, th, [style]";
+                        object, embed, input, form, meta, template, style, body, table, td, th, [style]";
 
 /// Script types a browser runs (the HTML spec's JavaScript MIME type essences, and `module`).
 const JS_TYPES: &[&str] = &[

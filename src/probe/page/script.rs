@@ -166,7 +166,7 @@ fn ids<'a>(text: &'a str, prefix: &str, shape: IdShape) -> Vec<&'a str> {
                 }
             }
         };
-        if len >= 3 && len <= 20 {
+        if (3..=20).contains(&len) {
             let id = &text[start..from + len];
             if !found.contains(&id) {
                 found.push(id);

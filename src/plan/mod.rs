@@ -9,6 +9,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use url::Url;
 
 use serde::{Deserialize, Serialize};
+
+pub mod targets;
+use crate::plan::targets::plan_targets;
 use crate::declaration::{Declarations, Member};
 
 /// The families of observations, one per probe. Checks declare which they need.
@@ -42,8 +45,10 @@ pub struct Plan {
     pub http: BTreeSet<String>,
     /// Plain `http://host/` URLs to fetch without following redirects.
     pub http_plain: BTreeSet<String>,
-    /// TLS endpoints `(host, port)`.
+    /// TLS endpoints `(host, port)` for the rustls handshake probe.
     pub tls: BTreeSet<(String, u16)>,
+    /// TLS endpoints `(host, port)` for the legacy-protocol probe.
+    pub legacy_tls: BTreeSet<(String, u16)>,
     /// Names to resolve (A, AAAA, CAA, MX, TXT…).
     pub dns: BTreeSet<String>,
     /// Pages to scan for resources.
@@ -72,22 +77,36 @@ impl Plan {
     }
 
     fn add_member(&mut self, index: usize, member: &Member) {
-        for url in web_urls(member) {
-            let Some(host) = url.host_str().map(str::to_owned) else { continue };
-            if url.scheme() == "https" {
-                let port = url.port_or_known_default().unwrap_or(443);
-                if self.wants(ProbeKind::Http) {
-                    self.http.insert(url.to_string());
-                    self.http_plain.insert(format!("http://{host}/"));
+        // The encryption checks name exactly the observation keys they read; planning from
+        // the same function keeps the two in step.
+        let targets = plan_targets(member);
+        if self.wants(ProbeKind::Http) {
+            for target in &targets.http {
+                if target.follow_redirects {
+                    self.http.insert(target.url.clone());
+                } else {
+                    self.http_plain.insert(target.url.clone());
                 }
-                if self.wants(ProbeKind::Tls) || self.wants(ProbeKind::LegacyTls) {
-                    self.tls.insert((host.clone(), port));
-                }
-            } else if self.wants(ProbeKind::Http) {
+            }
+            for url in web_urls(member) {
                 self.http.insert(url.to_string());
             }
-            if self.wants(ProbeKind::Dns) {
-                self.dns.insert(host);
+        }
+        for endpoint in &targets.tls {
+            let Some((host, port)) = split_endpoint(endpoint) else { continue };
+            if self.wants(ProbeKind::Tls) {
+                self.tls.insert((host.clone(), port));
+            }
+            if self.wants(ProbeKind::LegacyTls) {
+                self.legacy_tls.insert((host, port));
+            }
+        }
+        if self.wants(ProbeKind::Dns) || self.wants(ProbeKind::Mail) {
+            self.dns.extend(targets.dns.iter().cloned());
+        }
+        if self.wants(ProbeKind::Mail) {
+            for mail in &targets.mail {
+                self.mail.insert(mail.domain.trim_end_matches('.').to_ascii_lowercase());
             }
         }
         if self.wants(ProbeKind::Page) {
@@ -104,20 +123,6 @@ impl Plan {
         if self.wants(ProbeKind::Documents) {
             self.documents.insert(index);
         }
-        if self.wants(ProbeKind::Mail) {
-            for mail in &member.mail_domains {
-                self.mail.insert(mail.domain.clone());
-            }
-        }
-        if self.wants(ProbeKind::Dns) || self.wants(ProbeKind::Mail) {
-            for mail in &member.mail_domains {
-                let domain = &mail.domain;
-                self.dns.insert(domain.clone());
-                for prefix in ["_dmarc", "_mta-sts", "_smtp._tls"] {
-                    self.dns.insert(format!("{prefix}.{domain}"));
-                }
-            }
-        }
     }
 
     /// How many probe targets the plan holds, for the progress bar.
@@ -125,6 +130,7 @@ impl Plan {
         self.http.len()
             + self.http_plain.len()
             + self.tls.len()
+            + self.legacy_tls.len()
             + self.dns.len()
             + self.pages.len()
             + self.software.len()
@@ -145,4 +151,11 @@ pub fn web_urls(member: &Member) -> Vec<&Url> {
         .chain(member.services.iter().map(|s| &s.url))
         .filter(|url| seen.insert(url.as_str()))
         .collect()
+}
+
+/// `host:port` (IPv6 literals in brackets) into its parts.
+fn split_endpoint(endpoint: &str) -> Option<(String, u16)> {
+    let (host, port) = endpoint.rsplit_once(':')?;
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    Some((host.to_string(), port.parse().ok()?))
 }
