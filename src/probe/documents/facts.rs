@@ -136,10 +136,10 @@ pub fn dates(vocabulary: &Vocabulary, text: &str) -> Vec<String> {
             .months
             .get(*a)
             .and_then(|m| day(b).map(|d| (d, *m)));
-        if let (Some((d, m)), Ok(y)) = (day_month.or(month_day), c.parse::<i32>()) {
-            if let Some(date) = calendar(y, m, d) {
-                found.insert(date);
-            }
+        if let (Some((d, m)), Ok(y)) = (day_month.or(month_day), c.parse::<i32>())
+            && let Some(date) = calendar(y, m, d)
+        {
+            found.insert(date);
         }
     }
     found.into_iter().rev().take(MAX_DATES).collect()

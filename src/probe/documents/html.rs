@@ -134,24 +134,21 @@ pub fn read(body: &[u8], content_type: Option<&str>) -> Page {
         .append_document_content_handler(doc_text!(move |chunk| {
             let mut state = s_text.borrow_mut();
             match chunk.text_type() {
-                TextType::RCData if state.in_title => {
-                    if state.title.len() < 1024 {
+                TextType::RCData if state.in_title
+                    && state.title.len() < 1024 => {
                         state.title.push_str(chunk.as_str());
                     }
-                }
                 TextType::Data => {
                     let piece = chunk.as_str();
                     if state.text.len() < MAX_TEXT_BYTES {
                         state.text.push_str(piece);
                     }
-                    if let Some(index) = state.open_link {
-                        if let Some(link) = state.links.get_mut(index) {
-                            if link.text.len() < 512 {
+                    if let Some(index) = state.open_link
+                        && let Some(link) = state.links.get_mut(index)
+                            && link.text.len() < 512 {
                                 link.text.push(' ');
                                 link.text.push_str(piece);
                             }
-                        }
-                    }
                 }
                 _ => {}
             }

@@ -95,7 +95,7 @@ fn metadata(doc: &Document) -> (Option<String>, Vec<String>) {
         .filter(|t| !t.is_empty());
     let mut dates: Vec<String> = [b"ModDate".as_slice(), b"CreationDate".as_slice()]
         .into_iter()
-        .filter_map(|k| text(k))
+        .filter_map(text)
         .filter_map(|d| pdf_date(&d))
         .collect();
     dates.dedup();
