@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 pub mod targets;
 use crate::plan::targets::plan_targets;
-use crate::declaration::{Declarations, Member};
+use crate::declaration::{Declarations, DocumentKind, Member};
 
 /// The families of observations, one per probe. Checks declare which they need.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -53,8 +53,9 @@ pub struct Plan {
     pub dns: BTreeSet<String>,
     /// Pages to scan for resources.
     pub pages: BTreeSet<String>,
-    /// Service URLs to fingerprint, with the declared product name.
-    pub software: BTreeMap<String, Option<String>>,
+    /// Services to fingerprint: (member index, service index), keyed by service URL so a
+    /// URL shared by two declarations is probed once.
+    pub software: BTreeMap<String, (usize, usize)>,
     /// Mail domains.
     pub mail: BTreeSet<String>,
     /// Members whose documents to find and read (by index in the declarations).
@@ -91,6 +92,10 @@ impl Plan {
             for url in web_urls(member) {
                 self.http.insert(url.to_string());
             }
+            // The software checks read whether the exceptions page answers.
+            if let Some(url) = member.documents.get(&DocumentKind::ProprietaryExceptions) {
+                self.http.insert(url.to_string());
+            }
         }
         for endpoint in &targets.tls {
             let Some((host, port)) = split_endpoint(endpoint) else { continue };
@@ -115,9 +120,8 @@ impl Plan {
             }
         }
         if self.wants(ProbeKind::Software) {
-            for service in &member.services {
-                let declared = service.software.as_ref().map(|s| s.name.clone());
-                self.software.insert(service.url.to_string(), declared);
+            for (service_index, service) in member.services.iter().enumerate() {
+                self.software.entry(service.url.to_string()).or_insert((index, service_index));
             }
         }
         if self.wants(ProbeKind::Documents) {

@@ -84,13 +84,14 @@ pub async fn run(
             Outcome::Page(url.clone(), observed)
         }));
     }
-    for (url, declared) in &plan.software {
+    for (url, &(member_index, service_index)) in &plan.software {
+        let Some(service) =
+            declarations.members.get(member_index).and_then(|m| m.services.get(service_index))
+        else {
+            continue;
+        };
         tasks.push(Box::pin(async move {
-            let observed = match Url::parse(url) {
-                Ok(parsed) => software::observe(net, &parsed, declared.as_deref()).await,
-                Err(e) => Observed::Failed(bad_url(url, e)),
-            };
-            Outcome::Software(url.clone(), observed)
+            Outcome::Software(url.clone(), software::observe_service(net, service).await)
         }));
     }
     for &index in &plan.documents {
