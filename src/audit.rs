@@ -37,7 +37,12 @@ pub const SAVED_RUN_FORMAT: &str = "chatons-audit-observations";
 impl SavedRun {
     /// Wraps a run for saving.
     pub fn new(source: String, declarations: Declarations, observations: Observations) -> Self {
-        Self { format: SAVED_RUN_FORMAT.into(), source, declarations, observations }
+        Self {
+            format: SAVED_RUN_FORMAT.into(),
+            source,
+            declarations,
+            observations,
+        }
     }
 
     /// Reads a saved run, refusing files that are not one.
@@ -45,7 +50,10 @@ impl SavedRun {
         let run: SavedRun = serde_json::from_str(text)
             .map_err(|e| format!("not a saved observations file: {e}"))?;
         if run.format != SAVED_RUN_FORMAT {
-            return Err(format!("not a saved observations file (format is {:?})", run.format));
+            return Err(format!(
+                "not a saved observations file (format is {:?})",
+                run.format
+            ));
         }
         Ok(run)
     }
@@ -59,10 +67,15 @@ pub fn select_checks(patterns: &[String]) -> Result<Vec<&'static dyn Check>, Str
     }
     let mut selected = Vec::new();
     for pattern in patterns {
-        let matching: Vec<_> =
-            check::ALL.iter().copied().filter(|c| id_matches(pattern, c.id())).collect();
+        let matching: Vec<_> = check::ALL
+            .iter()
+            .copied()
+            .filter(|c| id_matches(pattern, c.id()))
+            .collect();
         if matching.is_empty() {
-            return Err(format!("no check matches {pattern:?} (see `chatons-audit checks`)"));
+            return Err(format!(
+                "no check matches {pattern:?} (see `chatons-audit checks`)"
+            ));
         }
         for check in matching {
             if !selected.iter().any(|c: &&dyn Check| c.id() == check.id()) {
@@ -84,7 +97,10 @@ fn id_matches(pattern: &str, id: &str) -> bool {
 
 /// The probe families `checks` need.
 pub fn needed_kinds(checks: &[&dyn Check]) -> BTreeSet<ProbeKind> {
-    checks.iter().flat_map(|c| c.needs().iter().copied()).collect()
+    checks
+        .iter()
+        .flat_map(|c| c.needs().iter().copied())
+        .collect()
 }
 
 /// Judges every member, applies the waivers and scores what remains. Pure: the same inputs
@@ -109,8 +125,12 @@ pub fn judge(
         .members
         .iter()
         .map(|member| {
-            let mut findings: Vec<Finding> =
-                waived.reported.iter().filter(|f| f.member == member.id).cloned().collect();
+            let mut findings: Vec<Finding> = waived
+                .reported
+                .iter()
+                .filter(|f| f.member == member.id)
+                .cloned()
+                .collect();
             findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
             let score = score::evaluate(&findings, catalogue);
             MemberResult {

@@ -130,7 +130,11 @@ impl Finding {
     /// Adds one piece of evidence.
     #[must_use]
     pub fn evidence(mut self, label: impl Into<String>, value: impl Into<String>) -> Self {
-        self.evidence.push(Evidence { label: label.into(), value: value.into(), source: None });
+        self.evidence.push(Evidence {
+            label: label.into(),
+            value: value.into(),
+            source: None,
+        });
         self
     }
 

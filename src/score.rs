@@ -47,16 +47,18 @@ pub fn evaluate(findings: &[Finding], catalogue: &Catalogue) -> MemberScore {
     let mut counts = BTreeMap::new();
     for finding in findings {
         *counts.entry(finding.verdict).or_insert(0) += 1;
-        let Some(entry) = catalogue.check(finding.check.as_str()) else { continue };
-        let score = per_commitment.entry(entry.commitment.as_str()).or_insert_with(|| {
-            CommitmentScore {
+        let Some(entry) = catalogue.check(finding.check.as_str()) else {
+            continue;
+        };
+        let score = per_commitment
+            .entry(entry.commitment.as_str())
+            .or_insert_with(|| CommitmentScore {
                 commitment: entry.commitment.clone(),
                 score: None,
                 earned: 0.0,
                 possible: 0.0,
                 counts: BTreeMap::new(),
-            }
-        });
+            });
         *score.counts.entry(finding.verdict).or_insert(0) += 1;
         let weight = f64::from(entry.severity.weight());
         let share = match finding.verdict {
@@ -71,7 +73,9 @@ pub fn evaluate(findings: &[Finding], catalogue: &Catalogue) -> MemberScore {
     let mut commitments = Vec::new();
     let (mut total, mut weights) = (0.0, 0.0);
     for commitment in &catalogue.commitments {
-        let Some(mut score) = per_commitment.remove(commitment.id.as_str()) else { continue };
+        let Some(mut score) = per_commitment.remove(commitment.id.as_str()) else {
+            continue;
+        };
         if score.possible > 0.0 {
             let value = round1(100.0 * score.earned / score.possible);
             score.score = Some(value);
@@ -85,7 +89,11 @@ pub fn evaluate(findings: &[Finding], catalogue: &Catalogue) -> MemberScore {
         commitments.push(score);
     }
     let overall = (weights > 0.0).then(|| round1(total / weights));
-    MemberScore { overall, commitments, counts }
+    MemberScore {
+        overall,
+        commitments,
+        counts,
+    }
 }
 
 fn round1(value: f64) -> f64 {
@@ -113,7 +121,11 @@ mod tests {
     fn a_warn_earns_half_and_missing_evidence_does_not_lower_the_score() {
         let catalogue = Catalogue::embedded().expect("catalogue");
         let score = evaluate(
-            &[finding(Verdict::Pass), finding(Verdict::Warn), finding(Verdict::Inconclusive)],
+            &[
+                finding(Verdict::Pass),
+                finding(Verdict::Warn),
+                finding(Verdict::Inconclusive),
+            ],
             &catalogue,
         );
         assert_eq!(score.overall, Some(75.0));

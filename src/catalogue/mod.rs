@@ -10,9 +10,9 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-pub mod third_parties;
-pub mod software;
 pub mod chatonsinfos_keys;
+pub mod software;
+pub mod third_parties;
 pub mod vocabulary;
 
 /// The embedded files of `checks/`, as (relative path, contents).
@@ -62,7 +62,11 @@ impl Lang {
 
     /// Picks the language from a locale string such as `fr_FR.UTF-8`; English otherwise.
     pub fn from_locale(locale: &str) -> Self {
-        if locale.to_ascii_lowercase().starts_with("fr") { Lang::Fr } else { Lang::En }
+        if locale.to_ascii_lowercase().starts_with("fr") {
+            Lang::Fr
+        } else {
+            Lang::En
+        }
     }
 }
 
@@ -182,7 +186,11 @@ pub enum Error {
 impl Catalogue {
     /// The catalogue embedded in the binary.
     pub fn embedded() -> Result<Self, Error> {
-        Self::from_files(EMBEDDED.iter().map(|(path, bytes)| (path.to_string(), bytes.to_vec())))
+        Self::from_files(
+            EMBEDDED
+                .iter()
+                .map(|(path, bytes)| (path.to_string(), bytes.to_vec())),
+        )
     }
 
     /// A catalogue read from a directory laid out like `checks/`.
@@ -216,7 +224,11 @@ impl Catalogue {
                 checks.insert(entry.id.clone(), entry);
             }
         }
-        Ok(Self { commitments, checks, paths })
+        Ok(Self {
+            commitments,
+            checks,
+            paths,
+        })
     }
 
     /// The entry of a check.
@@ -231,15 +243,24 @@ impl Catalogue {
 }
 
 fn walk(base: &Path, dir: &Path, files: &mut Vec<(String, Vec<u8>)>) -> Result<(), Error> {
-    let io = |e: std::io::Error| Error::Io { path: dir.display().to_string(), source: e };
+    let io = |e: std::io::Error| Error::Io {
+        path: dir.display().to_string(),
+        source: e,
+    };
     for entry in std::fs::read_dir(dir).map_err(io)? {
         let path = entry.map_err(io)?.path();
         if path.is_dir() {
             walk(base, &path, files)?;
         } else {
-            let relative = path.strip_prefix(base).unwrap_or(&path).to_string_lossy().replace('\\', "/");
-            let bytes = std::fs::read(&path)
-                .map_err(|e| Error::Io { path: path.display().to_string(), source: e })?;
+            let relative = path
+                .strip_prefix(base)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            let bytes = std::fs::read(&path).map_err(|e| Error::Io {
+                path: path.display().to_string(),
+                source: e,
+            })?;
             files.push((relative, bytes));
         }
     }
@@ -267,7 +288,10 @@ mod tests {
         assert_eq!(registered.len(), ALL.len(), "duplicate IDs in check::ALL");
         let described: std::collections::BTreeSet<&str> =
             catalogue.checks.keys().map(String::as_str).collect();
-        assert_eq!(registered, described, "check::ALL and checks/ must list the same IDs");
+        assert_eq!(
+            registered, described,
+            "check::ALL and checks/ must list the same IDs"
+        );
     }
 
     #[test]
@@ -275,7 +299,11 @@ mod tests {
         let catalogue = Catalogue::embedded().expect("embedded catalogue parses");
         for (id, path) in &catalogue.paths {
             let (family, name) = id.split_once('.').expect("IDs are family.name");
-            assert_eq!(path, &format!("{family}/{name}.yaml"), "catalogue path of {id}");
+            assert_eq!(
+                path,
+                &format!("{family}/{name}.yaml"),
+                "catalogue path of {id}"
+            );
         }
     }
 
@@ -285,13 +313,25 @@ mod tests {
         assert!(!catalogue.commitments.is_empty());
         for c in &catalogue.commitments {
             for text in [&c.title, &c.charter] {
-                assert!(!text.fr.trim().is_empty() && !text.en.trim().is_empty(), "{}", c.id);
+                assert!(
+                    !text.fr.trim().is_empty() && !text.en.trim().is_empty(),
+                    "{}",
+                    c.id
+                );
             }
         }
         for entry in catalogue.checks.values() {
-            assert!(catalogue.commitment(&entry.commitment).is_some(), "{}: unknown commitment", entry.id);
+            assert!(
+                catalogue.commitment(&entry.commitment).is_some(),
+                "{}: unknown commitment",
+                entry.id
+            );
             for text in [&entry.title, &entry.rationale, &entry.remediation] {
-                assert!(!text.fr.trim().is_empty() && !text.en.trim().is_empty(), "{}", entry.id);
+                assert!(
+                    !text.fr.trim().is_empty() && !text.en.trim().is_empty(),
+                    "{}",
+                    entry.id
+                );
             }
         }
     }

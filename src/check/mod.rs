@@ -129,7 +129,12 @@ impl<'a> Context<'a> {
         observations: &'a Observations,
         config: &'a Config,
     ) -> Self {
-        Self { member, observations, config, check }
+        Self {
+            member,
+            observations,
+            config,
+            check,
+        }
     }
 
     /// The run's start time: the only clock a check may read.
@@ -138,7 +143,12 @@ impl<'a> Context<'a> {
     }
 
     /// A finding with any verdict.
-    pub fn finding(&self, subject: Subject, verdict: Verdict, message: impl Into<String>) -> Finding {
+    pub fn finding(
+        &self,
+        subject: Subject,
+        verdict: Verdict,
+        message: impl Into<String>,
+    ) -> Finding {
         Finding {
             check: CheckId::new(self.check),
             member: self.member.id.clone(),
@@ -176,14 +186,22 @@ impl<'a> Context<'a> {
 
     /// An `inconclusive` finding explained by a probe failure.
     pub fn inconclusive(&self, subject: Subject, failure: &ProbeFailure) -> Finding {
-        self.finding(subject, Verdict::Inconclusive, format!("could not observe: {failure}"))
-            .evidence("probe.failure", failure.to_string())
+        self.finding(
+            subject,
+            Verdict::Inconclusive,
+            format!("could not observe: {failure}"),
+        )
+        .evidence("probe.failure", failure.to_string())
     }
 
     /// An `inconclusive` finding because nothing was observed at all (the probe did not run
     /// for this subject, e.g. in a replay of a run that did not need it).
     pub fn not_observed(&self, subject: Subject, what: &str) -> Finding {
-        self.finding(subject, Verdict::Inconclusive, format!("no observation of {what}"))
+        self.finding(
+            subject,
+            Verdict::Inconclusive,
+            format!("no observation of {what}"),
+        )
     }
 }
 

@@ -109,7 +109,9 @@ pub fn run(args: AuditArgs, ui: &Ui) -> anyhow::Result<u8> {
             SavedRun::from_json(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
         }
         None => {
-            let Some(source) = args.input.as_deref() else { bail!("nothing to audit") };
+            let Some(source) = args.input.as_deref() else {
+                bail!("nothing to audit")
+            };
             let declarations = input::load(source, &args.net, ui)?;
             let kinds = audit::needed_kinds(&checks);
             let observations =
@@ -154,12 +156,16 @@ pub fn exit_code(results: &Results, fail_on: FailOn) -> u8 {
 pub fn load_catalogue(dir: Option<&std::path::Path>) -> anyhow::Result<Catalogue> {
     Ok(match dir {
         Some(dir) => Catalogue::from_dir(dir)?,
-        None => Catalogue::embedded().context("internal error: the embedded catalogue is invalid")?,
+        None => {
+            Catalogue::embedded().context("internal error: the embedded catalogue is invalid")?
+        }
     })
 }
 
 fn load_config(path: Option<&std::path::Path>) -> anyhow::Result<Config> {
-    let Some(path) = path else { return Ok(Config::default()) };
+    let Some(path) = path else {
+        return Ok(Config::default());
+    };
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     serde_saphyr::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))

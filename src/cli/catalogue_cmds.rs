@@ -8,7 +8,9 @@ pub fn list(ui: &Ui) -> anyhow::Result<u8> {
     let catalogue = load_catalogue(None)?;
     let width = check::ALL.iter().map(|c| c.id().len()).max().unwrap_or(0);
     for c in check::ALL {
-        let Some(entry) = catalogue.check(c.id()) else { continue };
+        let Some(entry) = catalogue.check(c.id()) else {
+            continue;
+        };
         println!(
             "{:width$}  {:6}  {:28}  {}",
             c.id(),

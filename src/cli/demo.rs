@@ -40,7 +40,11 @@ pub enum WorldCommand {
 /// `fixtures/world` of the source tree this binary was built from, or of the current directory.
 fn default_world_dir() -> PathBuf {
     let built = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/world");
-    if built.is_dir() { built } else { PathBuf::from("fixtures/world") }
+    if built.is_dir() {
+        built
+    } else {
+        PathBuf::from("fixtures/world")
+    }
 }
 
 pub fn demo(args: DemoArgs, ui: &Ui) -> anyhow::Result<u8> {
@@ -80,7 +84,8 @@ pub fn demo(args: DemoArgs, ui: &Ui) -> anyhow::Result<u8> {
             concurrency: None,
         },
     };
-    std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("creating {}", args.out.display()))?;
     let outcome = super::audit::run(audit, ui);
     runtime.block_on(world.shutdown());
     if !ui.quiet {

@@ -35,15 +35,17 @@ fn kind_of(source: &str) -> InputKind {
 
 /// Settings of the network layer from the command line.
 pub fn net_settings(args: &NetArgs) -> anyhow::Result<NetSettings> {
-    let mut settings = NetSettings::default();
-    settings.dns_server = args.dns_server;
-    settings.connect_to = args
-        .connect_to
-        .iter()
-        .map(|spec| spec.parse().map_err(|e| anyhow::anyhow!("{e}")))
-        .collect::<anyhow::Result<_>>()?;
-    settings.ca_files = args.ca_file.clone();
-    settings.allow_private = args.allow_private;
+    let mut settings = NetSettings {
+        dns_server: args.dns_server,
+        connect_to: args
+            .connect_to
+            .iter()
+            .map(|spec| spec.parse().map_err(|e| anyhow::anyhow!("{e}")))
+            .collect::<anyhow::Result<_>>()?,
+        ca_files: args.ca_file.clone(),
+        allow_private: args.allow_private,
+        ..NetSettings::default()
+    };
     if let Some(path) = &args.dnssec_trust_anchor {
         settings.dnssec_trust_anchor = Some(std::sync::Arc::new(
             chatons_audit::net::load_trust_anchors(path)?,
@@ -71,11 +73,17 @@ pub fn load(source: &str, net: &NetArgs, _ui: &Ui) -> anyhow::Result<Declaration
         InputKind::MembersYaml => declaration::yaml::load_yaml_file(&PathBuf::from(source)),
         InputKind::Properties => {
             let network = Network::new(net_settings(net)?)?;
-            runtime()?.block_on(declaration::chatonsinfos::load_properties(source, Some(&network)))
+            runtime()?.block_on(declaration::chatonsinfos::load_properties(
+                source,
+                Some(&network),
+            ))
         }
         InputKind::Librehost => {
             let network = Network::new(net_settings(net)?)?;
-            runtime()?.block_on(declaration::librehost::load_librehost(source, Some(&network)))
+            runtime()?.block_on(declaration::librehost::load_librehost(
+                source,
+                Some(&network),
+            ))
         }
     };
     Ok(loaded?)
@@ -88,7 +96,11 @@ pub fn validate(args: ValidateArgs, ui: &Ui) -> anyhow::Result<u8> {
         match load(source, &args.net, ui) {
             Ok(declarations) if declarations.problems.is_empty() => {
                 if !ui.quiet {
-                    println!("{source}: {} ({} member(s))", ui.messages.valid(), declarations.members.len());
+                    println!(
+                        "{source}: {} ({} member(s))",
+                        ui.messages.valid(),
+                        declarations.members.len()
+                    );
                 }
             }
             Ok(declarations) => {
@@ -104,7 +116,11 @@ pub fn validate(args: ValidateArgs, ui: &Ui) -> anyhow::Result<u8> {
                         for problem in &invalid.problems {
                             println!("{problem}");
                         }
-                        println!("{source}: {} {}", invalid.problems.len(), ui.messages.problems_found());
+                        println!(
+                            "{source}: {} {}",
+                            invalid.problems.len(),
+                            ui.messages.problems_found()
+                        );
                     }
                     None => println!("{source}: {error:#}"),
                 }
@@ -127,7 +143,9 @@ pub fn observe(
     let filters = if filter_lists.is_empty() {
         None
     } else {
-        Some(chatons_audit::probe::filters::FilterLists::load(filter_lists)?)
+        Some(chatons_audit::probe::filters::FilterLists::load(
+            filter_lists,
+        )?)
     };
     let bar = progress::bar(plan.len() as u64, ui);
     let observations = runtime()?.block_on(chatons_audit::probe::run::run(

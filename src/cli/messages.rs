@@ -31,11 +31,27 @@ impl Messages {
     message!(valid, "valide", "valid");
     message!(problems_found, "problème(s) trouvé(s)", "problem(s) found");
     message!(probing, "Sondage", "Probing");
-    message!(results_written, "Résultats écrits dans", "Results written to");
+    message!(
+        results_written,
+        "Résultats écrits dans",
+        "Results written to"
+    );
     message!(open_report, "Ouvrez le rapport :", "Open the report:");
-    message!(starting_world, "Démarrage du monde de démonstration sur la boucle locale…", "Starting the demo world on loopback…");
-    message!(world_stopped, "Monde de démonstration arrêté.", "Demo world stopped.");
-    message!(replaying, "Rejeu des observations enregistrées (aucun accès réseau)", "Replaying saved observations (no network access)");
+    message!(
+        starting_world,
+        "Démarrage du monde de démonstration sur la boucle locale…",
+        "Starting the demo world on loopback…"
+    );
+    message!(
+        world_stopped,
+        "Monde de démonstration arrêté.",
+        "Demo world stopped."
+    );
+    message!(
+        replaying,
+        "Rejeu des observations enregistrées (aucun accès réseau)",
+        "Replaying saved observations (no network access)"
+    );
     message!(not_loaded, "non chargé", "not loaded");
     message!(commitment, "engagement", "commitment");
     message!(severity, "gravité", "severity");

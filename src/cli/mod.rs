@@ -41,6 +41,9 @@ pub enum LangArg {
     En,
 }
 
+/// The subcommands.
+// Parsed once per process; the size difference between variants does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Audit members: probe their services, judge, score and write results and reports.
@@ -102,7 +105,12 @@ pub fn main() -> ExitCode {
             .map_or(Lang::En, |v| Lang::from_locale(&v)),
     };
     let messages = Messages::new(lang);
-    let ui = Ui { lang, quiet: cli.quiet, messages, interactive: std::io::stderr().is_terminal() };
+    let ui = Ui {
+        lang,
+        quiet: cli.quiet,
+        messages,
+        interactive: std::io::stderr().is_terminal(),
+    };
     let outcome = match cli.command {
         Command::Audit(args) => audit::run(args, &ui),
         Command::Validate(args) => input::validate(args, &ui),

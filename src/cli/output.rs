@@ -99,11 +99,16 @@ pub fn write(
         match format {
             Format::Json => save("results.json", &json::to_json(results))?,
             Format::Html | Format::Md => {
-                let doc = if *format == Format::Html { DocFormat::Html } else { DocFormat::Markdown };
+                let doc = if *format == Format::Html {
+                    DocFormat::Html
+                } else {
+                    DocFormat::Markdown
+                };
                 for member in &results.members {
                     for lang in Lang::ALL {
-                        let text =
-                            document::render(results, catalogue, &member.id, lang, doc, &templates)?;
+                        let text = document::render(
+                            results, catalogue, &member.id, lang, doc, &templates,
+                        )?;
                         save(&document::file_name(&member.id, lang, doc), &text)?;
                     }
                 }
@@ -111,7 +116,10 @@ pub fn write(
             Format::Sarif => save("results.sarif", &sarif::to_string(results, catalogue))?,
             Format::Junit => save("junit.xml", &junit::to_string(results, catalogue)?)?,
             Format::Github => print!("{}", github::to_string(results, catalogue)),
-            Format::Summary => save("summary.md", &summary::to_string(results, catalogue, ui.lang))?,
+            Format::Summary => save(
+                "summary.md",
+                &summary::to_string(results, catalogue, ui.lang),
+            )?,
             Format::Site => {
                 site::build_with(results, catalogue, &templates, &out.join("site"))?;
             }
@@ -141,7 +149,11 @@ pub fn site(args: SiteArgs, ui: &Ui) -> anyhow::Result<u8> {
     let catalogue = super::audit::load_catalogue(None)?;
     site::build(&results, &catalogue, &args.out)?;
     if !ui.quiet {
-        eprintln!("{} {}", ui.messages.open_report(), args.out.join("index.html").display());
+        eprintln!(
+            "{} {}",
+            ui.messages.open_report(),
+            args.out.join("index.html").display()
+        );
     }
     Ok(exit::CLEAN)
 }
@@ -152,5 +164,9 @@ pub fn diff(args: DiffArgs, _ui: &Ui) -> anyhow::Result<u8> {
     let compared = diff::compare(&old, &new);
     print!("{}", compared.to_text());
     let regression = compared.is_regression(diff::Threshold::Fail);
-    Ok(if args.fail_on_regression && regression { exit::FINDINGS } else { exit::CLEAN })
+    Ok(if args.fail_on_regression && regression {
+        exit::FINDINGS
+    } else {
+        exit::CLEAN
+    })
 }

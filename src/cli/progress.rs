@@ -34,15 +34,34 @@ pub fn bar(total: u64, ui: &Ui) -> ProgressBar {
 
 /// One line per member: score and verdict counts.
 pub fn print_summary(results: &Results, ui: &Ui) {
-    let width = results.members.iter().map(|m| m.id.len()).max().unwrap_or(6).max(6);
-    let verdicts = [Verdict::Pass, Verdict::Warn, Verdict::Fail, Verdict::Manual, Verdict::Inconclusive];
-    let mut header = format!("{:width$}  {:>5}", ui.messages.member(), ui.messages.score());
+    let width = results
+        .members
+        .iter()
+        .map(|m| m.id.len())
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    let verdicts = [
+        Verdict::Pass,
+        Verdict::Warn,
+        Verdict::Fail,
+        Verdict::Manual,
+        Verdict::Inconclusive,
+    ];
+    let mut header = format!(
+        "{:width$}  {:>5}",
+        ui.messages.member(),
+        ui.messages.score()
+    );
     for verdict in verdicts {
         header.push_str(&format!("  {:>5}", short(verdict)));
     }
     println!("{header}");
     for member in &results.members {
-        let score = member.score.overall.map_or_else(|| "—".to_string(), |s| format!("{s:.0}"));
+        let score = member
+            .score
+            .overall
+            .map_or_else(|| "—".to_string(), |s| format!("{s:.0}"));
         let mut line = format!("{:width$}  {score:>5}", member.id);
         for verdict in verdicts {
             let count = member.score.counts.get(&verdict).copied().unwrap_or(0);

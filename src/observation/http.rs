@@ -64,6 +64,10 @@ impl HttpResponse {
 
     /// Where a redirect points, when this is one.
     pub fn location(&self) -> Option<&str> {
-        if (300..400).contains(&self.status) { self.header("location") } else { None }
+        if (300..400).contains(&self.status) {
+            self.header("location")
+        } else {
+            None
+        }
     }
 }

@@ -183,6 +183,8 @@ pub enum ProbeFailure {
 impl ProbeFailure {
     /// A timeout failure from a duration.
     pub fn timeout(after: Duration) -> Self {
-        ProbeFailure::Timeout { after_ms: u64::try_from(after.as_millis()).unwrap_or(u64::MAX) }
+        ProbeFailure::Timeout {
+            after_ms: u64::try_from(after.as_millis()).unwrap_or(u64::MAX),
+        }
     }
 }

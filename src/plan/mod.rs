@@ -11,8 +11,8 @@ use url::Url;
 use serde::{Deserialize, Serialize};
 
 pub mod targets;
-use crate::plan::targets::plan_targets;
 use crate::declaration::{Declarations, DocumentKind, Member};
+use crate::plan::targets::plan_targets;
 
 /// The families of observations, one per probe. Checks declare which they need.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -66,7 +66,10 @@ impl Plan {
     /// The plan for the probe families `kinds` (what the selected checks need) over
     /// `declarations`.
     pub fn build(declarations: &Declarations, kinds: BTreeSet<ProbeKind>) -> Self {
-        let mut plan = Plan { kinds, ..Plan::default() };
+        let mut plan = Plan {
+            kinds,
+            ..Plan::default()
+        };
         for (index, member) in declarations.members.iter().enumerate() {
             plan.add_member(index, member);
         }
@@ -98,7 +101,9 @@ impl Plan {
             }
         }
         for endpoint in &targets.tls {
-            let Some((host, port)) = split_endpoint(endpoint) else { continue };
+            let Some((host, port)) = split_endpoint(endpoint) else {
+                continue;
+            };
             if self.wants(ProbeKind::Tls) {
                 self.tls.insert((host.clone(), port));
             }
@@ -111,7 +116,8 @@ impl Plan {
         }
         if self.wants(ProbeKind::Mail) {
             for mail in &targets.mail {
-                self.mail.insert(mail.domain.trim_end_matches('.').to_ascii_lowercase());
+                self.mail
+                    .insert(mail.domain.trim_end_matches('.').to_ascii_lowercase());
             }
         }
         if self.wants(ProbeKind::Page) {
@@ -121,7 +127,9 @@ impl Plan {
         }
         if self.wants(ProbeKind::Software) {
             for (service_index, service) in member.services.iter().enumerate() {
-                self.software.entry(service.url.to_string()).or_insert((index, service_index));
+                self.software
+                    .entry(service.url.to_string())
+                    .or_insert((index, service_index));
             }
         }
         if self.wants(ProbeKind::Documents) {

@@ -6,9 +6,9 @@
 //! implement them over local servers.
 
 pub mod dns;
+pub mod documents;
 pub mod http;
 pub mod tls;
-pub mod documents;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -20,9 +20,9 @@ use url::Url;
 
 use crate::observation::{HttpExchange, ProbeFailure};
 
+pub mod filters;
 pub mod legacy_tls;
 pub mod mail;
-pub mod filters;
 pub mod page;
 pub mod run;
 pub mod software;

@@ -15,12 +15,14 @@ use crate::observation::{
     DnsRecords, DocumentObservation, HttpExchange, LegacyProtocols, MailObservation, Observations,
     Observed, PageResources, ProbeFailure, SoftwareObservation, TlsHandshake,
 };
-use crate::plan::targets::{endpoint, mail_followup_dns};
 use crate::plan::Plan;
+use crate::plan::targets::{endpoint, mail_followup_dns};
 use crate::probe::filters::FilterLists;
 use crate::probe::{BoxFuture, dns, documents, http, legacy_tls, mail, page, software, tls};
 
 /// One probe's result, tagged with where it goes in the record.
+// Each outcome is moved once into the record; boxing the large variants would buy nothing.
+#[allow(clippy::large_enum_variant)]
 enum Outcome {
     Http(String, Observed<HttpExchange>),
     Tls(String, Observed<TlsHandshake>),
@@ -69,11 +71,16 @@ pub async fn run(
     }
     for (host, port) in &plan.legacy_tls {
         tasks.push(Box::pin(async move {
-            Outcome::Legacy(endpoint(host, *port), legacy_tls::observe(net, host, *port).await)
+            Outcome::Legacy(
+                endpoint(host, *port),
+                legacy_tls::observe(net, host, *port).await,
+            )
         }));
     }
     for name in &plan.dns {
-        tasks.push(Box::pin(async move { Outcome::Dns(name.clone(), dns::observe(net, name).await) }));
+        tasks.push(Box::pin(async move {
+            Outcome::Dns(name.clone(), dns::observe(net, name).await)
+        }));
     }
     for url in &plan.pages {
         tasks.push(Box::pin(async move {
@@ -85,8 +92,10 @@ pub async fn run(
         }));
     }
     for (url, &(member_index, service_index)) in &plan.software {
-        let Some(service) =
-            declarations.members.get(member_index).and_then(|m| m.services.get(service_index))
+        let Some(service) = declarations
+            .members
+            .get(member_index)
+            .and_then(|m| m.services.get(service_index))
         else {
             continue;
         };
@@ -95,7 +104,9 @@ pub async fn run(
         }));
     }
     for &index in &plan.documents {
-        let Some(member) = declarations.members.get(index) else { continue };
+        let Some(member) = declarations.members.get(index) else {
+            continue;
+        };
         tasks.push(Box::pin(async move {
             Outcome::Documents(member.id.clone(), documents::observe(net, member).await)
         }));
@@ -114,7 +125,10 @@ pub async fn run(
             .find(|d| d.domain.trim_end_matches('.').eq_ignore_ascii_case(domain))
             .cloned();
         let Some(declared) = declared else { continue };
-        let dns_failure = observations.dns.get(domain).and_then(|o| o.failure().cloned());
+        let dns_failure = observations
+            .dns
+            .get(domain)
+            .and_then(|o| o.failure().cloned());
         tasks.push(Box::pin(async move {
             let observed = match dns_failure {
                 // Without the MX answer there is nothing to connect to: say why.
@@ -159,10 +173,14 @@ async fn drain(
 
 /// MX hosts of `domain` by preference, from the phase-one DNS answers.
 fn mx_hosts(observations: &Observations, domain: &str) -> Vec<String> {
-    let Some(Observed::Seen(records)) = observations.dns.get(domain) else { return Vec::new() };
+    let Some(Observed::Seen(records)) = observations.dns.get(domain) else {
+        return Vec::new();
+    };
     let mut mx = records.mx.clone();
     mx.sort();
-    mx.into_iter().map(|(_, host)| host.trim_end_matches('.').to_string()).collect()
+    mx.into_iter()
+        .map(|(_, host)| host.trim_end_matches('.').to_string())
+        .collect()
 }
 
 /// TXT records of `name`, from the phase-one DNS answers.
@@ -174,7 +192,9 @@ fn txt_records(observations: &Observations, name: &str) -> Vec<String> {
 }
 
 fn bad_url(url: &str, error: url::ParseError) -> ProbeFailure {
-    ProbeFailure::Other { message: format!("invalid URL {url}: {error}") }
+    ProbeFailure::Other {
+        message: format!("invalid URL {url}: {error}"),
+    }
 }
 
 /// The run's clock, truncated to the second so saved files and reports stay readable.

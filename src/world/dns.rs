@@ -195,6 +195,7 @@ impl WorldDns {
 }
 
 // Written out by hand because the trait uses `async_trait`, which this crate does not depend on.
+#[allow(clippy::multiple_bound_locations)] // the signature mirrors the trait's generated one
 impl RequestHandler for WorldDns {
     fn handle_request<'life0, 'life1, 'async_trait, R: ResponseHandler, T: Time>(
         &'life0 self,

@@ -493,7 +493,10 @@ async fn build(
         Some(anchor) => {
             let path = ca_file.with_file_name("world-dnssec-anchor.txt");
             let text = anchor.dnskey_records().join("\n") + "\n";
-            std::fs::write(&path, text).map_err(|source| Error::Io { path: path.clone(), source })?;
+            std::fs::write(&path, text).map_err(|source| Error::Io {
+                path: path.clone(),
+                source,
+            })?;
             Some(path)
         }
         None => None,

@@ -26,7 +26,11 @@ fn validate_reports_every_problem_with_line_and_column_and_exits_2() {
         "schema_version: 1\nmembers:\n  - id: a\n    name: A\n    websit: https://a.example/\n    services:\n      - id: pad\n        kind: pad\n        url: not a url\n",
     )
     .expect("write");
-    let output = chatons_audit().arg("validate").arg(&file).output().expect("runs");
+    let output = chatons_audit()
+        .arg("validate")
+        .arg(&file)
+        .output()
+        .expect("runs");
     assert_eq!(output.status.code(), Some(2));
     let stdout = String::from_utf8_lossy(&output.stdout);
     // The misspelt key, with its place and the nearest known key.
@@ -75,7 +79,14 @@ fn the_private_address_guard_refuses_a_loopback_service_without_allow_private() 
     .expect("write");
     let out = dir.path().join("out");
     chatons_audit()
-        .args(["--quiet", "audit", "--only", "web.https-reachable", "--fail-on", "never"])
+        .args([
+            "--quiet",
+            "audit",
+            "--only",
+            "web.https-reachable",
+            "--fail-on",
+            "never",
+        ])
         .arg(&file)
         .arg("--out")
         .arg(&out)
@@ -117,7 +128,12 @@ fn audit_then_replay_gives_byte_identical_results() {
     let dir = tempfile::tempdir().expect("temp dir");
     let first = dir.path().join("first");
     let (output, saved) = audit_world(&["--fail-on", "never"], &first);
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let second = dir.path().join("second");
     chatons_audit()
         .args(["--quiet", "audit", "--replay"])
@@ -137,7 +153,11 @@ fn audit_then_replay_gives_byte_identical_results() {
 fn exit_code_is_1_when_a_verdict_reaches_fail_on_and_0_when_it_does_not() {
     let dir = tempfile::tempdir().expect("temp dir");
     let (failing, _) = audit_world(&["--fail-on", "fail"], &dir.path().join("a"));
-    assert_eq!(failing.status.code(), Some(1), "the world has members that fail");
+    assert_eq!(
+        failing.status.code(),
+        Some(1),
+        "the world has members that fail"
+    );
     let (never, _) = audit_world(&["--fail-on", "never"], &dir.path().join("b"));
     assert_eq!(never.status.code(), Some(0));
 }

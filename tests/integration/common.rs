@@ -9,13 +9,17 @@ use assert_cmd::Command;
 /// The `chatons-audit` binary, with a scrubbed environment (English messages, no colours).
 pub fn chatons_audit() -> Command {
     let mut cmd = Command::cargo_bin("chatons-audit").expect("the binary is built");
-    cmd.env_remove("LC_ALL").env("LANG", "C").env("NO_COLOR", "1");
+    cmd.env_remove("LC_ALL")
+        .env("LANG", "C")
+        .env("NO_COLOR", "1");
     cmd
 }
 
 /// A path under the repository's `fixtures/`.
 pub fn fixture(relative: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(relative)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(relative)
 }
 
 /// A multi-threaded runtime for starting servers from synchronous tests.

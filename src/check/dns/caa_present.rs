@@ -2,9 +2,9 @@
 //! host (on the name itself or inherited from a parent, RFC 8659).
 
 use super::{lookup_error, records};
-use crate::plan::targets::{caa_chain, web_hosts};
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::{Finding, Subject, Verdict};
+use crate::plan::targets::{caa_chain, web_hosts};
 
 /// A CAA record set applies to each web host.
 pub struct CaaPresent;

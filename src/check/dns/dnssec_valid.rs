@@ -1,9 +1,9 @@
 //! `dns.dnssec-valid`: the member's names are signed with DNSSEC and validate.
 
 use super::records;
-use crate::plan::targets::web_hosts;
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::{Finding, Subject, Verdict};
+use crate::plan::targets::web_hosts;
 
 /// DNS answers for each web host and mail domain validate (`secure`).
 pub struct DnssecValid;

@@ -7,10 +7,10 @@
 //! may be the auditor's own missing IPv6 route, so it is inconclusive.
 
 use super::records;
-use crate::plan::targets::web_hosts;
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::{Finding, Subject};
 use crate::observation::{Observed, ProbeFailure};
+use crate::plan::targets::web_hosts;
 
 /// AAAA present and HTTPS answering over IPv6.
 pub struct Ipv6Reachable;

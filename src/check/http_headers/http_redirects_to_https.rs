@@ -3,10 +3,10 @@
 
 use url::Url;
 
-use crate::plan::targets::web_hosts;
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::{Finding, Subject};
 use crate::observation::{Observed, ProbeFailure};
+use crate::plan::targets::web_hosts;
 
 /// `http://<host>/`, requested without following redirects, answers with a redirect to
 /// `https://<host>/…`.

@@ -19,10 +19,10 @@ pub use nosniff::Nosniff;
 pub use referrer_policy::ReferrerPolicy;
 
 use crate::check::Context;
-use crate::plan::targets::{WebHost, web_hosts};
 use crate::finding::{Finding, Subject};
 use crate::observation::Observed;
 use crate::observation::http::{HttpExchange, HttpResponse};
+use crate::plan::targets::{WebHost, web_hosts};
 
 /// For each web host, the final response of its HTTPS page (what the browser renders), or the
 /// finding that says why there is none.

@@ -6,11 +6,11 @@
 //! used, `not_applicable` (MTA-STS is judged on its own).
 
 use super::for_each_exchanger;
-use crate::plan::targets::tlsa_name;
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::{Finding, Subject};
 use crate::observation::Observed;
 use crate::observation::tls::Certificate;
+use crate::plan::targets::tlsa_name;
 
 /// TLSA records of each MX host match its certificate.
 pub struct Dane;

@@ -8,9 +8,9 @@
 
 use super::{dns, mail_domains, tagged_txt};
 use crate::check::http_headers::directives;
-use crate::plan::targets::dmarc_organizational_domain;
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::{Finding, Subject};
+use crate::plan::targets::dmarc_organizational_domain;
 
 /// A DMARC record with `p=quarantine` or `p=reject`.
 pub struct Dmarc;

@@ -7,11 +7,11 @@
 
 use super::dane::{DaneMatch, dane_match};
 use super::{for_each_exchanger, mail_observation, tagged_txt};
-use crate::plan::targets::tlsa_name;
 use crate::check::tls::with_leaf_evidence;
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::{Finding, Subject};
 use crate::observation::{Observed, ProbeFailure};
+use crate::plan::targets::tlsa_name;
 
 /// The STARTTLS certificate of each MX host validates for its name.
 pub struct StarttlsCertificateValid;

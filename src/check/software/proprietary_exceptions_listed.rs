@@ -121,8 +121,7 @@ fn status_of<'a>(
         .get(&cx.member.id)
         .into_iter()
         .flatten();
-    for doc in documents.filter(|d| d.is(DocumentKind::ProprietaryExceptions) && d.url == page)
-    {
+    for doc in documents.filter(|d| d.is(DocumentKind::ProprietaryExceptions) && d.url == page) {
         match &doc.content {
             Observed::Seen(content) => return Ok(content.status),
             Observed::Failed(f) => failure = failure.or(Some(f)),

@@ -1,10 +1,10 @@
 //! `tls.legacy-protocols-refused`: SSL 3, TLS 1.0 and TLS 1.1 are refused.
 
-use crate::plan::targets::web_hosts;
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::{Finding, Subject, Verdict};
 use crate::observation::Observed;
 use crate::observation::tls::LegacyOutcome;
+use crate::plan::targets::web_hosts;
 
 /// Each web host refuses every legacy protocol version when it is offered alone.
 pub struct LegacyProtocolsRefused;
@@ -26,7 +26,8 @@ impl Check for LegacyProtocolsRefused {
                 let endpoint = web.endpoint();
                 let legacy = match cx.observations.legacy_tls.get(&endpoint) {
                     None => {
-                        return cx.not_observed(subject, &format!("legacy protocols on {endpoint}"));
+                        return cx
+                            .not_observed(subject, &format!("legacy protocols on {endpoint}"));
                     }
                     Some(Observed::Failed(failure)) => {
                         return cx

@@ -18,15 +18,23 @@ impl Check for HttpsReachable {
 
     fn judge(&self, cx: &Context<'_>) -> Vec<Finding> {
         let website = (Subject::Member, cx.member.website.as_str());
-        let services =
-            cx.member.services.iter().map(|s| (Subject::Service(s.id.clone()), s.url.as_str()));
-        std::iter::once(website).chain(services).map(|(subject, url)| judge_url(cx, subject, url)).collect()
+        let services = cx
+            .member
+            .services
+            .iter()
+            .map(|s| (Subject::Service(s.id.clone()), s.url.as_str()));
+        std::iter::once(website)
+            .chain(services)
+            .map(|(subject, url)| judge_url(cx, subject, url))
+            .collect()
     }
 }
 
 fn judge_url(cx: &Context<'_>, subject: Subject, url: &str) -> Finding {
     if !url.starts_with("https://") {
-        return cx.fail(subject, format!("declared with a plain-text URL: {url}")).evidence("url", url);
+        return cx
+            .fail(subject, format!("declared with a plain-text URL: {url}"))
+            .evidence("url", url);
     }
     let Some(observed) = cx.observations.http.get(url) else {
         return cx.not_observed(subject, &format!("HTTPS for {url}"));
