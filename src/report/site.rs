@@ -548,7 +548,7 @@ fn commitment_view<'a>(
             }
         }
     }
-    rows.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+    rows.sort_by_key(|r| r.name.to_lowercase());
     let bars: Vec<Bar> = rows
         .iter()
         .map(|r| Bar {
@@ -578,7 +578,7 @@ fn commitment_view<'a>(
         average,
         rows,
         checks: checks.into_values().collect(),
-        chart_svg: svg::bars(&commitment.title.get(lang).to_string(), &bars),
+        chart_svg: svg::bars(commitment.title.get(lang), &bars),
     }
 }
 
