@@ -56,6 +56,9 @@ pub struct ReportArgs {
     pub results: PathBuf,
     #[command(flatten)]
     pub output: OutputArgs,
+    /// Exit with code 1 when a verdict at or above this level is in the results.
+    #[arg(long, value_enum, default_value_t = super::audit::FailOn::Never)]
+    pub fail_on: super::audit::FailOn,
 }
 
 #[derive(Debug, Args)]
@@ -141,7 +144,7 @@ pub fn report(args: ReportArgs, ui: &Ui) -> anyhow::Result<u8> {
     let results = read_results(&args.results)?;
     let catalogue = super::audit::load_catalogue(None)?;
     write(&results, &args.output, &catalogue, ui)?;
-    Ok(exit::CLEAN)
+    Ok(super::audit::exit_code(&results, args.fail_on))
 }
 
 pub fn site(args: SiteArgs, ui: &Ui) -> anyhow::Result<u8> {

@@ -548,7 +548,7 @@ fn commitment_view<'a>(
             }
         }
     }
-    rows.sort_by_key(|a| a.name.to_lowercase());
+    rows.sort_by_key(|r| r.name.to_lowercase());
     let bars: Vec<Bar> = rows
         .iter()
         .map(|r| Bar {
