@@ -197,14 +197,14 @@ impl WorldDns {
 // Written out by hand because the trait uses `async_trait`, which this crate does not depend on.
 #[allow(clippy::multiple_bound_locations)] // the signature mirrors the trait's generated one
 impl RequestHandler for WorldDns {
-    fn handle_request<'life0, 'life1, 'async_trait, R: ResponseHandler, T: Time>(
+    fn handle_request<'life0, 'life1, 'async_trait, R, T>(
         &'life0 self,
         request: &'life1 Request,
         mut response_handle: R,
     ) -> Pin<Box<dyn Future<Output = ResponseInfo> + Send + 'async_trait>>
     where
-        R: 'async_trait,
-        T: 'async_trait,
+        R: ResponseHandler + 'async_trait,
+        T: Time + 'async_trait,
         'life0: 'async_trait,
         'life1: 'async_trait,
         Self: 'async_trait,
