@@ -12,13 +12,13 @@
 # Usage: bench/run.sh            (sizes 2x5 20x5 200x5 = 10, 100, 1000 services)
 #        SIZES="20x5" bench/run.sh
 # Environment: BIN (default target/release/chatons-audit), SIZES, MEMBERS_FLAG (default
-# --members), SKIP_BUILD=1.
+# empty: the members file is positional), SKIP_BUILD=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BIN=${BIN:-target/release/chatons-audit}
 SIZES=${SIZES:-"2x5 20x5 200x5"}
-MEMBERS_FLAG=${MEMBERS_FLAG:---members}
+MEMBERS_FLAG=${MEMBERS_FLAG:-}
 
 if [[ -z "${SKIP_BUILD:-}" ]]; then
   cargo build --release --bin chatons-audit >&2
@@ -45,7 +45,7 @@ for size in $SIZES; do
   mapfile -t flags <"$dir/flags"
   members_file=$(cat "$dir/members-file")
   /usr/bin/time -f '%e %U %S %M' -o "$dir/time" \
-    "$BIN" audit "$MEMBERS_FLAG" "$members_file" "${flags[@]}" --out "$dir/out" >"$dir/audit.log" 2>&1 || true
+    "$BIN" --quiet audit ${MEMBERS_FLAG:+"$MEMBERS_FLAG"} "$members_file" --fail-on never --format json "${flags[@]}" --out "$dir/out" >"$dir/audit.log" 2>&1 || true
   read -r wall user sys rss_kb <"$dir/time"
   awk -v s="$size" -v n="$services" -v w="$wall" -v u="$user" -v y="$sys" -v r="$rss_kb" \
     'BEGIN { printf "%-10s %9d %10.2f %10.2f %10.1f %12.1f\n", s, n, w, u + y, r / 1024, (w > 0 ? n / w : 0) }'

@@ -34,6 +34,23 @@ pub enum WorldCommand {
         /// The world description directory.
         #[arg(long, value_name = "DIR", default_value_os_t = default_world_dir())]
         world: PathBuf,
+        /// Serve a generated world of MEMBERSxSERVICES (e.g. 200x5) instead, for benchmarks.
+        #[arg(long, value_name = "MxS")]
+        generate: Option<String>,
+        /// Also write the auditor's flags (one per line) to DIR/flags and the members file
+        /// path to DIR/members-file, for scripts.
+        #[arg(long, value_name = "DIR")]
+        settings_dir: Option<PathBuf>,
+    },
+    /// Measure raw rustls handshakes per second against the world's TLS listener: the
+    /// baseline the audit's speed is compared with.
+    BenchHandshakes {
+        /// Handshakes to make.
+        #[arg(long, default_value_t = 2000)]
+        count: usize,
+        /// Handshakes in flight at once.
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
     },
 }
 
@@ -100,14 +117,53 @@ pub fn demo(args: DemoArgs, ui: &Ui) -> anyhow::Result<u8> {
 }
 
 pub fn world(args: WorldArgs, _ui: &Ui) -> anyhow::Result<u8> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
     match args.command {
-        WorldCommand::Serve { world } => {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()
-                .context("starting the async runtime")?;
-            runtime.block_on(chatons_audit::world::serve_until_ctrl_c(&world))?;
+        WorldCommand::Serve {
+            world,
+            generate,
+            settings_dir,
+        } => {
+            match generate {
+                Some(size) => {
+                    let (members, services) = parse_size(&size)?;
+                    let (description, members) = chatons_audit::world::generate(members, services);
+                    runtime.block_on(chatons_audit::world::serve_description_until_ctrl_c(
+                        description,
+                        chatons_audit::world::Members::Text(members),
+                        settings_dir.as_deref(),
+                    ))?;
+                }
+                None => runtime.block_on(chatons_audit::world::serve_until_ctrl_c(&world))?,
+            }
+            Ok(exit::CLEAN)
+        }
+        WorldCommand::BenchHandshakes { count, concurrency } => {
+            let stats = runtime.block_on(
+                chatons_audit::world::bench::baseline_on_generated_world(count, concurrency.max(1)),
+            )?;
+            println!(
+                "{} handshakes ({} failed) in {:.2} s: {:.0} handshakes/s",
+                stats.completed,
+                stats.failed,
+                stats.elapsed.as_secs_f64(),
+                stats.per_second()
+            );
             Ok(exit::CLEAN)
         }
     }
+}
+
+/// `200x5` into (200, 5).
+fn parse_size(size: &str) -> anyhow::Result<(usize, usize)> {
+    let parse = || {
+        let (members, services) = size.split_once(['x', 'X'])?;
+        Some((members.parse().ok()?, services.parse().ok()?))
+    };
+    parse().ok_or_else(|| {
+        anyhow::anyhow!("--generate expects MEMBERSxSERVICES, e.g. 200x5, not {size:?}")
+    })
 }
