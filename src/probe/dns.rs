@@ -153,5 +153,35 @@ async fn dnssec_status(net: &Network, fqdn: &str, record_type: RecordType) -> &'
             Err(_) => return "indeterminate",
         }
     }
-    if bogus { "bogus" } else { "indeterminate" }
+    if !bogus {
+        return "indeterminate";
+    }
+    // hickory also calls "bogus" a name it cannot chain to any trust anchor, e.g. an
+    // unsigned zone under a private parent. A zone that publishes no DNSKEY and whose parent
+    // publishes no DS for it is simply unsigned: insecure, not under attack.
+    if zone_is_unsigned(net, fqdn).await { "insecure" } else { "bogus" }
+}
+
+/// Whether no DNSKEY and no DS record exists for `fqdn` or any parent up to (and including)
+/// its registrable domain, asked without validation.
+async fn zone_is_unsigned(net: &Network, fqdn: &str) -> bool {
+    let name = fqdn.trim_end_matches('.');
+    let registrable = psl::domain_str(name).unwrap_or(name).to_owned();
+    let mut current = name;
+    loop {
+        for record_type in [RecordType::DNSKEY, RecordType::DS] {
+            if let Ok(lookup) = net.resolver().lookup(format!("{current}."), record_type).await
+                && lookup.answers().iter().any(|r| r.record_type() == record_type)
+            {
+                return false;
+            }
+        }
+        if current == registrable {
+            return true;
+        }
+        match current.split_once('.') {
+            Some((_, parent)) if parent.len() >= registrable.len() => current = parent,
+            _ => return true,
+        }
+    }
 }
