@@ -159,7 +159,11 @@ async fn dnssec_status(net: &Network, fqdn: &str, record_type: RecordType) -> &'
     // hickory also calls "bogus" a name it cannot chain to any trust anchor, e.g. an
     // unsigned zone under a private parent. A zone that publishes no DNSKEY and whose parent
     // publishes no DS for it is simply unsigned: insecure, not under attack.
-    if zone_is_unsigned(net, fqdn).await { "insecure" } else { "bogus" }
+    if zone_is_unsigned(net, fqdn).await {
+        "insecure"
+    } else {
+        "bogus"
+    }
 }
 
 /// Whether no DNSKEY and no DS record exists for `fqdn` or any parent up to (and including)
@@ -170,8 +174,14 @@ async fn zone_is_unsigned(net: &Network, fqdn: &str) -> bool {
     let mut current = name;
     loop {
         for record_type in [RecordType::DNSKEY, RecordType::DS] {
-            if let Ok(lookup) = net.resolver().lookup(format!("{current}."), record_type).await
-                && lookup.answers().iter().any(|r| r.record_type() == record_type)
+            if let Ok(lookup) = net
+                .resolver()
+                .lookup(format!("{current}."), record_type)
+                .await
+                && lookup
+                    .answers()
+                    .iter()
+                    .any(|r| r.record_type() == record_type)
             {
                 return false;
             }
