@@ -15,9 +15,7 @@ use url::Url;
 use crate::declaration::MailDomain;
 use crate::observation::mail::{MailObservation, MtaStsPolicy, SmtpSession, TlsEndpoint};
 use crate::observation::{Observed, ProbeFailure};
-use crate::probe::{Connect, Fetch, FetchOptions};
-
-pub mod handshake;
+use crate::probe::{Connect, Fetch, FetchOptions, tls};
 
 /// The name the probe gives in EHLO: a syntactically valid FQDN that cannot exist.
 pub const EHLO_NAME: &str = "probe.chatons-audit.invalid";
@@ -301,7 +299,11 @@ pub async fn smtp_session<S: AsyncRead + AsyncWrite + Unpin>(
         }));
         return session;
     }
-    let handshake = timeout_at(deadline, handshake::observe_stream(stream, host, roots)).await;
+    let handshake = timeout_at(
+        deadline,
+        tls::handshake_keeping_stream(stream, host, roots, limits.total, &[]),
+    )
+    .await;
     session.handshake = Some(match handshake {
         Err(_) => Observed::Failed(ProbeFailure::timeout(limits.total)),
         Ok(Err(failure)) => Observed::Failed(failure),
@@ -361,7 +363,8 @@ pub async fn implicit_tls(net: &dyn Connect, host: &str, port: u16, limits: Limi
     let handshake = async {
         let connection = net.connect(host, port).await?;
         let (recorded, mut tls) =
-            handshake::observe_stream(connection.stream, host, net.roots()).await?;
+            tls::handshake_keeping_stream(connection.stream, host, net.roots(), limits.total, &[])
+                .await?;
         let _ = tokio::time::timeout(Duration::from_secs(1), tls.shutdown()).await;
         Ok::<_, ProbeFailure>(recorded)
     };

@@ -91,6 +91,27 @@ async fn handshake<S>(
 where
     S: AsyncRead + AsyncWrite + Unpin + Send,
 {
+    let (recorded, _) =
+        handshake_keeping_stream(stream, server_name, roots, timeout, WEB_ALPN).await?;
+    Ok(recorded)
+}
+
+/// ALPN offered to web servers.
+const WEB_ALPN: &[&[u8]] = &[b"h2", b"http/1.1"];
+
+/// Records a handshake over `stream` like [`observe_stream_within`], offering `alpn` (empty for
+/// mail protocols, where an unexpected ALPN could make a server refuse), and hands back the TLS
+/// stream so the caller can close the application protocol politely (e.g. SMTP `QUIT`).
+pub async fn handshake_keeping_stream<S>(
+    stream: S,
+    server_name: &str,
+    roots: Arc<RootCertStore>,
+    timeout: Duration,
+    alpn: &[&[u8]],
+) -> Result<(TlsHandshake, tokio_rustls::client::TlsStream<S>), ProbeFailure>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
     let bare = server_name
         .trim_start_matches('[')
         .trim_end_matches(']')
@@ -117,7 +138,7 @@ where
         .dangerous()
         .with_custom_certificate_verifier(recorder.clone())
         .with_no_client_auth();
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
     let tls = match tokio::time::timeout(timeout, connector.connect(name, stream)).await {
         Err(_) => return Err(ProbeFailure::timeout(timeout)),
@@ -154,7 +175,7 @@ where
         None => (None, None),
         Some(err) => (Some(err.to_string()), Some(classify(&err))),
     };
-    Ok(TlsHandshake {
+    let recorded = TlsHandshake {
         server_name: bare.to_owned(),
         remote_addr: None,
         protocol,
@@ -164,7 +185,8 @@ where
         chain,
         verification_error,
         verification_kind,
-    })
+    };
+    Ok((recorded, tls))
 }
 
 fn protocol_name(version: rustls::ProtocolVersion) -> String {
