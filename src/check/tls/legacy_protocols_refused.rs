@@ -26,7 +26,8 @@ impl Check for LegacyProtocolsRefused {
                 let endpoint = web.endpoint();
                 let legacy = match cx.observations.legacy_tls.get(&endpoint) {
                     None => {
-                        return cx.not_observed(subject, &format!("legacy protocols on {endpoint}"));
+                        return cx
+                            .not_observed(subject, &format!("legacy protocols on {endpoint}"));
                     }
                     Some(Observed::Failed(failure)) => {
                         return cx
