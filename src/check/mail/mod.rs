@@ -59,9 +59,6 @@ pub(crate) fn dns<'a>(
 
 /// The TXT records of `name` that start with `tag` (e.g. `v=spf1`), compared
 /// case-insensitively and followed by end, `;` or a space.
-// The error is the finding that explains why there is nothing to judge; it is built once per
-// subject and returned at once, so boxing it would buy nothing.
-#[allow(clippy::result_large_err)]
 pub(crate) fn tagged_txt<'a>(records: &'a DnsRecords, tag: &str) -> Vec<&'a str> {
     records
         .txt
