@@ -584,6 +584,28 @@ fn an_unknown_member_is_an_error_naming_it() {
 // CI formats
 
 #[test]
+fn sarif_validates_against_the_official_oasis_schema() {
+    // The official schema is not vendored; `.ci/run` fetches it (scripts/fetch-sarif-schema.sh)
+    // and names it in CHATONS_AUDIT_SARIF_SCHEMA.
+    let Ok(path) = std::env::var("CHATONS_AUDIT_SARIF_SCHEMA") else {
+        eprintln!(
+            "SKIPPED official SARIF schema validation: set CHATONS_AUDIT_SARIF_SCHEMA (scripts/fetch-sarif-schema.sh)"
+        );
+        return;
+    };
+    let text = report::sarif::to_string(&results(), &catalogue());
+    let value: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    assert_eq!(validate(&path, &value), Vec::<String>::new());
+    // And the validator really judges: a result without its message is refused.
+    let mut broken = value.clone();
+    broken["runs"][0]["results"][0]
+        .as_object_mut()
+        .expect("a result object")
+        .remove("message");
+    assert!(!validate(&path, &broken).is_empty());
+}
+
+#[test]
 fn sarif_snapshot_and_schema() {
     let text = report::sarif::to_string(&results(), &catalogue());
     let value: serde_json::Value = serde_json::from_str(&text).expect("JSON");
