@@ -112,7 +112,14 @@ impl Plan {
             }
         }
         if self.wants(ProbeKind::Dns) || self.wants(ProbeKind::Mail) {
-            self.dns.extend(targets.dns.iter().cloned());
+            // Services declared by IP address have no DNS records to look up.
+            let names = targets.dns.iter().filter(|name| {
+                name.trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .parse::<std::net::IpAddr>()
+                    .is_err()
+            });
+            self.dns.extend(names.cloned());
         }
         if self.wants(ProbeKind::Mail) {
             for mail in &targets.mail {

@@ -14,6 +14,18 @@ use crate::observation::{DnsRecords, Observed, ProbeFailure};
 /// Looks up `name`: A, AAAA, MX, CAA and TXT, or TXT and TLSA for a name starting with `_`
 /// (`_443._tcp.…`, `_dmarc.…`).
 pub async fn observe(net: &Network, name: &str) -> Observed<DnsRecords> {
+    // An address literal has no records to ask for, and asking a resolver about it would
+    // only leak the audit to whoever runs that resolver.
+    if name
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<std::net::IpAddr>()
+        .is_ok()
+    {
+        return Observed::Failed(ProbeFailure::Other {
+            message: format!("{name} is an IP address, not a DNS name"),
+        });
+    }
     let types: &[RecordType] = if name.starts_with('_') {
         &[RecordType::TLSA, RecordType::TXT]
     } else {
