@@ -145,15 +145,7 @@ pub async fn start(zones: Vec<ZoneSpec>) -> Result<DnsServer, Error> {
         let handler: Arc<dyn ZoneHandler> = Arc::new(handler);
         catalog.upsert(LowerName::new(&origin), vec![handler]);
     }
-    let udp = tokio::net::UdpSocket::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| Error::Bind(format!("DNS UDP socket: {e}")))?;
-    let addr = udp
-        .local_addr()
-        .map_err(|e| Error::Bind(format!("DNS UDP socket: {e}")))?;
-    let tcp = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|e| Error::Bind(format!("DNS TCP listener on {addr}: {e}")))?;
+    let (udp, tcp, addr) = bind_udp_and_tcp().await?;
     let mut server = Server::new(WorldDns { catalog, special });
     server.register_socket(udp);
     server.register_listener(tcp, Duration::from_secs(5), 4096);
@@ -278,4 +270,24 @@ mod tests {
         assert_eq!(base64(b"foo"), "Zm9v");
         assert_eq!(base64(b"foobar"), "Zm9vYmFy");
     }
+}
+
+/// A UDP socket and a TCP listener on the same free loopback port. The UDP port is picked by
+/// the system; another process may already hold the same TCP port, so try a few ports.
+async fn bind_udp_and_tcp()
+-> Result<(tokio::net::UdpSocket, tokio::net::TcpListener, SocketAddr), Error> {
+    let mut last = String::new();
+    for _ in 0..20 {
+        let udp = tokio::net::UdpSocket::bind("127.0.0.1:0")
+            .await
+            .map_err(|e| Error::Bind(format!("DNS UDP socket: {e}")))?;
+        let addr = udp
+            .local_addr()
+            .map_err(|e| Error::Bind(format!("DNS UDP socket: {e}")))?;
+        match tokio::net::TcpListener::bind(addr).await {
+            Ok(tcp) => return Ok((udp, tcp, addr)),
+            Err(e) => last = format!("DNS TCP listener on {addr}: {e}"),
+        }
+    }
+    Err(Error::Bind(last))
 }
