@@ -20,3 +20,5 @@ mod software;
 mod transparency;
 // Report formats and the scorecard site.
 mod reports;
+// Verdicts of every profile of the fixture world, end to end through the CLI.
+mod world_verdicts;
