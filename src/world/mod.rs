@@ -501,10 +501,19 @@ async fn build(
         }
         None => None,
     };
+    // A host kept out of DNS gets no override either: an override would let the auditor reach
+    // it without resolving the name, which is exactly what the fault is meant to prevent.
+    let unpublished: Vec<String> = world
+        .hosts
+        .iter()
+        .filter(|h| h.no_dns)
+        .map(|h| h.name.to_ascii_lowercase())
+        .collect();
     let settings = Settings {
         dns_server: dns.addr,
         connect_to: connect_to
             .iter()
+            .filter(|(host, _, _)| !unpublished.contains(host))
             .map(|(host, role, port)| format!("{host}:{role}:127.0.0.1:{port}"))
             .collect(),
         ca_file,

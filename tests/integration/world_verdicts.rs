@@ -606,9 +606,6 @@ fn faulty_hosts_are_inconclusive_and_leave_healthy_members_unchanged() {
 }
 
 #[test]
-#[ignore = "wrong verdict: ghost.faults.test (no_dns, NXDOMAIN) is still listed in the \
-            world's --connect-to pins, which bypass DNS, so web.https-reachable judges its \
-            404 page (warn) instead of reporting the missing name"]
 fn a_service_whose_name_does_not_resolve_is_not_judged_on_its_page() {
     let rt = runtime();
     let world = start_world(&rt);
