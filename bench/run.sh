@@ -54,5 +54,5 @@ for size in $SIZES; do
 done
 
 echo
-echo "baseline: raw rustls handshakes against the world's TLS listener"
+echo "TLS: raw rustls handshakes (baseline) and the audit's TLS probe against the same listener"
 "$BIN" world bench-handshakes --count 2000 --concurrency 32 || echo "(world bench-handshakes not available in this build)"

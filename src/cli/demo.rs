@@ -142,16 +142,27 @@ pub fn world(args: WorldArgs, _ui: &Ui) -> anyhow::Result<u8> {
             Ok(exit::CLEAN)
         }
         WorldCommand::BenchHandshakes { count, concurrency } => {
-            let stats = runtime.block_on(
-                chatons_audit::world::bench::baseline_on_generated_world(count, concurrency.max(1)),
+            let compared = runtime.block_on(
+                chatons_audit::world::bench::probe_against_baseline(count, concurrency.max(1)),
             )?;
-            println!(
-                "{} handshakes ({} failed) in {:.2} s: {:.0} handshakes/s",
-                stats.completed,
-                stats.failed,
-                stats.elapsed.as_secs_f64(),
-                stats.per_second()
-            );
+            let line = |what: &str, stats: &chatons_audit::world::bench::HandshakeStats| {
+                println!(
+                    "{what:<28} {:>6} handshakes ({} failed) in {:>6.2} s: {:>7.0} handshakes/s",
+                    stats.completed,
+                    stats.failed,
+                    stats.elapsed.as_secs_f64(),
+                    stats.per_second()
+                );
+            };
+            line("raw rustls (baseline)", &compared.baseline);
+            line("chatons-audit TLS probe", &compared.probe);
+            let base = compared.baseline.per_second();
+            if base > 0.0 {
+                println!(
+                    "probe / baseline: {:.0} %",
+                    100.0 * compared.probe.per_second() / base
+                );
+            }
             Ok(exit::CLEAN)
         }
     }

@@ -112,3 +112,79 @@ pub async fn baseline_on_generated_world(
     world.shutdown().await;
     result
 }
+
+/// The baseline and the audit's own TLS probe, measured against the same listener of one
+/// generated world: how close the probe (recording verifier, x509 parsing, the network
+/// layer's guard and bounds) comes to bare rustls.
+pub struct ProbeComparison {
+    /// Bare rustls handshakes.
+    pub baseline: HandshakeStats,
+    /// `probe::tls::observe` through `net::Network`.
+    pub probe: HandshakeStats,
+}
+
+/// Starts a one-host generated world and measures [`handshake_baseline`] and then the TLS
+/// probe, `count` handshakes each with `concurrency` in flight. The network layer's per-host
+/// and per-address politeness bounds are raised to `concurrency` for the measurement, since
+/// they limit how hard we knock, not how fast the probe is.
+pub async fn probe_against_baseline(
+    count: usize,
+    concurrency: usize,
+) -> Result<ProbeComparison, Error> {
+    use futures_util::StreamExt;
+
+    let (description, members) = super::generate(1, 1);
+    let world = super::World::start_description(description, super::Members::Text(members)).await?;
+    let result = async {
+        let settings = world.settings().clone();
+        let addr = world
+            .address_of("s0.m0.test", 443)
+            .ok_or_else(|| Error::Description("generated host s0.m0.test missing".into()))?;
+        let pem = std::fs::read(&settings.ca_file).map_err(|source| Error::Io {
+            path: settings.ca_file.clone(),
+            source,
+        })?;
+        let roots: Vec<CertificateDer<'static>> = rustls_pemfile::certs(&mut pem.as_slice())
+            .filter_map(Result::ok)
+            .collect();
+        let baseline = handshake_baseline(addr, "s0.m0.test", &roots, count, concurrency).await?;
+
+        let net_settings = crate::net::NetSettings {
+            dns_server: Some(settings.dns_server),
+            connect_to: settings
+                .connect_to
+                .iter()
+                .filter_map(|rule| rule.parse().ok())
+                .collect(),
+            ca_files: vec![settings.ca_file.clone()],
+            allow_private: true,
+            max_concurrency: concurrency.max(1),
+            per_host: concurrency.max(1),
+            per_ip: concurrency.max(1),
+            ..crate::net::NetSettings::default()
+        };
+        let net = crate::net::Network::new(net_settings)
+            .map_err(|e| Error::Description(format!("network layer: {e}")))?;
+        let start = Instant::now();
+        let outcomes: Vec<bool> = futures_util::stream::iter(0..count)
+            .map(|_| async {
+                crate::probe::tls::observe(&net, "s0.m0.test", 443)
+                    .await
+                    .seen()
+                    .is_some()
+            })
+            .buffer_unordered(concurrency.max(1))
+            .collect()
+            .await;
+        let completed = outcomes.iter().filter(|ok| **ok).count();
+        let probe = HandshakeStats {
+            completed,
+            failed: outcomes.len() - completed,
+            elapsed: start.elapsed(),
+        };
+        Ok(ProbeComparison { baseline, probe })
+    }
+    .await;
+    world.shutdown().await;
+    result
+}
