@@ -566,7 +566,7 @@ async fn serve_running(world: RunningWorld, settings_dir: Option<&Path>) -> Resu
     let settings = world.settings().clone();
     println!("# fixture world running; audit it with:");
     println!(
-        "chatons-audit audit --members {} {}",
+        "chatons-audit audit {} {}",
         settings.members_file.display(),
         settings.to_shell()
     );

@@ -346,17 +346,58 @@ async fn static_file(dir: &Path, path: &str) -> Response<Body> {
     }
     let mut file = dir.join(rel);
     if file.is_dir() {
-        file = file.join("index.html");
+        // `_index` is the body of a path that also has children (fixtures/software/README.md).
+        let index = file.join("index.html");
+        file = if index.is_file() {
+            index
+        } else {
+            file.join("_index")
+        };
     }
     match tokio::fs::read(&file).await {
         Ok(bytes) => {
+            let kind = match content_type(&file) {
+                // Endpoint fixtures have no extension: JSON is recognised by its first byte.
+                "application/octet-stream"
+                    if matches!(
+                        bytes.iter().find(|b| !b.is_ascii_whitespace()),
+                        Some(b'{' | b'[')
+                    ) =>
+                {
+                    "application/json"
+                }
+                other => other,
+            };
             let mut resp = Response::new(full(bytes));
             resp.headers_mut()
-                .insert(CONTENT_TYPE, HeaderValue::from_static(content_type(&file)));
+                .insert(CONTENT_TYPE, HeaderValue::from_static(kind));
+            for (name, value) in extra_headers(dir, path).await {
+                if let (Ok(name), Ok(value)) = (
+                    http::header::HeaderName::from_bytes(name.as_bytes()),
+                    HeaderValue::from_str(&value),
+                ) {
+                    resp.headers_mut().append(name, value);
+                }
+            }
             resp
         }
         Err(_) => simple(StatusCode::NOT_FOUND, "not found\n"),
     }
+}
+
+/// Headers listed for `path` in the directory's `_headers` file: one per line,
+/// `<url path><TAB><Name>: <value>` (fixtures/software/README.md).
+async fn extra_headers(dir: &Path, path: &str) -> Vec<(String, String)> {
+    let Ok(text) = tokio::fs::read_to_string(dir.join("_headers")).await else {
+        return Vec::new();
+    };
+    text.lines()
+        .filter_map(|line| {
+            let (url_path, header) = line.split_once('\t')?;
+            let (name, value) = header.split_once(':')?;
+            (url_path.trim() == path).then(|| (name.trim().to_owned(), value.trim().to_owned()))
+        })
+        .collect()
 }
 
 /// Serves HTTP/1.1 and HTTP/2 over one stream for one site.

@@ -625,3 +625,69 @@ fn a_service_whose_name_does_not_resolve_is_not_judged_on_its_page() {
         "the name does not exist in DNS; the finding should say so: {f}"
     );
 }
+
+/// The software products the world serves from `fixtures/software/<case>/` (hosts in
+/// `fixtures/world/hosts/30-software.yaml`), with the name a member would declare.
+const SOFTWARE_CASES: &[(&str, &str)] = &[
+    ("nextcloud", "Nextcloud"),
+    ("mastodon", "Mastodon"),
+    ("peertube", "PeerTube"),
+    ("gitea", "Gitea"),
+    ("forgejo", "Forgejo"),
+    ("synapse", "Synapse"),
+    ("etherpad", "Etherpad"),
+    ("discourse", "Discourse"),
+    ("wordpress", "WordPress"),
+    ("privatebin", "PrivateBin"),
+    ("jitsi", "Jitsi Meet"),
+    ("mobilizon", "Mobilizon"),
+    ("pixelfed", "Pixelfed"),
+];
+
+#[test]
+fn each_software_product_served_by_the_world_is_recognised_end_to_end() {
+    let rt = runtime();
+    let world = start_world(&rt);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut members = String::from(
+        "schema_version: 1\nmembers:\n  - id: logiciels\n    name: Logiciels\n    website: https://nextcloud.logiciels.test/\n    services:\n",
+    );
+    for (case, product) in SOFTWARE_CASES {
+        members.push_str(&format!(
+            "      - {{ id: {case}, kind: web, url: \"https://{case}.logiciels.test/\", software: {{ name: {product} }} }}\n"
+        ));
+    }
+    // Declared as Etherpad, answers as Nextcloud; declared as an older Mastodon than it runs.
+    members.push_str("      - { id: liar, kind: pad, url: \"https://liar.logiciels.test/\", software: { name: Etherpad } }\n");
+    members.push_str("      - { id: outdated, kind: social, url: \"https://outdated.logiciels.test/\", software: { name: Mastodon, version: \"4.1.0\" } }\n");
+    let file = dir.path().join("logiciels.yaml");
+    std::fs::write(&file, members).expect("write members");
+    let audit = Audit::run(&world, &file, &dir.path().join("out"));
+    rt.block_on(world.shutdown());
+
+    for (case, _) in SOFTWARE_CASES {
+        audit.expect(
+            "logiciels",
+            "software.detected-matches-declared",
+            case,
+            "pass",
+        );
+    }
+    audit.expect(
+        "logiciels",
+        "software.detected-matches-declared",
+        "liar",
+        "fail",
+    );
+    audit.expect(
+        "logiciels",
+        "software.detected-matches-declared",
+        "outdated",
+        "warn",
+    );
+    let liar = audit.finding("logiciels", "software.detected-matches-declared", "liar");
+    assert!(
+        liar["message"].as_str().unwrap_or("").contains("Nextcloud"),
+        "the evidence names what really answers: {liar}"
+    );
+}
