@@ -691,3 +691,45 @@ fn each_software_product_served_by_the_world_is_recognised_end_to_end() {
         "the evidence names what really answers: {liar}"
     );
 }
+
+#[test]
+fn a_proprietary_service_needs_its_public_exceptions_page() {
+    let rt = runtime();
+    let world = start_world(&rt);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let member = |id: &str, host: &str, exceptions: Option<&str>| {
+        let documents = exceptions
+            .map(|url| format!("    documents: {{ proprietary-exceptions: \"{url}\" }}\n"))
+            .unwrap_or_default();
+        format!(
+            "  - id: {id}\n    name: {id}\n    website: https://{host}/\n{documents}    services:\n      - {{ id: visio, kind: visio, url: \"https://{host}/\", software: {{ name: Visio Pro, license: LicenseRef-Proprietary, proprietary: true }} }}\n"
+        )
+    };
+    let members = format!(
+        "schema_version: 1\nmembers:\n{}{}{}",
+        // Lists its exceptions on a page that answers.
+        member(
+            "transparent",
+            "proprietary-listed.logiciels.test",
+            Some("https://proprietary-listed.logiciels.test/exceptions.html")
+        ),
+        // Declares a page that does not exist.
+        member(
+            "broken-link",
+            "proprietary-unlisted.logiciels.test",
+            Some("https://proprietary-unlisted.logiciels.test/exceptions.html")
+        ),
+        // Declares no page at all: a reviewer must look for the list.
+        member("silent", "proprietary-unlisted.logiciels.test", None),
+    );
+    let file = dir.path().join("proprietary.yaml");
+    std::fs::write(&file, members).expect("write members");
+    let audit = Audit::run(&world, &file, &dir.path().join("out"));
+    rt.block_on(world.shutdown());
+
+    let check = "software.proprietary-exceptions-listed";
+    // The finding is about the member: the list of exceptions is the member's page.
+    audit.expect("transparent", check, "", "pass");
+    audit.expect("broken-link", check, "", "fail");
+    audit.expect("silent", check, "", "manual");
+}
