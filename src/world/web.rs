@@ -366,6 +366,9 @@ async fn static_file(dir: &Path, path: &str) -> Response<Body> {
                 {
                     "application/json"
                 }
+                // A page that is not UTF-8 (e.g. the Latin-1 fixture) is served without a
+                // charset, so its own `<meta charset>` decides, as on many real servers.
+                "text/html; charset=utf-8" if std::str::from_utf8(&bytes).is_err() => "text/html",
                 other => other,
             };
             let mut resp = Response::new(full(bytes));

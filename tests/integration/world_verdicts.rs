@@ -733,3 +733,103 @@ fn a_proprietary_service_needs_its_public_exceptions_page() {
     audit.expect("broken-link", check, "", "fail");
     audit.expect("silent", check, "", "manual");
 }
+
+/// How a resource of a saved page observation is loaded, in the words of the `EXPECT:`
+/// annotations of `fixtures/pages/*.html`.
+fn load_state(resource: &Value) -> &'static str {
+    let automatic = resource["loads_automatically"].as_bool().unwrap_or(false);
+    match (resource["context"].as_str(), automatic) {
+        (Some("html-comment"), _) => "comment",
+        (Some("template"), _) => "template",
+        (Some("consent-gated"), _) => "consent-gated",
+        (Some("noscript"), true) => "noscript",
+        (_, true) => "loaded",
+        (_, false) => "not-loaded",
+    }
+}
+
+#[test]
+fn the_world_pages_yield_their_annotated_third_parties_and_verdicts() {
+    let rt = runtime();
+    let world = start_world(&rt);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("pages.yaml");
+    std::fs::write(
+        &file,
+        "schema_version: 1\nmembers:\n  - id: pages\n    name: Pages\n    website: https://www.chaton.test/clean.html\n    first_party_domains: [chaton-cdn.test]\n    services:\n      - { id: trackers, kind: web, url: \"https://www.chaton.test/trackers.html\" }\n      - { id: traps, kind: web, url: \"https://www.chaton.test/traps.html\" }\n      - { id: latin1, kind: web, url: \"https://www.chaton.test/latin1.html\" }\n",
+    )
+    .expect("write members");
+    let out = dir.path().join("out");
+    let audit = Audit::run(&world, &file, &out);
+    rt.block_on(world.shutdown());
+
+    // What the pages make a browser load, as observed through the real network layer, matches
+    // the annotations written in each page.
+    let saved: Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("observations.json")).expect("observations saved"),
+    )
+    .expect("observations are JSON");
+    for page in ["clean", "trackers", "traps", "latin1"] {
+        let url = format!("https://www.chaton.test/{page}.html");
+        let resources = saved["observations"]["pages"][&url]["seen"]["resources"]
+            .as_array()
+            .unwrap_or_else(|| {
+                panic!(
+                    "{url} was observed: {}",
+                    saved["observations"]["pages"][&url]
+                )
+            });
+        let html = std::fs::read_to_string(fixture(&format!("pages/{page}.html")))
+            .or_else(|_| {
+                std::fs::read(fixture(&format!("pages/{page}.html")))
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+            })
+            .expect("fixture page");
+        let host_of = |r: &Value| {
+            url::Url::parse(r["url"].as_str().unwrap_or(""))
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_owned))
+                .unwrap_or_default()
+        };
+        for line in html.lines() {
+            if let Some(rest) = line.trim().strip_prefix("EXPECT:") {
+                let (host, state) = rest.trim().split_once(' ').expect("EXPECT: host state");
+                let states: Vec<&str> = resources
+                    .iter()
+                    .filter(|r| host_of(r) == host)
+                    .map(load_state)
+                    .collect();
+                assert!(
+                    states.contains(&state.trim()),
+                    "{page}: expected {host} {state}, found {states:?}"
+                );
+            } else if let Some(absent) = line.trim().strip_prefix("ABSENT:") {
+                assert!(
+                    !resources
+                        .iter()
+                        .any(|r| host_of(r).ends_with(absent.trim())),
+                    "{page}: {} must not appear",
+                    absent.trim()
+                );
+            }
+        }
+    }
+
+    // A charter-abiding page passes; the big-tech page fails both commitments; trackers that
+    // only sit in comments, templates or behind consent are not accused (warn, with evidence);
+    // an unknown third party (the Latin-1 page's café.other.test) is a warn, never a fail.
+    for (subject, trackers, third_parties) in [
+        ("", "pass", "pass"),
+        ("latin1", "pass", "warn"),
+        ("trackers", "fail", "fail"),
+        ("traps", "warn", "warn"),
+    ] {
+        audit.expect("pages", "third-party.no-trackers", subject, trackers);
+        audit.expect(
+            "pages",
+            "third-party.no-third-party-resources",
+            subject,
+            third_parties,
+        );
+    }
+}
