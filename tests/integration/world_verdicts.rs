@@ -833,3 +833,102 @@ fn the_world_pages_yield_their_annotated_third_parties_and_verdicts() {
         );
     }
 }
+
+#[test]
+fn transparency_documents_are_found_read_and_judged_through_the_world() {
+    let rt = runtime();
+    let world = start_world(&rt);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("documents.yaml");
+    std::fs::write(
+        &file,
+        "schema_version: 1\nmembers:\n\
+         \x20 - { id: complet, name: Complet, website: \"https://www.documents.test/complet/\", hosting: { provider: OVH SAS, country_code: FR } }\n\
+         \x20 - { id: partial, name: Partial, website: \"https://www.documents.test/partial/\" }\n\
+         \x20 - { id: stale, name: Stale, website: \"https://www.documents.test/stale/\", hosting: { provider: OVH, country_code: FR } }\n\
+         \x20 - { id: absent, name: Absent, website: \"https://www.documents.test/absent/\" }\n",
+    )
+    .expect("write members");
+    let out = dir.path().join("out");
+    let audit = Audit::run(&world, &file, &out);
+    rt.block_on(world.shutdown());
+
+    // Complete, in French, HTML and PDF: every transparency commitment is met.
+    for check in [
+        "transparency.terms-published",
+        "transparency.privacy-published",
+        "transparency.legal-notice-published",
+        "transparency.economic-model-published",
+        "transparency.finances-published",
+        "transparency.activity-report-published",
+        "transparency.hosting-stated",
+        "transparency.backups-published",
+        "transparency.log-retention-published",
+        "transparency.security-published",
+        "transparency.infrastructure-documented",
+    ] {
+        audit.expect("complet", check, "", "pass");
+    }
+    // Partial, in English: the legal notice is missing (fail), the privacy clause hides in the
+    // terms (a reviewer decides), recommended documents are absent (warn).
+    audit.expect("partial", "transparency.terms-published", "", "pass");
+    audit.expect("partial", "transparency.privacy-published", "", "manual");
+    audit.expect("partial", "transparency.legal-notice-published", "", "fail");
+    audit.expect("partial", "transparency.finances-published", "", "warn");
+    audit.expect(
+        "partial",
+        "transparency.log-retention-published",
+        "",
+        "pass",
+    );
+    // Stale: old accounts warn and say which year was found; the declared hosting disagrees
+    // with the site, so a reviewer decides.
+    audit.expect("stale", "transparency.finances-published", "", "warn");
+    let finances = audit.finding("stale", "transparency.finances-published", "");
+    assert!(
+        finances["message"].as_str().unwrap_or("").contains("2018"),
+        "{finances}"
+    );
+    audit.expect("stale", "transparency.hosting-stated", "", "manual");
+    // Missing: required documents fail, practices only go to a reviewer.
+    for check in [
+        "transparency.terms-published",
+        "transparency.privacy-published",
+        "transparency.legal-notice-published",
+    ] {
+        audit.expect("absent", check, "", "fail");
+    }
+    audit.expect("absent", "transparency.backups-published", "", "manual");
+
+    // The facts read on the way: the year of the PDF activity report, the hosting country and
+    // the log-retention period of the English site.
+    let saved: Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("observations.json")).expect("observations saved"),
+    )
+    .expect("observations are JSON");
+    let documents = |member: &str| -> Vec<Value> {
+        saved["observations"]["documents"][member]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    };
+    let report = documents("complet")
+        .into_iter()
+        .find(|d| {
+            d["url"]
+                .as_str()
+                .is_some_and(|u| u.ends_with("rapport-activite-2025.pdf"))
+        })
+        .expect("the PDF activity report was read");
+    assert_eq!(report["content"]["seen"]["format"], "pdf", "{report}");
+    assert!(
+        report["content"]["seen"].to_string().contains("2025"),
+        "the year 2025 is among the facts: {report}"
+    );
+    let partial = serde_json::to_string(&documents("partial")).expect("JSON");
+    assert!(
+        partial.contains("1 year"),
+        "log retention of one year: {partial}"
+    );
+    assert!(partial.contains("\"DE\""), "hosting country DE: {partial}");
+}
