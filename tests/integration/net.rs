@@ -926,13 +926,7 @@ async fn serve_zone(signed: bool) -> (SocketAddr, TrustAnchors, String) {
     }
     let mut catalog = Catalog::new();
     catalog.upsert(LowerName::new(&origin), vec![Arc::new(zone)]);
-    let udp = tokio::net::UdpSocket::bind("127.0.0.1:0")
-        .await
-        .expect("bind udp");
-    let addr = udp.local_addr().expect("udp addr");
-    let tcp = TcpListener::bind(addr)
-        .await
-        .expect("bind tcp on the same port");
+    let (udp, tcp, addr) = udp_and_tcp_on_one_port().await;
     let mut server = hickory_server::Server::new(catalog);
     server.register_socket(udp);
     server.register_listener(tcp, Duration::from_secs(2), 4096);
@@ -1064,4 +1058,19 @@ async fn connections_resolve_names_through_the_dns_server() {
     );
     let unknown = failure(probe::http::observe(&net, &url("http://absent.exemple.test/")).await);
     assert!(matches!(unknown, ProbeFailure::Dns { .. }), "{unknown:?}");
+}
+
+/// A UDP socket and a TCP listener on the same free loopback port: the UDP port is picked by
+/// the system, and another process may hold the same TCP port, so try a few.
+async fn udp_and_tcp_on_one_port() -> (tokio::net::UdpSocket, TcpListener, SocketAddr) {
+    for _ in 0..20 {
+        let udp = tokio::net::UdpSocket::bind("127.0.0.1:0")
+            .await
+            .expect("bind udp");
+        let addr = udp.local_addr().expect("udp addr");
+        if let Ok(tcp) = TcpListener::bind(addr).await {
+            return (udp, tcp, addr);
+        }
+    }
+    panic!("no loopback port free for both UDP and TCP after 20 tries");
 }
