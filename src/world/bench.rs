@@ -87,32 +87,6 @@ pub async fn handshake_baseline(
     })
 }
 
-/// Starts a one-host generated world, runs [`handshake_baseline`] against its shared TLS
-/// listener, and shuts the world down (for `chatons-audit world bench-handshakes`).
-pub async fn baseline_on_generated_world(
-    count: usize,
-    concurrency: usize,
-) -> Result<HandshakeStats, Error> {
-    let (description, members) = super::generate(1, 1);
-    let world = super::World::start_description(description, super::Members::Text(members)).await?;
-    let result = async {
-        let addr = world
-            .address_of("s0.m0.test", 443)
-            .ok_or_else(|| Error::Description("generated host s0.m0.test missing".into()))?;
-        let pem = std::fs::read(&world.settings().ca_file).map_err(|source| Error::Io {
-            path: world.settings().ca_file.clone(),
-            source,
-        })?;
-        let roots: Vec<CertificateDer<'static>> = rustls_pemfile::certs(&mut pem.as_slice())
-            .filter_map(Result::ok)
-            .collect();
-        handshake_baseline(addr, "s0.m0.test", &roots, count, concurrency).await
-    }
-    .await;
-    world.shutdown().await;
-    result
-}
-
 /// The baseline and the audit's own TLS probe, measured against the same listener of one
 /// generated world: how close the probe (recording verifier, x509 parsing, the network
 /// layer's guard and bounds) comes to bare rustls.
