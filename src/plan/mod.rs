@@ -113,12 +113,10 @@ impl Plan {
         }
         if self.wants(ProbeKind::Dns) || self.wants(ProbeKind::Mail) {
             // Services declared by IP address have no DNS records to look up.
-            let names = targets.dns.iter().filter(|name| {
-                name.trim_start_matches('[')
-                    .trim_end_matches(']')
-                    .parse::<std::net::IpAddr>()
-                    .is_err()
-            });
+            let names = targets
+                .dns
+                .iter()
+                .filter(|name| !targets::is_ip_literal(name));
             self.dns.extend(names.cloned());
         }
         if self.wants(ProbeKind::Mail) {

@@ -29,6 +29,15 @@ impl WebHost {
     }
 }
 
+/// Whether `host` is an IP address (IPv6 in brackets or not) rather than a DNS name: such a
+/// host has no DNS records to look up.
+pub fn is_ip_literal(host: &str) -> bool {
+    host.trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<std::net::IpAddr>()
+        .is_ok()
+}
+
 /// `host:port`, the key of TLS observations (IPv6 literals in brackets).
 pub fn endpoint(host: &str, port: u16) -> String {
     if host.contains(':') {

@@ -16,12 +16,7 @@ use crate::observation::{DnsRecords, Observed, ProbeFailure};
 pub async fn observe(net: &Network, name: &str) -> Observed<DnsRecords> {
     // An address literal has no records to ask for, and asking a resolver about it would
     // only leak the audit to whoever runs that resolver.
-    if name
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .parse::<std::net::IpAddr>()
-        .is_ok()
-    {
+    if crate::plan::targets::is_ip_literal(name) {
         return Observed::Failed(ProbeFailure::Other {
             message: format!("{name} is an IP address, not a DNS name"),
         });
