@@ -117,6 +117,7 @@ pub async fn run(
     let mut followups = std::collections::BTreeSet::new();
     for domain in &plan.mail {
         let exchangers = mx_hosts(&observations, domain);
+        let followup_names = mail_followup_dns(&exchangers);
         let mta_sts_txt = txt_records(&observations, &format!("_mta-sts.{domain}"));
         let declared = declarations
             .members
@@ -137,7 +138,7 @@ pub async fn run(
             };
             Outcome::Mail(domain.clone(), observed)
         }));
-        for name in mail_followup_dns(&mx_hosts(&observations, domain)) {
+        for name in followup_names {
             if observations.dns.contains_key(&name) || !followups.insert(name.clone()) {
                 continue;
             }
