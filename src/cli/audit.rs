@@ -52,7 +52,8 @@ pub struct NetArgs {
     /// Resolve names with this DNS server (ADDR:PORT) instead of the system's.
     #[arg(long, value_name = "ADDR:PORT")]
     pub dns_server: Option<std::net::SocketAddr>,
-    /// curl-style override HOST:PORT:ADDR:PORT applied to every probe; repeatable.
+    /// curl-style override HOST:PORT:ADDR:PORT applied to every probe; repeatable. Over IPv6,
+    /// a rule to an IPv4 ADDR keeps the host's AAAA addresses and uses the rule's PORT.
     #[arg(long, value_name = "HOST:PORT:ADDR:PORT")]
     pub connect_to: Vec<String>,
     /// Extra trusted root certificates (PEM); repeatable.

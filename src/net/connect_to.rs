@@ -4,6 +4,10 @@
 //! protocol (HTTP, raw TLS, SMTP), while the name stays the one used for SNI, the `Host`
 //! header and certificate checks. That is how the fixture world, and an auditor testing a
 //! server before its DNS changes, stand in for the real addresses.
+//!
+//! The IPv6 reachability probe must reach an IPv6 address: a rule whose target is an IPv4
+//! address therefore only lends it its port, and the host's own AAAA addresses are kept
+//! (`Network::destinations_ipv6`).
 
 use std::fmt;
 use std::str::FromStr;

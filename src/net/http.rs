@@ -146,7 +146,7 @@ impl Network {
         let port = url
             .port_or_known_default()
             .unwrap_or(if https { 443 } else { 80 });
-        let connection = self.connect_inner(host, port).await?;
+        let connection = self.connect_host(host, port).await?;
         let peer = connection.peer;
         let host_header = match url.port() {
             Some(port) => format!("{host}:{port}"),

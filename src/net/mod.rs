@@ -270,13 +270,50 @@ impl Network {
         port: u16,
     ) -> Result<Vec<SocketAddr>, ProbeFailure> {
         let host = normalise_host(host);
-        let (target, port) = self
-            .settings
+        let (target, port) = self.substitute(&host, port);
+        let ips = self.resolve_ips(target).await?;
+        self.guarded(&host, target, ips, port)
+    }
+
+    /// Where a connection to `host:port` over IPv6 goes. The host's AAAA addresses, unless a
+    /// `--connect-to` rule matches: a rule to a name or an IPv6 address is followed (its AAAA
+    /// addresses); a rule to an IPv4 address says nothing about IPv6, so the host's own AAAA
+    /// addresses are kept and only the rule's port is taken (a proxy or test server listening
+    /// on both families on the same port).
+    pub async fn destinations_ipv6(
+        &self,
+        host: &str,
+        port: u16,
+    ) -> Result<Vec<SocketAddr>, ProbeFailure> {
+        let host = normalise_host(host);
+        let (substituted, port) = self.substitute(&host, port);
+        let target = match substituted.parse::<IpAddr>() {
+            Ok(IpAddr::V4(_)) => host.as_str(),
+            _ => substituted,
+        };
+        let ips = match target.parse::<IpAddr>() {
+            Ok(ip) => vec![ip],
+            Err(_) => self.resolve_ipv6(target).await?,
+        };
+        self.guarded(&host, target, ips, port)
+    }
+
+    fn substitute<'a>(&'a self, host: &'a str, port: u16) -> (&'a str, u16) {
+        self.settings
             .connect_to
             .iter()
-            .find_map(|rule| rule.apply(&host, port))
-            .map_or((host.as_str(), port), |(addr, to_port)| (addr, to_port));
-        let ips = self.resolve_ips(target).await?;
+            .find_map(|rule| rule.apply(host, port))
+            .unwrap_or((host, port))
+    }
+
+    /// The addresses the private-address guard lets through, or why none is left.
+    fn guarded(
+        &self,
+        host: &str,
+        target: &str,
+        ips: Vec<IpAddr>,
+        port: u16,
+    ) -> Result<Vec<SocketAddr>, ProbeFailure> {
         let mut allowed = Vec::new();
         let mut refused = Vec::new();
         for ip in ips {
@@ -296,6 +333,33 @@ impl Network {
             return Err(ProbeFailure::Blocked { reason });
         }
         Ok(allowed)
+    }
+
+    async fn resolve_ipv6(&self, target: &str) -> Result<Vec<IpAddr>, ProbeFailure> {
+        let lookup = self
+            .resolver
+            .lookup(
+                format!("{}.", target.trim_end_matches('.')),
+                hickory_resolver::proto::rr::RecordType::AAAA,
+            )
+            .await
+            .map_err(|err| ProbeFailure::Dns {
+                message: format!("{target}: {err}"),
+            })?;
+        let ips: Vec<IpAddr> = lookup
+            .answers()
+            .iter()
+            .filter_map(|record| match &record.data {
+                hickory_resolver::proto::rr::RData::AAAA(aaaa) => Some(IpAddr::V6(aaaa.0)),
+                _ => None,
+            })
+            .collect();
+        if ips.is_empty() {
+            return Err(ProbeFailure::Dns {
+                message: format!("{target}: no AAAA record"),
+            });
+        }
+        Ok(ips)
     }
 
     async fn resolve_ips(&self, target: &str) -> Result<Vec<IpAddr>, ProbeFailure> {
@@ -318,8 +382,19 @@ impl Network {
         Ok(ips)
     }
 
-    async fn connect_inner(&self, host: &str, port: u16) -> Result<Connection, ProbeFailure> {
+    /// Connects to `host:port` as every probe does (see [`Network::destinations`]).
+    async fn connect_host(&self, host: &str, port: u16) -> Result<Connection, ProbeFailure> {
         let addrs = self.destinations(host, port).await?;
+        self.connect_to_any(host, addrs).await
+    }
+
+    /// Connects to the first of `addrs` that answers (two tried at most), under the host's,
+    /// the address's and the run's bounds.
+    async fn connect_to_any(
+        &self,
+        host: &str,
+        addrs: Vec<SocketAddr>,
+    ) -> Result<Connection, ProbeFailure> {
         let host_permit = self
             .limits
             .host(&normalise_host(host), self.settings.per_host)
@@ -363,7 +438,18 @@ impl Connect for Network {
         host: &'a str,
         port: u16,
     ) -> BoxFuture<'a, Result<Connection, ProbeFailure>> {
-        Box::pin(self.connect_inner(host, port))
+        Box::pin(self.connect_host(host, port))
+    }
+
+    fn connect_ipv6<'a>(
+        &'a self,
+        host: &'a str,
+        port: u16,
+    ) -> BoxFuture<'a, Result<Connection, ProbeFailure>> {
+        Box::pin(async move {
+            let addrs = self.destinations_ipv6(host, port).await?;
+            self.connect_to_any(host, addrs).await
+        })
     }
 
     fn roots(&self) -> Arc<rustls::RootCertStore> {

@@ -22,6 +22,8 @@ pub enum ProbeKind {
     Dns,
     /// TLS handshakes with rustls.
     Tls,
+    /// TLS handshakes to a host's IPv6 (AAAA) addresses.
+    TlsIpv6,
     /// Hand-built ClientHellos for SSL 3, TLS 1.0 and 1.1.
     LegacyTls,
     /// HTTP exchanges (headers, redirects).
@@ -47,6 +49,9 @@ pub struct Plan {
     pub http_plain: BTreeSet<String>,
     /// TLS endpoints `(host, port)` for the rustls handshake probe.
     pub tls: BTreeSet<(String, u16)>,
+    /// TLS endpoints `(host, port)` to reach over IPv6; probed only when the host's DNS
+    /// answer has AAAA records.
+    pub tls_ipv6: BTreeSet<(String, u16)>,
     /// TLS endpoints `(host, port)` for the legacy-protocol probe.
     pub legacy_tls: BTreeSet<(String, u16)>,
     /// Names to resolve (A, AAAA, CAA, MX, TXT…).
@@ -108,8 +113,25 @@ impl Plan {
                 self.tls.insert((host.clone(), port));
             }
             if self.wants(ProbeKind::LegacyTls) {
-                self.legacy_tls.insert((host, port));
+                self.legacy_tls.insert((host.clone(), port));
             }
+        }
+        if self.wants(ProbeKind::TlsIpv6) {
+            for endpoint in &targets.tls_ipv6 {
+                if let Some((host, port)) = split_endpoint(endpoint)
+                    // An IPv4 literal has no AAAA to try; an IPv6 literal is the plain probe.
+                    && !targets::is_ip_literal(&host)
+                {
+                    self.tls_ipv6.insert((host, port));
+                }
+            }
+            // The probe runs only for hosts whose AAAA records phase one has seen.
+            self.dns.extend(
+                self.tls_ipv6
+                    .iter()
+                    .map(|(host, _)| host.clone())
+                    .collect::<Vec<_>>(),
+            );
         }
         if self.wants(ProbeKind::Dns) || self.wants(ProbeKind::Mail) {
             // Services declared by IP address have no DNS records to look up.
@@ -147,6 +169,7 @@ impl Plan {
         self.http.len()
             + self.http_plain.len()
             + self.tls.len()
+            + self.tls_ipv6.len()
             + self.legacy_tls.len()
             + self.dns.len()
             + self.pages.len()
@@ -175,4 +198,47 @@ fn split_endpoint(endpoint: &str) -> Option<(String, u16)> {
     let (host, port) = endpoint.rsplit_once(':')?;
     let host = host.trim_start_matches('[').trim_end_matches(']');
     Some((host.to_string(), port.parse().ok()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::tls::test_support::member;
+
+    fn plan(kinds: &[ProbeKind], member: Member) -> Plan {
+        let declarations = Declarations {
+            members: vec![member],
+            problems: Vec::new(),
+        };
+        Plan::build(&declarations, kinds.iter().copied().collect())
+    }
+
+    #[test]
+    fn ipv6_handshakes_are_planned_for_names_with_their_dns_lookup() {
+        let m = member(
+            "https://www.chaton.test/",
+            &["https://192.0.2.7/", "https://[2001:db8::7]/"],
+        );
+        let planned = plan(&[ProbeKind::TlsIpv6], m);
+        // An address literal has no AAAA record to try.
+        assert_eq!(
+            planned.tls_ipv6,
+            BTreeSet::from([("www.chaton.test".to_owned(), 443)])
+        );
+        assert!(planned.dns.contains("www.chaton.test"));
+        assert!(
+            planned.tls.is_empty(),
+            "the IPv4 handshake is another probe"
+        );
+    }
+
+    #[test]
+    fn ipv6_handshakes_are_not_planned_unless_a_check_needs_them() {
+        let planned = plan(
+            &[ProbeKind::Tls, ProbeKind::Dns],
+            member("https://www.chaton.test/", &[]),
+        );
+        assert!(planned.tls_ipv6.is_empty());
+        assert_eq!(planned.tls.len(), 1);
+    }
 }

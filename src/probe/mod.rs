@@ -77,6 +77,14 @@ pub trait Connect: Send + Sync {
         port: u16,
     ) -> BoxFuture<'a, Result<Connection, ProbeFailure>>;
 
+    /// Opens a TCP connection to `host:port` over IPv6 only, to one of the host's AAAA
+    /// addresses: whether the service answers there, not just somewhere.
+    fn connect_ipv6<'a>(
+        &'a self,
+        host: &'a str,
+        port: u16,
+    ) -> BoxFuture<'a, Result<Connection, ProbeFailure>>;
+
     /// The roots a certificate chain must lead to: Mozilla's (webpki-roots) plus `--ca-file`.
     fn roots(&self) -> Arc<rustls::RootCertStore>;
 }

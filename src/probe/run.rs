@@ -2,7 +2,8 @@
 //! one `Observations` record.
 //!
 //! Two phases: first everything that depends only on the declarations; then what depends on
-//! the first phase's answers (mail exchangers found in MX records, their TLSA records).
+//! the first phase's answers (mail exchangers found in MX records, their TLSA records; the
+//! IPv6 handshake of hosts that publish AAAA records).
 
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
@@ -26,6 +27,7 @@ use crate::probe::{BoxFuture, dns, documents, http, legacy_tls, mail, page, soft
 enum Outcome {
     Http(String, Observed<HttpExchange>),
     Tls(String, Observed<TlsHandshake>),
+    TlsIpv6(String, Observed<TlsHandshake>),
     Legacy(String, Observed<LegacyProtocols>),
     Dns(String, Observed<DnsRecords>),
     Page(String, Observed<PageResources>),
@@ -113,7 +115,20 @@ pub async fn run(
     }
     drain(&mut tasks, &mut observations, tick).await;
 
-    // Phase two: mail exchangers come from the MX answers of phase one.
+    // Phase two: mail exchangers come from the MX answers of phase one, and only hosts that
+    // publish AAAA records are tried over IPv6.
+    for (host, port) in &plan.tls_ipv6 {
+        if !has_aaaa(&observations, host) {
+            tick(); // nothing to try: counted as done for the progress bar
+            continue;
+        }
+        tasks.push(Box::pin(async move {
+            Outcome::TlsIpv6(
+                endpoint(host, *port),
+                tls::observe_ipv6(net, host, *port).await,
+            )
+        }));
+    }
     let mut followups = std::collections::BTreeSet::new();
     for domain in &plan.mail {
         let exchangers = mx_hosts(&observations, domain);
@@ -162,6 +177,7 @@ async fn drain(
         match outcome {
             Outcome::Http(key, value) => drop(observations.http.insert(key, value)),
             Outcome::Tls(key, value) => drop(observations.tls.insert(key, value)),
+            Outcome::TlsIpv6(key, value) => drop(observations.tls_ipv6.insert(key, value)),
             Outcome::Legacy(key, value) => drop(observations.legacy_tls.insert(key, value)),
             Outcome::Dns(key, value) => drop(observations.dns.insert(key, value)),
             Outcome::Page(key, value) => drop(observations.pages.insert(key, value)),
@@ -182,6 +198,10 @@ fn mx_hosts(observations: &Observations, domain: &str) -> Vec<String> {
     mx.into_iter()
         .map(|(_, host)| host.trim_end_matches('.').to_string())
         .collect()
+}
+
+fn has_aaaa(observations: &Observations, host: &str) -> bool {
+    matches!(observations.dns.get(host), Some(Observed::Seen(records)) if !records.aaaa.is_empty())
 }
 
 /// TXT records of `name`, from the phase-one DNS answers.

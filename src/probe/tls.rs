@@ -38,7 +38,28 @@ pub async fn observe_within(
     port: u16,
     timeout: Duration,
 ) -> Observed<TlsHandshake> {
-    let connection = match net.connect(host, port).await {
+    handshake_over(net.connect(host, port).await, net, host, timeout).await
+}
+
+/// Like [`observe`], over IPv6 only: a handshake with one of the host's AAAA addresses, so a
+/// service that answers on IPv4 but not on the address it publishes for IPv6 shows.
+pub async fn observe_ipv6(net: &dyn Connect, host: &str, port: u16) -> Observed<TlsHandshake> {
+    handshake_over(
+        net.connect_ipv6(host, port).await,
+        net,
+        host,
+        DEFAULT_HANDSHAKE_TIMEOUT,
+    )
+    .await
+}
+
+async fn handshake_over(
+    connected: Result<crate::probe::Connection, ProbeFailure>,
+    net: &dyn Connect,
+    host: &str,
+    timeout: Duration,
+) -> Observed<TlsHandshake> {
+    let connection = match connected {
         Ok(connection) => connection,
         Err(failure) => return Observed::Failed(failure),
     };

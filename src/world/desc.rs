@@ -78,9 +78,11 @@ pub struct HostDesc {
     /// Certificate profile for every TLS listener of this host.
     #[serde(default)]
     pub cert: CertProfile,
-    /// Publish an AAAA record (`::1`) besides the A record.
+    /// IPv6: `true` publishes an AAAA record (`::1`) and serves every role of the host on
+    /// `[::1]` too, on the same port as on 127.0.0.1; `unreachable` publishes the AAAA record
+    /// but serves IPv4 only (connections over IPv6 are refused).
     #[serde(default)]
-    pub ipv6: bool,
+    pub ipv6: Ipv6,
     /// Publish TLSA records (`3 1 1 <spki sha256>`) for the TLS ports of this host.
     #[serde(default)]
     pub tlsa: bool,
@@ -102,6 +104,59 @@ pub struct HostDesc {
     /// Serve SMTP submission over implicit TLS (port 465).
     #[serde(default)]
     pub submissions: bool,
+}
+
+/// Whether a host publishes an AAAA record and answers on it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "Ipv6Text", into = "Ipv6Text")]
+pub enum Ipv6 {
+    /// IPv4 only, no AAAA record.
+    #[default]
+    No,
+    /// AAAA `::1`, served on `[::1]` like on 127.0.0.1.
+    Serving,
+    /// AAAA `::1`, but nothing answers there.
+    Unreachable,
+}
+
+impl Ipv6 {
+    /// Whether the host publishes an AAAA record.
+    pub fn published(self) -> bool {
+        self != Ipv6::No
+    }
+}
+
+/// How `ipv6` is written in the YAML: a boolean or `unreachable`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+enum Ipv6Text {
+    Flag(bool),
+    Word(String),
+}
+
+impl TryFrom<Ipv6Text> for Ipv6 {
+    type Error = String;
+
+    fn try_from(text: Ipv6Text) -> Result<Self, Self::Error> {
+        match text {
+            Ipv6Text::Flag(false) => Ok(Ipv6::No),
+            Ipv6Text::Flag(true) => Ok(Ipv6::Serving),
+            Ipv6Text::Word(word) if word == "unreachable" => Ok(Ipv6::Unreachable),
+            Ipv6Text::Word(word) => Err(format!(
+                "ipv6: expected true, false or unreachable, found {word:?}"
+            )),
+        }
+    }
+}
+
+impl From<Ipv6> for Ipv6Text {
+    fn from(ipv6: Ipv6) -> Self {
+        match ipv6 {
+            Ipv6::No => Ipv6Text::Flag(false),
+            Ipv6::Serving => Ipv6Text::Flag(true),
+            Ipv6::Unreachable => Ipv6Text::Word("unreachable".to_owned()),
+        }
+    }
 }
 
 /// Certificate profiles of the private PKI.
@@ -316,6 +371,12 @@ impl WorldDescription {
             if host.name.split('.').count() < 2 || host.name.ends_with('.') {
                 problems.push(format!(
                     "host `{}`: expected a name such as `pad.exemple.test`",
+                    host.name
+                ));
+            }
+            if host.ipv6 == Ipv6::Serving && host.cert == CertProfile::WeakRsa1024Sha1 {
+                problems.push(format!(
+                    "host `{}`: the weak-key server (openssl) listens on IPv4 only; write `ipv6: unreachable` or leave IPv6 out",
                     host.name
                 ));
             }

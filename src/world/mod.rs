@@ -1,5 +1,5 @@
 //! The loopback fixture world: a simulated collective of hosters that runs entirely on
-//! 127.0.0.1, with no root and no internet, for the demo command, the integration tests and
+//! 127.0.0.1 (and `[::1]` for hosts that answer over IPv6), with no root and no internet, for the demo command, the integration tests and
 //! the benchmarks. Nothing in the audit path imports this module.
 //!
 //! A world is described by YAML files (`fixtures/world/hosts/*.yaml`, format in [`desc`]) and
@@ -38,7 +38,7 @@ pub mod smtp;
 pub mod weak;
 pub mod web;
 
-pub use desc::{CertProfile, Fault, HostDesc, TlsVersions, WorldDescription, ZoneBehaviour};
+pub use desc::{CertProfile, Fault, HostDesc, Ipv6, TlsVersions, WorldDescription, ZoneBehaviour};
 pub use dns::TrustAnchor;
 pub use generate::generate;
 
@@ -160,6 +160,7 @@ impl World {
             temp: temp.clone(),
             ports: Vec::new(),
             skipped: Vec::new(),
+            ipv6_unavailable: None,
         };
         match build(&description, members, &mut world).await {
             Ok(settings) => {
@@ -183,6 +184,7 @@ pub struct RunningWorld {
     temp: PathBuf,
     ports: Vec<u16>,
     skipped: Vec<String>,
+    ipv6_unavailable: Option<String>,
 }
 
 impl RunningWorld {
@@ -201,6 +203,12 @@ impl RunningWorld {
     /// Hosts that could not be started, with the reason (e.g. no `openssl` command).
     pub fn skipped(&self) -> &[String] {
         &self.skipped
+    }
+
+    /// Why hosts with `ipv6: true` answer on IPv4 only, when `[::1]` could not be bound (a
+    /// machine without an IPv6 loopback); `None` when they answer on both.
+    pub fn ipv6_unavailable(&self) -> Option<&str> {
+        self.ipv6_unavailable.as_deref()
     }
 
     /// The real address serving `host` on role `port` (from the connect-to table).
@@ -252,6 +260,72 @@ async fn bind() -> Result<(TcpListener, u16), Error> {
         .map_err(|e| Error::Bind(e.to_string()))?
         .port();
     Ok((listener, port))
+}
+
+/// Listeners on one port number: 127.0.0.1 always, `[::1]` too when `ipv6` is asked and the
+/// machine has an IPv6 loopback. The same number on both, because the auditor's `--connect-to`
+/// rules name an IPv4 address and a port, and its IPv6 probe keeps the port (see
+/// `Network::destinations_ipv6`).
+struct Bound {
+    listeners: Vec<TcpListener>,
+    port: u16,
+}
+
+/// Attempts at finding a port free on both loopbacks before giving up.
+const DUAL_BIND_ATTEMPTS: usize = 64;
+
+async fn bind_for(ipv6: bool, running: &mut RunningWorld) -> Result<Bound, Error> {
+    if !ipv6 || running.ipv6_unavailable.is_some() {
+        let (listener, port) = bind().await?;
+        return Ok(Bound {
+            listeners: vec![listener],
+            port,
+        });
+    }
+    let mut last_error = None;
+    for _ in 0..DUAL_BIND_ATTEMPTS {
+        let (v4, port) = bind().await?;
+        match TcpListener::bind((std::net::Ipv6Addr::LOCALHOST, port)).await {
+            Ok(v6) => {
+                return Ok(Bound {
+                    listeners: vec![v4, v6],
+                    port,
+                });
+            }
+            // Someone holds this port on ::1: try another number.
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => last_error = Some(e),
+            Err(e) => {
+                let why =
+                    format!("IPv6: cannot listen on [::1] ({e}); every host answers on IPv4 only");
+                eprintln!("world: {why}");
+                running.skipped.push(why.clone());
+                running.ipv6_unavailable = Some(why);
+                return Ok(Bound {
+                    listeners: vec![v4],
+                    port,
+                });
+            }
+        }
+    }
+    Err(Error::Bind(format!(
+        "no port free on both 127.0.0.1 and [::1] after {DUAL_BIND_ATTEMPTS} attempts: {}",
+        last_error.map_or_else(String::new, |e| e.to_string())
+    )))
+}
+
+/// Serves every listener of `bound` with `handler`; returns the port.
+fn serve<F, Fut>(bound: Bound, running: &mut RunningWorld, handler: F) -> u16
+where
+    F: Fn(TcpStream) -> Fut + Clone + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    running.ports.push(bound.port);
+    for listener in bound.listeners {
+        running
+            .tasks
+            .push(spawn_accept_loop(listener, handler.clone()));
+    }
+    bound.port
 }
 
 /// Accepts connections until aborted. Connection tasks live in a `JoinSet` owned by this
@@ -316,7 +390,9 @@ async fn build(
     // Zone lines per zone, from hosts.
     let mut zone_lines: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut shared_sites: HashMap<String, Arc<web::Site>> = HashMap::new();
-    let mut http_sites = false;
+    // Hosts served by the shared HTTPS and HTTP listeners, with whether they answer on IPv6.
+    let mut shared_https: Vec<(String, bool)> = Vec::new();
+    let mut shared_http: Vec<(String, bool)> = Vec::new();
     let openssl = weak::openssl_available().await;
 
     for host in &world.hosts {
@@ -325,7 +401,7 @@ async fn build(
         let lines = zone_lines.entry(zone).or_default();
         if !host.no_dns {
             lines.push(format!("{name}. IN A 127.0.0.1"));
-            if host.ipv6 {
+            if host.ipv6.published() {
                 lines.push(format!("{name}. IN AAAA ::1"));
             }
         }
@@ -344,11 +420,11 @@ async fn build(
                 pki::hex(&leaf.spki_sha256)
             ));
         }
+        let serves_ipv6 = host.ipv6 == Ipv6::Serving;
         let site_tls = host.https.as_ref().map(|_| tls.clone());
         let site = Arc::new(web::Site::build(world, host, site_tls)?);
         if host.http.is_some() {
-            http_sites = true;
-            connect_to.push((name.clone(), HTTP, 0));
+            shared_http.push((name.clone(), serves_ipv6));
         }
         if let Some(https) = &host.https {
             match (https.fault.filter(|f| f.is_transport()), https.tls) {
@@ -367,25 +443,21 @@ async fn build(
                     }
                 }
                 (Some(fault), _) => {
-                    let (listener, port) = bind().await?;
-                    running.ports.push(port);
-                    running.tasks.push(spawn_accept_loop(listener, move |tcp| {
-                        raw::fault_connection(tcp, fault)
-                    }));
+                    let bound = bind_for(serves_ipv6, running).await?;
+                    let port = serve(bound, running, move |tcp| raw::fault_connection(tcp, fault));
                     connect_to.push((name.clone(), HTTPS, port));
                 }
                 (None, TlsVersions::Legacy) => {
-                    let (listener, port) = bind().await?;
-                    running.ports.push(port);
                     let chain: Arc<Vec<Vec<u8>>> =
                         Arc::new(leaf.chain.iter().map(|c| c.to_vec()).collect());
                     let site = site.clone();
-                    running.tasks.push(spawn_accept_loop(listener, move |tcp| {
+                    let bound = bind_for(serves_ipv6, running).await?;
+                    let port = serve(bound, running, move |tcp| {
                         raw::legacy_connection(tcp, site.clone(), chain.clone())
-                    }));
+                    });
                     connect_to.push((name.clone(), HTTPS, port));
                 }
-                (None, _) => connect_to.push((name.clone(), HTTPS, 0)),
+                (None, _) => shared_https.push((name.clone(), serves_ipv6)),
             }
         }
         shared_sites.insert(name.clone(), site);
@@ -411,11 +483,10 @@ async fn build(
                     None
                 },
             });
-            let (listener, port) = bind().await?;
-            running.ports.push(port);
-            running.tasks.push(spawn_accept_loop(listener, move |tcp| {
+            let bound = bind_for(serves_ipv6, running).await?;
+            let port = serve(bound, running, move |tcp| {
                 smtp::smtp_connection(tcp, smtp_host.clone())
-            }));
+            });
             connect_to.push((name.clone(), SMTP, port));
             connect_to.push((name.clone(), SUBMISSION, port));
         }
@@ -426,43 +497,44 @@ async fn build(
             if !enabled {
                 continue;
             }
-            let (listener, port) = bind().await?;
-            running.ports.push(port);
             let (name2, tls2) = (name.clone(), tls.clone());
-            running.tasks.push(spawn_accept_loop(listener, move |tcp| {
+            let bound = bind_for(serves_ipv6, running).await?;
+            let port = serve(bound, running, move |tcp| {
                 smtp::implicit_tls_connection(tcp, name2.clone(), tls2.clone(), imap)
-            }));
+            });
             connect_to.push((name.clone(), role, port));
         }
     }
 
     let sites: web::Sites = Arc::new(shared_sites);
-    if connect_to
-        .iter()
-        .any(|(_, role, port)| *role == HTTPS && *port == 0)
-    {
-        let (listener, port) = bind().await?;
-        running.ports.push(port);
-        let sites = sites.clone();
-        running.tasks.push(spawn_accept_loop(listener, move |tcp| {
-            web::https_connection(tcp, sites.clone())
-        }));
-        for entry in connect_to
-            .iter_mut()
-            .filter(|(_, r, p)| *r == HTTPS && *p == 0)
-        {
-            entry.2 = port;
+    // Hosts that answer on IPv6 share a listener bound on both loopbacks; the others share
+    // one on 127.0.0.1 only, so an IPv6 connection to them is refused.
+    for serves_ipv6 in [true, false] {
+        let https_hosts: Vec<&String> = shared_https
+            .iter()
+            .filter(|(_, v6)| *v6 == serves_ipv6)
+            .map(|(name, _)| name)
+            .collect();
+        if !https_hosts.is_empty() {
+            let sites = sites.clone();
+            let bound = bind_for(serves_ipv6, running).await?;
+            let port = serve(bound, running, move |tcp| {
+                web::https_connection(tcp, sites.clone())
+            });
+            connect_to.extend(https_hosts.into_iter().map(|n| (n.clone(), HTTPS, port)));
         }
-    }
-    if http_sites {
-        let (listener, port) = bind().await?;
-        running.ports.push(port);
-        let sites = sites.clone();
-        running.tasks.push(spawn_accept_loop(listener, move |tcp| {
-            web::http_connection(tcp, sites.clone())
-        }));
-        for entry in connect_to.iter_mut().filter(|(_, r, _)| *r == HTTP) {
-            entry.2 = port;
+        let http_hosts: Vec<&String> = shared_http
+            .iter()
+            .filter(|(_, v6)| *v6 == serves_ipv6)
+            .map(|(name, _)| name)
+            .collect();
+        if !http_hosts.is_empty() {
+            let sites = sites.clone();
+            let bound = bind_for(serves_ipv6, running).await?;
+            let port = serve(bound, running, move |tcp| {
+                web::http_connection(tcp, sites.clone())
+            });
+            connect_to.extend(http_hosts.into_iter().map(|n| (n.clone(), HTTP, port)));
         }
     }
 

@@ -52,6 +52,15 @@ impl Connect for Loopback {
         })
     }
 
+    fn connect_ipv6<'a>(
+        &'a self,
+        host: &'a str,
+        port: u16,
+    ) -> BoxFuture<'a, Result<Connection, ProbeFailure>> {
+        // The registered servers stand for every address of a name, whatever the family.
+        self.connect(host, port)
+    }
+
     fn roots(&self) -> Arc<rustls::RootCertStore> {
         self.roots.clone()
     }

@@ -872,6 +872,8 @@ $TTL 300
 @       IN CAA   0 issue "letsencrypt.org"
 ns      IN A     127.0.0.1
 pad     IN A     127.0.0.1
+v6      IN A     127.0.0.1
+v6      IN AAAA  ::1
 _443._tcp.pad IN TLSA 3 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
 _dmarc  IN TXT   "v=DMARC1; p=reject"
 "#;
@@ -1058,6 +1060,87 @@ async fn connections_resolve_names_through_the_dns_server() {
     );
     let unknown = failure(probe::http::observe(&net, &url("http://absent.exemple.test/")).await);
     assert!(matches!(unknown, ProbeFailure::Dns { .. }), "{unknown:?}");
+}
+
+/// A listener on the IPv6 loopback, or `None` (with a message) on a machine without one.
+async fn ipv6_listener() -> Option<(TcpListener, u16)> {
+    match TcpListener::bind("[::1]:0").await {
+        Ok(listener) => {
+            let port = listener.local_addr().expect("local address").port();
+            Some((listener, port))
+        }
+        Err(e) => {
+            eprintln!("skipped: this machine cannot listen on [::1] ({e})");
+            None
+        }
+    }
+}
+
+#[tokio::test]
+async fn ipv6_connections_go_to_the_hosts_aaaa_address_on_the_rules_port() {
+    let Some((listener, port)) = ipv6_listener().await else {
+        return;
+    };
+    let dns = serve_dns().await;
+    // The rule names an IPv4 address: it says where IPv4 goes, and which port the service
+    // really uses; over IPv6 the host's own AAAA address is kept.
+    let rule = format!("v6.exemple.test:443:127.0.0.1:{port}");
+    let net = network(NetSettings {
+        dns_server: Some(dns),
+        ..settings(&[rule], &[])
+    });
+    assert_eq!(
+        net.destinations("v6.exemple.test", 443).await,
+        Ok(vec![SocketAddr::from(([127, 0, 0, 1], port))])
+    );
+    let v6: SocketAddr = format!("[::1]:{port}").parse().expect("address");
+    assert_eq!(
+        net.destinations_ipv6("v6.exemple.test", 443).await,
+        Ok(vec![v6])
+    );
+    let accepted = tokio::spawn(async move { listener.accept().await.map(|(_, from)| from) });
+    let connection = probe::Connect::connect_ipv6(&net, "v6.exemple.test", 443)
+        .await
+        .expect("connects over IPv6");
+    assert_eq!(connection.peer, v6);
+    let from = accepted.await.expect("accept task").expect("accepted");
+    assert!(from.is_ipv6(), "the server saw an IPv6 client: {from}");
+}
+
+#[tokio::test]
+async fn ipv6_rule_to_an_ipv6_address_is_followed_and_a_name_without_aaaa_fails_in_dns() {
+    let dns = serve_dns().await;
+    let net = network(NetSettings {
+        dns_server: Some(dns),
+        ..settings(&["v6.exemple.test:443:[::1]:8443".to_owned()], &[])
+    });
+    assert_eq!(
+        net.destinations_ipv6("v6.exemple.test", 443).await,
+        Ok(vec!["[::1]:8443".parse().expect("address")])
+    );
+    let missing = net
+        .destinations_ipv6("pad.exemple.test", 443)
+        .await
+        .expect_err("pad has no AAAA record");
+    assert!(matches!(missing, ProbeFailure::Dns { .. }), "{missing:?}");
+}
+
+#[tokio::test]
+async fn ipv6_destinations_pass_the_private_address_guard() {
+    let dns = serve_dns().await;
+    let net = network(NetSettings {
+        dns_server: Some(dns),
+        allow_private: false,
+        ..settings(&[], &[])
+    });
+    let blocked = net
+        .destinations_ipv6("v6.exemple.test", 443)
+        .await
+        .expect_err("::1 is loopback");
+    assert!(
+        matches!(&blocked, ProbeFailure::Blocked { reason } if reason.contains("::1")),
+        "{blocked:?}"
+    );
 }
 
 /// A UDP socket and a TCP listener on the same free loopback port: the UDP port is picked by

@@ -21,7 +21,7 @@ impl Check for Ipv6Reachable {
     }
 
     fn needs(&self) -> &'static [ProbeKind] {
-        &[ProbeKind::Dns, ProbeKind::Tls]
+        &[ProbeKind::Dns, ProbeKind::TlsIpv6]
     }
 
     fn judge(&self, cx: &Context<'_>) -> Vec<Finding> {
