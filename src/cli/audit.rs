@@ -66,7 +66,9 @@ pub struct NetArgs {
     /// Allow loopback, private and other non-public targets (refused by default).
     #[arg(long)]
     pub allow_private: bool,
-    /// Total time budget per request, in seconds.
+    /// Time budget per request, in seconds: a whole HTTP exchange; connections and TLS
+    /// handshakes get at most as long (legacy-protocol probes twice that; SMTP keeps its own
+    /// longer limits, since mail servers may delay their greeting on purpose).
     #[arg(long, value_name = "SECONDS")]
     pub timeout: Option<u64>,
     /// How many probes run at once.

@@ -52,7 +52,10 @@ pub fn net_settings(args: &NetArgs) -> anyhow::Result<NetSettings> {
         ));
     }
     if let Some(seconds) = args.timeout {
-        settings.request_budget = std::time::Duration::from_secs(seconds);
+        let budget = std::time::Duration::from_secs(seconds.max(1));
+        settings.request_budget = budget;
+        settings.tls_timeout = settings.tls_timeout.min(budget);
+        settings.connect_timeout = settings.connect_timeout.min(budget);
     }
     if let Some(n) = args.concurrency {
         settings.max_concurrency = n.max(1);
@@ -157,4 +160,33 @@ pub fn observe(
     ));
     bar.finish_and_clear();
     Ok(observations)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn timeout_bounds_requests_connections_and_handshakes_alike() {
+        let args = NetArgs {
+            timeout: Some(2),
+            ..NetArgs::default()
+        };
+        let settings = net_settings(&args).expect("settings");
+        assert_eq!(settings.request_budget, Duration::from_secs(2));
+        assert_eq!(settings.tls_timeout, Duration::from_secs(2));
+        assert_eq!(settings.connect_timeout, Duration::from_secs(2));
+    }
+
+    #[test]
+    fn a_long_timeout_does_not_stretch_the_handshake_limit() {
+        let args = NetArgs {
+            timeout: Some(60),
+            ..NetArgs::default()
+        };
+        let settings = net_settings(&args).expect("settings");
+        assert_eq!(settings.request_budget, Duration::from_secs(60));
+        assert_eq!(settings.tls_timeout, NetSettings::default().tls_timeout);
+    }
 }

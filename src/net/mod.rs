@@ -452,6 +452,10 @@ impl Connect for Network {
         })
     }
 
+    fn handshake_timeout(&self) -> Duration {
+        self.settings.tls_timeout
+    }
+
     fn roots(&self) -> Arc<rustls::RootCertStore> {
         self.roots.clone()
     }

@@ -73,6 +73,11 @@ pub fn web_hosts(member: &Member) -> Vec<WebHost> {
     hosts
 }
 
+/// The `observations.tls` key of an `https` URL's own host and port.
+pub fn tls_endpoint_of(url: &Url) -> Option<String> {
+    Some(endpoint(&host_of(url)?, url.port_or_known_default()?))
+}
+
 fn host_of(url: &Url) -> Option<String> {
     let host = url.host_str()?;
     let host = host.trim_start_matches('[').trim_end_matches(']');

@@ -33,9 +33,17 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
+        Self::for_handshake(Duration::from_secs(5))
+    }
+}
+
+impl Limits {
+    /// Limits for a network whose TLS handshakes may take `handshake`: each read may take
+    /// that long, the whole attempt twice as long.
+    pub fn for_handshake(handshake: Duration) -> Self {
         Self {
-            total: Duration::from_secs(10),
-            read: Duration::from_secs(5),
+            total: handshake.saturating_mul(2),
+            read: handshake,
         }
     }
 }
@@ -149,7 +157,13 @@ fn client_random(server_name: &str) -> [u8; 32] {
 /// If the first connection cannot be opened, the whole observation is `Failed` with why; a
 /// later connection failure makes only that attempt `Unknown`.
 pub async fn observe(net: &dyn Connect, host: &str, port: u16) -> Observed<LegacyProtocols> {
-    observe_with(net, host, port, Limits::default()).await
+    observe_with(
+        net,
+        host,
+        port,
+        Limits::for_handshake(net.handshake_timeout()),
+    )
+    .await
 }
 
 /// [`observe`] with explicit limits.

@@ -85,6 +85,9 @@ pub trait Connect: Send + Sync {
         port: u16,
     ) -> BoxFuture<'a, Result<Connection, ProbeFailure>>;
 
+    /// How long a TLS handshake (or a legacy-protocol read) may take.
+    fn handshake_timeout(&self) -> std::time::Duration;
+
     /// The roots a certificate chain must lead to: Mozilla's (webpki-roots) plus `--ca-file`.
     fn roots(&self) -> Arc<rustls::RootCertStore>;
 }

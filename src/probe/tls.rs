@@ -22,13 +22,13 @@ use crate::observation::tls::{Certificate, TlsHandshake, VerificationKind};
 use crate::observation::{Observed, ProbeFailure};
 use crate::probe::Connect;
 
-/// The handshake time allowed when the caller gives none.
+/// The handshake time allowed over a stream when the caller gives none.
 pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Connects to `host:port` through the network layer and records the handshake, with `host`
-/// as SNI and as the name the certificate must match.
+/// as SNI and as the name the certificate must match, within the network's handshake timeout.
 pub async fn observe(net: &dyn Connect, host: &str, port: u16) -> Observed<TlsHandshake> {
-    observe_within(net, host, port, DEFAULT_HANDSHAKE_TIMEOUT).await
+    observe_within(net, host, port, net.handshake_timeout()).await
 }
 
 /// [`observe`] with an explicit handshake timeout.
@@ -48,7 +48,7 @@ pub async fn observe_ipv6(net: &dyn Connect, host: &str, port: u16) -> Observed<
         net.connect_ipv6(host, port).await,
         net,
         host,
-        DEFAULT_HANDSHAKE_TIMEOUT,
+        net.handshake_timeout(),
     )
     .await
 }

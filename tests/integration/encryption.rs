@@ -61,6 +61,10 @@ impl Connect for Loopback {
         self.connect(host, port)
     }
 
+    fn handshake_timeout(&self) -> Duration {
+        Duration::from_secs(5)
+    }
+
     fn roots(&self) -> Arc<rustls::RootCertStore> {
         self.roots.clone()
     }

@@ -313,6 +313,10 @@ fn the_demo_members_get_the_verdicts_their_profiles_call_for() {
             );
         }
     }
+    // The forges the world stands in for answer for the declared repositories.
+    for service in ["pad", "cloud", "agenda", "git"] {
+        audit.expect("exemple", "software.source-reachable", service, "pass");
+    }
     audit.expect_no_fail("exemple");
 
     // Chaton Périmé: expired certificate on the cloud; its website and mail are fine.
@@ -336,7 +340,16 @@ fn the_demo_members_get_the_verdicts_their_profiles_call_for() {
         "cloud.perime.test",
         "inconclusive",
     );
-    audit.expect("perime", "web.https-reachable", "cloud", "inconclusive");
+    // …but the handshake shows why visitors cannot use it: the expired certificate.
+    audit.expect("perime", "web.https-reachable", "cloud", "warn");
+    let unreachable = audit.finding("perime", "web.https-reachable", "cloud");
+    assert!(
+        unreachable["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("expired certificate"),
+        "{unreachable}"
+    );
     audit.expect(
         "perime",
         "mail.starttls-offered",
@@ -408,6 +421,9 @@ fn the_demo_members_get_the_verdicts_their_profiles_call_for() {
     audit.expect("bancal", "tls.certificate-valid", "www.bancal.test", "pass");
     audit.expect("bancal", "tls.protocol-modern", "www.bancal.test", "pass");
     audit.expect("bancal", "tls.certificate-valid", "pad.bancal.test", "fail");
+    audit.expect("bancal", "web.https-reachable", "pad", "warn");
+    // Its declared source repository does not exist on the forge (404).
+    audit.expect("bancal", "software.source-reachable", "pad", "fail");
     // The pad publishes an AAAA record where nothing answers: refused over IPv6.
     let dead_ipv6 = if ipv6_unavailable.is_none() {
         "fail"
