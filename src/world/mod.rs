@@ -313,6 +313,33 @@ async fn bind_for(ipv6: bool, running: &mut RunningWorld) -> Result<Bound, Error
     )))
 }
 
+/// One shared listener (per role) for the `hosts` that do, or do not, answer over IPv6;
+/// records where each host's `role` port went.
+async fn serve_shared<F, Fut>(
+    (hosts, role): (&[(String, bool)], u16),
+    serves_ipv6: bool,
+    running: &mut RunningWorld,
+    connect_to: &mut Vec<(String, u16, u16)>,
+    handler: F,
+) -> Result<(), Error>
+where
+    F: Fn(TcpStream) -> Fut + Clone + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let names: Vec<&String> = hosts
+        .iter()
+        .filter(|(_, v6)| *v6 == serves_ipv6)
+        .map(|(name, _)| name)
+        .collect();
+    if names.is_empty() {
+        return Ok(());
+    }
+    let bound = bind_for(serves_ipv6, running).await?;
+    let port = serve(bound, running, handler);
+    connect_to.extend(names.into_iter().map(|name| (name.clone(), role, port)));
+    Ok(())
+}
+
 /// Serves every listener of `bound` with `handler`; returns the port.
 fn serve<F, Fut>(bound: Bound, running: &mut RunningWorld, handler: F) -> u16
 where
@@ -510,32 +537,18 @@ async fn build(
     // Hosts that answer on IPv6 share a listener bound on both loopbacks; the others share
     // one on 127.0.0.1 only, so an IPv6 connection to them is refused.
     for serves_ipv6 in [true, false] {
-        let https_hosts: Vec<&String> = shared_https
-            .iter()
-            .filter(|(_, v6)| *v6 == serves_ipv6)
-            .map(|(name, _)| name)
-            .collect();
-        if !https_hosts.is_empty() {
-            let sites = sites.clone();
-            let bound = bind_for(serves_ipv6, running).await?;
-            let port = serve(bound, running, move |tcp| {
-                web::https_connection(tcp, sites.clone())
-            });
-            connect_to.extend(https_hosts.into_iter().map(|n| (n.clone(), HTTPS, port)));
-        }
-        let http_hosts: Vec<&String> = shared_http
-            .iter()
-            .filter(|(_, v6)| *v6 == serves_ipv6)
-            .map(|(name, _)| name)
-            .collect();
-        if !http_hosts.is_empty() {
-            let sites = sites.clone();
-            let bound = bind_for(serves_ipv6, running).await?;
-            let port = serve(bound, running, move |tcp| {
-                web::http_connection(tcp, sites.clone())
-            });
-            connect_to.extend(http_hosts.into_iter().map(|n| (n.clone(), HTTP, port)));
-        }
+        let https_sites = sites.clone();
+        let https = (shared_https.as_slice(), HTTPS);
+        serve_shared(https, serves_ipv6, running, &mut connect_to, move |tcp| {
+            web::https_connection(tcp, https_sites.clone())
+        })
+        .await?;
+        let http_sites = sites.clone();
+        let http = (shared_http.as_slice(), HTTP);
+        serve_shared(http, serves_ipv6, running, &mut connect_to, move |tcp| {
+            web::http_connection(tcp, http_sites.clone())
+        })
+        .await?;
     }
 
     let mut zones: Vec<dns::ZoneSpec> = world
