@@ -124,6 +124,11 @@ pub fn run(args: AuditArgs, ui: &Ui) -> anyhow::Result<u8> {
     };
     if let Some(path) = &args.save_observations {
         let text = serde_json::to_string(&saved).context("serialising observations")?;
+        // The probes may have taken minutes: a missing folder must not throw their work away.
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating {}", parent.display()))?;
+        }
         std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
     }
     let waivers = match &args.output.waivers {

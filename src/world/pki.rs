@@ -50,6 +50,9 @@ fn ca_params(common_name: &str) -> Result<CertificateParams, Error> {
     let mut params = CertificateParams::new(Vec::<String>::new()).map_err(rc)?;
     params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    // Public CAs always name their issuer's key; strict validators (e.g. the one sslyze uses)
+    // refuse a chain without it, and the world must look like the real thing.
+    params.use_authority_key_identifier_extension = true;
     params
         .distinguished_name
         .push(DnType::CommonName, common_name);
@@ -130,6 +133,7 @@ impl Pki {
         params.distinguished_name.push(DnType::CommonName, san);
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
         params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        params.use_authority_key_identifier_extension = true;
         let now = OffsetDateTime::now_utc();
         (params.not_before, params.not_after) = match profile {
             CertProfile::Expired => (now - Duration::days(90), now - Duration::days(1)),

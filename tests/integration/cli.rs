@@ -114,8 +114,9 @@ fn audit_world(extra: &[&str], out: &Path) -> (std::process::Output, tempfile::T
         .arg("--out")
         .arg(out)
         .args(["--format", "json"])
+        // Into a folder that does not exist yet: the audit creates it.
         .arg("--save-observations")
-        .arg(keep.path().join("observations.json"))
+        .arg(keep.path().join("saved/observations.json"))
         .args(extra)
         .output()
         .expect("runs");
@@ -137,7 +138,7 @@ fn audit_then_replay_gives_byte_identical_results() {
     let second = dir.path().join("second");
     chatons_audit()
         .args(["--quiet", "audit", "--replay"])
-        .arg(saved.path().join("observations.json"))
+        .arg(saved.path().join("saved/observations.json"))
         .arg("--out")
         .arg(&second)
         .args(["--format", "json", "--fail-on", "never"])

@@ -22,3 +22,5 @@ mod transparency;
 mod reports;
 // Verdicts of every profile of the fixture world, end to end through the CLI.
 mod world_verdicts;
+// Agreement with a peer tool (sslyze) on the world's TLS profiles.
+mod peers;
