@@ -79,11 +79,7 @@ impl Check for Ipv6Reachable {
                             handshake.remote_addr.clone().unwrap_or_default(),
                         ))
                     }
-                    Some(Observed::Failed(
-                        failure @ (ProbeFailure::Refused
-                        | ProbeFailure::Reset
-                        | ProbeFailure::Tls { .. }),
-                    )) => with_addresses(
+                    Some(Observed::Failed(failure)) if is_servers_answer(failure) => with_addresses(
                         cx.fail(
                             subject,
                             format!(
@@ -99,6 +95,16 @@ impl Check for Ipv6Reachable {
                 }
             })
             .collect()
+    }
+}
+
+/// A refusal, a reset or a broken handshake comes from whatever listens on the address; a
+/// timeout (even one the TLS layer reports) or an unreachable network may be ours.
+fn is_servers_answer(failure: &ProbeFailure) -> bool {
+    match failure {
+        ProbeFailure::Refused | ProbeFailure::Reset => true,
+        ProbeFailure::Tls { message } => !message.to_ascii_lowercase().contains("timed out"),
+        _ => false,
     }
 }
 
@@ -206,6 +212,19 @@ mod tests {
                 }))
             ),
             Verdict::Fail
+        );
+    }
+
+    #[test]
+    fn tls_layer_timeout_is_inconclusive() {
+        assert_eq!(
+            verdict_with(
+                &["2001:db8::1"],
+                Some(Observed::Failed(ProbeFailure::Tls {
+                    message: "timed out: connection timed out".into()
+                }))
+            ),
+            Verdict::Inconclusive
         );
     }
 

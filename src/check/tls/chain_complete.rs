@@ -65,6 +65,25 @@ impl Check for ChainComplete {
                         ),
                     )
                 }
+                Some(VerificationKind::Expired | VerificationKind::NotYetValid) => {
+                    match known_intermediate(cx, top) {
+                        Some(seen_on) => missing_known_intermediate(
+                            cx,
+                            subject,
+                            &endpoint,
+                            &path,
+                            top,
+                            seen_on,
+                        ),
+                        None => cx.finding(
+                            subject,
+                            Verdict::Inconclusive,
+                            format!(
+                                "validation of {endpoint} stopped at the certificate's dates, and the chain sent does not show whether it is complete"
+                            ),
+                        ),
+                    }
+                }
                 _ => cx.finding(
                     subject,
                     Verdict::Inconclusive,
@@ -127,23 +146,10 @@ fn judge_untrusted(
             ),
         );
     }
-    let sends = if path.certificates.len() == 1 {
-        "sends only its own certificate".to_owned()
-    } else {
-        format!("sends {} linked certificates", path.certificates.len())
-    };
     if let Some(seen_on) = known_intermediate(cx, top) {
-        return cx
-            .warn(
-                subject,
-                format!(
-                    "{endpoint} {sends}: the intermediate certificate {} is missing (it chains to a trusted root in the handshake with {seen_on})",
-                    top.issuer
-                ),
-            )
-            .evidence("tls.missing_issuer", top.issuer.clone())
-            .evidence("tls.issuer_seen_on", seen_on);
+        return missing_known_intermediate(cx, subject, endpoint, path, top, seen_on);
     }
+    let sends = path.sends();
     if let Some(url) = top.ca_issuers.first() {
         return cx
             .warn(
@@ -164,6 +170,27 @@ fn judge_untrusted(
         ),
     )
     .evidence("tls.missing_issuer", top.issuer.clone())
+}
+
+/// The warning for a chain whose top issuer is an intermediate seen in another handshake.
+fn missing_known_intermediate(
+    cx: &Context<'_>,
+    subject: crate::finding::Subject,
+    endpoint: &str,
+    path: &Path,
+    top: &Certificate,
+    seen_on: String,
+) -> Finding {
+    cx.warn(
+        subject,
+        format!(
+            "{endpoint} {}: the intermediate certificate {} is missing (it chains to a trusted root in the handshake with {seen_on})",
+            path.sends(),
+            top.issuer
+        ),
+    )
+    .evidence("tls.missing_issuer", top.issuer.clone())
+    .evidence("tls.issuer_seen_on", seen_on)
 }
 
 /// The host of another handshake of this run where a CA certificate named `top.issuer` (with
@@ -233,6 +260,15 @@ impl Path {
         Self {
             certificates,
             length: chain.len(),
+        }
+    }
+
+    /// What the server sends, for messages.
+    fn sends(&self) -> String {
+        if self.certificates.len() == 1 {
+            "sends only its own certificate".to_owned()
+        } else {
+            format!("sends {} linked certificates", self.certificates.len())
         }
     }
 
@@ -404,6 +440,21 @@ mod tests {
         let mut hs = failing_handshake("chaton.test", VerificationKind::Expired);
         hs.chain.truncate(1);
         assert_eq!(verdict_of(hs), Verdict::Inconclusive);
+    }
+
+    #[test]
+    fn expired_leaf_sent_without_an_intermediate_seen_elsewhere_warns() {
+        let m = member("https://chaton.test/", &["https://pad.chaton.test/"]);
+        let mut obs = observations();
+        let mut lone = failing_handshake("chaton.test", VerificationKind::Expired);
+        lone.chain.truncate(1);
+        obs.tls
+            .insert("chaton.test:443".into(), Observed::Seen(lone));
+        obs.tls.insert(
+            "pad.chaton.test:443".into(),
+            Observed::Seen(handshake("pad.chaton.test")),
+        );
+        assert_eq!(judge(&ChainComplete, &m, &obs)[0].verdict, Verdict::Warn);
     }
 
     #[test]
