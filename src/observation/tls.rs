@@ -83,6 +83,22 @@ pub struct Certificate {
     pub sha256: String,
     /// SHA-256 of the SubjectPublicKeyInfo DER, hex (for DANE 3 1 1).
     pub spki_sha256: String,
+    /// The subjectKeyIdentifier extension, hex, when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject_key_id: Option<String>,
+    /// The keyIdentifier of the authorityKeyIdentifier extension, hex, when present: the
+    /// subject key identifier of the certificate that signed this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authority_key_id: Option<String>,
+    /// The caIssuers URLs of the authorityInfoAccess extension: where the issuer's
+    /// certificate is published, a mark of a certificate issued under an intermediate of a
+    /// public authority.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ca_issuers: Vec<String>,
+    /// The issuer's name is the subject of a root of the trust store the handshake was
+    /// verified against (set by the handshake probe; `false` when unknown).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub issuer_is_trust_anchor: bool,
 }
 
 /// Which legacy protocol versions a server accepted when offered alone.

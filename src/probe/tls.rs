@@ -14,7 +14,8 @@ use rustls::{CertificateError, DigitallySignedStruct, RootCertStore, SignatureSc
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncRead, AsyncWrite};
-use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
+use x509_parser::oid_registry::OID_PKIX_ACCESS_DESCRIPTOR_CA_ISSUERS;
+use x509_parser::prelude::{FromDer, GeneralName, ParsedExtension, X509Certificate};
 use x509_parser::public_key::PublicKey;
 
 use crate::net::map_io;
@@ -141,7 +142,7 @@ where
         message: format!("{server_name}: not a TLS server name: {err}"),
     })?;
     let provider = crate::net::tls_provider();
-    let inner = WebPkiServerVerifier::builder_with_provider(roots, provider.clone())
+    let inner = WebPkiServerVerifier::builder_with_provider(roots.clone(), provider.clone())
         .build()
         .map_err(|err| ProbeFailure::Other {
             message: format!("internal error: verifier: {err}"),
@@ -185,12 +186,12 @@ where
     let alpn = connection
         .alpn_protocol()
         .map(|alpn| String::from_utf8_lossy(alpn).into_owned());
-    let chain = connection
-        .peer_certificates()
-        .unwrap_or_default()
+    let ders = connection.peer_certificates().unwrap_or_default();
+    let mut chain: Vec<Certificate> = ders
         .iter()
         .map(|der| parse_certificate(der.as_ref()))
         .collect();
+    mark_trust_anchor_issuers(&mut chain, ders, &roots);
     let verdict = recorder.verdict();
     let (verification_error, verification_kind) = match verdict {
         None => (None, None),
@@ -342,6 +343,10 @@ pub fn parse_certificate(der: &[u8]) -> Certificate {
             self_issued: false,
             sha256,
             spki_sha256: String::new(),
+            subject_key_id: None,
+            authority_key_id: None,
+            ca_issuers: Vec::new(),
+            issuer_is_trust_anchor: false,
         };
     };
     let subject_alt_names = cert
@@ -364,6 +369,7 @@ pub fn parse_certificate(der: &[u8]) -> Certificate {
     let not_before_unix = validity.not_before.timestamp();
     let not_after_unix = validity.not_after.timestamp();
     let (key_algorithm, key_bits) = key_facts(&cert);
+    let (subject_key_id, authority_key_id, ca_issuers) = key_identifiers(&cert);
     let signature_oid = &cert.signature_algorithm.algorithm;
     let signature_algorithm =
         x509_parser::objects::oid2sn(signature_oid, x509_parser::objects::oid_registry())
@@ -387,7 +393,79 @@ pub fn parse_certificate(der: &[u8]) -> Certificate {
         self_issued: cert.subject().as_raw() == cert.issuer().as_raw(),
         sha256,
         spki_sha256: crate::net::hex(&Sha256::digest(cert.public_key().raw)),
+        subject_key_id,
+        authority_key_id,
+        ca_issuers,
+        issuer_is_trust_anchor: false,
     }
+}
+
+/// The subject and authority key identifiers (hex) and the caIssuers URLs of `cert`: what
+/// links a certificate to its issuer besides names.
+fn key_identifiers(cert: &X509Certificate<'_>) -> (Option<String>, Option<String>, Vec<String>) {
+    let mut subject_key_id = None;
+    let mut authority_key_id = None;
+    let mut ca_issuers = Vec::new();
+    for extension in cert.extensions() {
+        match extension.parsed_extension() {
+            ParsedExtension::SubjectKeyIdentifier(id) => {
+                subject_key_id = Some(crate::net::hex(id.0));
+            }
+            ParsedExtension::AuthorityKeyIdentifier(aki) => {
+                authority_key_id = aki.key_identifier.as_ref().map(|id| crate::net::hex(id.0));
+            }
+            ParsedExtension::AuthorityInfoAccess(aia) => {
+                for access in aia.iter() {
+                    if access.access_method == OID_PKIX_ACCESS_DESCRIPTOR_CA_ISSUERS
+                        && let GeneralName::URI(url) = access.access_location
+                    {
+                        ca_issuers.push(url.to_owned());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    (subject_key_id, authority_key_id, ca_issuers)
+}
+
+/// Marks each certificate whose issuer's name is the subject of a root in `roots`.
+fn mark_trust_anchor_issuers(
+    chain: &mut [Certificate],
+    ders: &[CertificateDer<'_>],
+    roots: &RootCertStore,
+) {
+    for (cert, der) in chain.iter_mut().zip(ders) {
+        let Ok((_, parsed)) = X509Certificate::from_der(der.as_ref()) else {
+            continue;
+        };
+        let issuer = parsed.issuer().as_raw();
+        // Trust anchors keep the name's contents, without the SEQUENCE header.
+        let contents = der_contents(issuer);
+        cert.issuer_is_trust_anchor = roots.roots.iter().any(|anchor| {
+            let subject = anchor.subject.as_ref();
+            subject == issuer || Some(subject) == contents
+        });
+    }
+}
+
+/// The contents of one DER element (its tag and length stripped), when well formed.
+fn der_contents(element: &[u8]) -> Option<&[u8]> {
+    let (&first, rest) = element.get(1..)?.split_first()?;
+    let (length, rest) = if first < 0x80 {
+        (usize::from(first), rest)
+    } else {
+        let count = usize::from(first & 0x7f);
+        if count == 0 || count > 4 || rest.len() < count {
+            return None;
+        }
+        let (bytes, rest) = rest.split_at(count);
+        (
+            bytes.iter().fold(0usize, |n, &b| (n << 8) | usize::from(b)),
+            rest,
+        )
+    };
+    (rest.len() == length).then_some(rest)
 }
 
 fn rfc3339(unix: i64) -> String {
@@ -473,6 +551,59 @@ mod tests {
             VerificationKind::BadSignature
         );
         assert_eq!(kind(CertificateError::Revoked), VerificationKind::Other);
+    }
+
+    fn ca(name: &str) -> rcgen::CertifiedIssuer<'static, rcgen::KeyPair> {
+        let mut params =
+            rcgen::CertificateParams::new(Vec::<String>::new()).expect("internal error: params");
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, name);
+        rcgen::CertifiedIssuer::self_signed(
+            params,
+            rcgen::KeyPair::generate().expect("internal error: key"),
+        )
+        .expect("internal error: CA")
+    }
+
+    #[test]
+    fn leaf_records_the_key_identifier_of_its_issuer_and_whether_it_is_a_trusted_root() {
+        let root = ca("Test Root");
+        let stranger = ca("Stranger Root");
+        let mut params = rcgen::CertificateParams::new(vec!["chaton.test".to_owned()])
+            .expect("internal error: params");
+        params.use_authority_key_identifier_extension = true;
+        let key = rcgen::KeyPair::generate().expect("internal error: key");
+        let leaf = params
+            .signed_by(&key, &*root)
+            .expect("internal error: leaf");
+        let mut roots = RootCertStore::empty();
+        roots.add(root.der().clone()).expect("internal error: root");
+        let ders = [leaf.der().clone(), stranger.der().clone()];
+        let mut chain: Vec<Certificate> = ders
+            .iter()
+            .map(|der| parse_certificate(der.as_ref()))
+            .collect();
+        mark_trust_anchor_issuers(&mut chain, &ders, &roots);
+        let root_cert = parse_certificate(root.der().as_ref());
+        assert!(root_cert.subject_key_id.is_some());
+        assert_eq!(chain[0].authority_key_id, root_cert.subject_key_id);
+        assert!(chain[0].issuer_is_trust_anchor);
+        assert!(!chain[1].issuer_is_trust_anchor);
+    }
+
+    #[test]
+    fn der_contents_strips_short_and_long_headers() {
+        assert_eq!(
+            der_contents(&[0x30, 0x02, 0xaa, 0xbb]),
+            Some(&[0xaa, 0xbb][..])
+        );
+        let mut long = vec![0x30, 0x81, 0x80];
+        long.extend(std::iter::repeat_n(0x01, 0x80));
+        assert_eq!(der_contents(&long).map(<[u8]>::len), Some(0x80));
+        assert_eq!(der_contents(&[0x30, 0x05, 0xaa]), None);
+        assert_eq!(der_contents(&[]), None);
     }
 
     #[test]

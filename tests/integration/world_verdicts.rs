@@ -514,6 +514,19 @@ fn every_certificate_and_protocol_profile_gets_its_verdict() {
     );
     // A self-signed leaf is a complete chain (of one): its trust is judged elsewhere.
     audit.expect(m, "tls.chain-complete", "self-signed.pki.test", "pass");
+    // A leaf sent alone by an authority nobody else uses: a missing intermediate or a private
+    // authority signing directly, which the chain cannot tell apart — a human looks.
+    audit.expect(m, "tls.chain-complete", "unknown-root.pki.test", "manual");
+    // The verifier checks the name after building the path, and the expired leaf's
+    // intermediate is sent: both chains are complete.
+    audit.expect(m, "tls.chain-complete", "wrong-host.pki.test", "pass");
+    audit.expect(m, "tls.chain-complete", "expired.pki.test", "pass");
+    audit.expect(
+        m,
+        "tls.certificate-not-expiring",
+        "not-yet-valid.pki.test",
+        "fail",
+    );
     // Key and signature of every non-weak profile are strong (EC P-256, SHA-256).
     for host in [
         "expired",

@@ -1,5 +1,13 @@
 //! `dns.caa-present`: CAA records say which authorities may issue certificates for each web
 //! host (on the name itself or inherited from a parent, RFC 8659).
+//!
+//! The relevant record set is the one of the first name, climbing from the host to its
+//! registrable domain, that has CAA records (RFC 8659 section 3). A CNAME'd name needs nothing
+//! special: the resolver follows the alias, so the records observed for the name are those of
+//! its target, as a CA sees them. The set restricts issuance only if it has an `issue`
+//! property: `iodef` alone, `issuewild` alone (which concerns wildcard certificates only) or
+//! unknown tags leave every authority free (RFC 8659 section 4). A critical flag on a tag no
+//! CA knows forbids all issuance, so the next renewal will fail: a warning too.
 
 use super::{lookup_error, records};
 use crate::check::{Check, Context, ProbeKind};
@@ -31,12 +39,13 @@ impl Check for CaaPresent {
                         Err(finding) => return finding,
                     };
                     if !found.caa.is_empty() {
-                        let message = if name == web.host {
-                            format!("{} publishes CAA records", web.host)
+                        let inherited = if name == web.host {
+                            String::new()
                         } else {
-                            format!("{} inherits the CAA records of {name}", web.host)
+                            format!(" (inherited from {name})")
                         };
-                        return found.caa.iter().fold(cx.pass(subject, message), |f, caa| {
+                        let finding = judge_set(cx, subject, &web.host, &found.caa, &inherited);
+                        return found.caa.iter().fold(finding, |f, caa| {
                             f.evidence("dns.caa", format!("{name}: {caa}"))
                         });
                     }
@@ -59,6 +68,79 @@ impl Check for CaaPresent {
                 )
             })
             .collect()
+    }
+}
+
+/// The verdict on the relevant CAA record set of `host`.
+fn judge_set(
+    cx: &Context<'_>,
+    subject: Subject,
+    host: &str,
+    records: &[String],
+    inherited: &str,
+) -> Finding {
+    let parsed: Vec<Property> = records.iter().map(|r| Property::parse(r)).collect();
+    if let Some(critical) = parsed.iter().find(|p| p.critical && !p.is_known()) {
+        return cx.warn(
+            subject,
+            format!(
+                "the CAA records of {host}{inherited} carry a critical tag no authority knows ({}): every authority must refuse to issue, so the next renewal will fail",
+                critical.tag
+            ),
+        );
+    }
+    if parsed.iter().any(|p| p.tag == "issue") {
+        return cx.pass(
+            subject,
+            format!(
+                "CAA records{inherited} say which authorities may issue certificates for {host}"
+            ),
+        );
+    }
+    let what = if parsed.iter().any(|p| p.tag == "issuewild") {
+        "restrict only wildcard certificates (issuewild, no issue)"
+    } else {
+        "have no issue property"
+    };
+    cx.warn(
+        subject,
+        format!(
+            "the CAA records of {host}{inherited} {what}: any authority may issue a certificate for it"
+        ),
+    )
+}
+
+/// One CAA record, `flags tag "value"` as the DNS probe writes it.
+struct Property {
+    critical: bool,
+    /// Lower-case: tags match case-insensitively.
+    tag: String,
+}
+
+impl Property {
+    fn parse(record: &str) -> Self {
+        let mut parts = record.split_whitespace();
+        let flags = parts.next().and_then(|f| f.parse::<u8>().ok()).unwrap_or(0);
+        let tag = parts.next().unwrap_or_default().to_ascii_lowercase();
+        Self {
+            critical: flags & 0x80 != 0,
+            tag,
+        }
+    }
+
+    /// Tags CAs act on: RFC 8659 (`issue`, `issuewild`, `iodef`), RFC 9495 (`issuemail`),
+    /// the CA/Browser Forum contacts and BIMI's `issuevmc`.
+    fn is_known(&self) -> bool {
+        matches!(
+            self.tag.as_str(),
+            "issue"
+                | "issuewild"
+                | "iodef"
+                | "issuemail"
+                | "issuevmc"
+                | "contactemail"
+                | "contactphone"
+        )
     }
 }
 
@@ -109,6 +191,125 @@ mod tests {
                 ("chaton.test", DnsRecords::default())
             ]),
             Verdict::Warn
+        );
+    }
+
+    fn verdict_for_set(records: &[&str]) -> Verdict {
+        let set = DnsRecords {
+            caa: records.iter().map(|r| (*r).to_owned()).collect(),
+            ..Default::default()
+        };
+        verdict_with(&[("pad.chaton.test", set)])
+    }
+
+    #[test]
+    fn issuewild_and_iodef_beside_issue_pass() {
+        assert_eq!(
+            verdict_for_set(&[
+                "0 issue \"letsencrypt.org\"",
+                "0 issuewild \";\"",
+                "0 iodef \"mailto:security@chaton.test\""
+            ]),
+            Verdict::Pass
+        );
+    }
+
+    #[test]
+    fn tags_match_case_insensitively() {
+        assert_eq!(
+            verdict_for_set(&["0 ISSUE \"letsencrypt.org\""]),
+            Verdict::Pass
+        );
+    }
+
+    #[test]
+    fn iodef_alone_restricts_nothing_and_warns() {
+        assert_eq!(
+            verdict_for_set(&["0 iodef \"mailto:security@chaton.test\""]),
+            Verdict::Warn
+        );
+    }
+
+    #[test]
+    fn issuewild_alone_leaves_ordinary_certificates_free_and_warns() {
+        assert_eq!(
+            verdict_for_set(&["0 issuewild \"letsencrypt.org\""]),
+            Verdict::Warn
+        );
+    }
+
+    #[test]
+    fn critical_unknown_tag_warns_that_issuance_is_blocked() {
+        let m = member("https://pad.chaton.test/", &[]);
+        let mut obs = observations();
+        obs.dns.insert(
+            "pad.chaton.test".into(),
+            Observed::Seen(DnsRecords {
+                caa: vec![
+                    "0 issue \"letsencrypt.org\"".into(),
+                    "128 tbs \"unknown\"".into(),
+                ],
+                ..Default::default()
+            }),
+        );
+        let findings = judge(&CaaPresent, &m, &obs);
+        assert_eq!(findings[0].verdict, Verdict::Warn);
+        assert!(findings[0].message.contains("critical"));
+    }
+
+    #[test]
+    fn critical_flag_on_a_known_tag_passes() {
+        assert_eq!(
+            verdict_for_set(&["128 issue \"letsencrypt.org\""]),
+            Verdict::Pass
+        );
+    }
+
+    #[test]
+    fn unknown_tag_without_the_critical_flag_is_ignored() {
+        assert_eq!(
+            verdict_for_set(&["0 issue \"letsencrypt.org\"", "0 future \"x\""]),
+            Verdict::Pass
+        );
+    }
+
+    #[test]
+    fn the_closest_set_wins_over_the_parent() {
+        // The host's own set (iodef only) is the relevant one, even though the parent's
+        // would restrict issuance.
+        assert_eq!(
+            verdict_with(&[
+                (
+                    "pad.chaton.test",
+                    DnsRecords {
+                        caa: vec!["0 iodef \"mailto:a@chaton.test\"".into()],
+                        ..Default::default()
+                    }
+                ),
+                ("chaton.test", caa())
+            ]),
+            Verdict::Warn
+        );
+    }
+
+    #[test]
+    fn climbing_stops_at_the_first_name_with_records() {
+        // The parent is never read once the host has records: its absence does not matter.
+        assert_eq!(verdict_with(&[("pad.chaton.test", caa())]), Verdict::Pass);
+    }
+
+    #[test]
+    fn failed_parent_lookup_is_inconclusive_not_a_warning() {
+        let servfail = DnsRecords {
+            errors: vec![("CAA".into(), "SERVFAIL".into())],
+            ..Default::default()
+        };
+        assert_eq!(
+            verdict_with(&[
+                ("pad.chaton.test", DnsRecords::default()),
+                ("chaton.test", servfail)
+            ]),
+            Verdict::Inconclusive
         );
     }
 

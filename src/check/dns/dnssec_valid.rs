@@ -98,6 +98,32 @@ mod tests {
     }
 
     #[test]
+    fn lookup_errors_without_a_status_are_inconclusive_never_insecure() {
+        let m = member("https://chaton.test/", &[]);
+        let mut obs = observations();
+        obs.dns.insert(
+            "chaton.test".into(),
+            Observed::Seen(DnsRecords {
+                errors: vec![
+                    ("A".into(), "SERVFAIL".into()),
+                    ("AAAA".into(), "SERVFAIL".into()),
+                ],
+                ..Default::default()
+            }),
+        );
+        assert_eq!(verdict(&DnssecValid, &m, &obs), Verdict::Inconclusive);
+    }
+
+    #[test]
+    fn unobserved_name_is_inconclusive() {
+        let m = member("https://chaton.test/", &[]);
+        assert_eq!(
+            verdict(&DnssecValid, &m, &observations()),
+            Verdict::Inconclusive
+        );
+    }
+
+    #[test]
     fn mail_domain_is_judged_once_when_it_is_also_a_web_host() {
         let m = member_with_mail("https://chaton.test/", "chaton.test");
         let mut obs = observations();

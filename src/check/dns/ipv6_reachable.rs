@@ -4,11 +4,13 @@
 //! Reads `observations.dns[host].aaaa` and `observations.tls_ipv6["host:port"]`, a TLS
 //! handshake the TLS probe makes to one of the AAAA addresses with the host as SNI. A refused
 //! or reset connection is the server's answer and fails; a timeout or an unreachable network
-//! may be the auditor's own missing IPv6 route, so it is inconclusive.
+//! may be the auditor's own missing IPv6 route, so it is inconclusive, as is a failed AAAA
+//! lookup. A handshake over IPv6 whose certificate does not validate while the IPv4 one does
+//! warns: IPv6 visitors reach another server.
 
-use super::records;
+use super::{lookup_error, records};
 use crate::check::{Check, Context, ProbeKind};
-use crate::finding::{Finding, Subject};
+use crate::finding::{Finding, Subject, Verdict};
 use crate::observation::{Observed, ProbeFailure};
 use crate::plan::targets::web_hosts;
 
@@ -34,6 +36,16 @@ impl Check for Ipv6Reachable {
                     Err(finding) => return finding,
                 };
                 if found.aaaa.is_empty() {
+                    // A failed AAAA lookup is not an absent record.
+                    if let Some(error) = lookup_error(found, "AAAA") {
+                        return cx
+                            .finding(
+                                subject,
+                                Verdict::Inconclusive,
+                                format!("the AAAA lookup of {} failed", web.host),
+                            )
+                            .evidence("dns.error", error);
+                    }
                     return cx.warn(
                         subject,
                         format!("{} has no AAAA record: unreachable over IPv6", web.host),
@@ -50,18 +62,24 @@ impl Check for Ipv6Reachable {
                     None => with_addresses(
                         cx.not_observed(subject, &format!("HTTPS over IPv6 on {endpoint}")),
                     ),
-                    Some(Observed::Seen(handshake)) => with_addresses(
-                        cx.pass(subject, format!("{endpoint} answers HTTPS over IPv6"))
-                            .evidence(
-                                "tls.remote_addr",
-                                handshake.remote_addr.clone().unwrap_or_default(),
-                            ),
-                    ),
-                    Some(Observed::Failed(
-                        failure @ (ProbeFailure::Refused
-                        | ProbeFailure::Reset
-                        | ProbeFailure::Tls { .. }),
-                    )) => with_addresses(
+                    Some(Observed::Seen(handshake)) => {
+                        let finding = match (&handshake.verification_error, ipv4_validates(cx, &endpoint)) {
+                            // Visitors on IPv6 get a certificate error that IPv4 visitors do
+                            // not: the AAAA address points at another server or vhost.
+                            (Some(error), true) => cx
+                                .warn(
+                                    subject,
+                                    format!("{endpoint} answers over IPv6 with a certificate that does not validate, unlike over IPv4"),
+                                )
+                                .evidence("tls.verification_error", error.clone()),
+                            _ => cx.pass(subject, format!("{endpoint} answers HTTPS over IPv6")),
+                        };
+                        with_addresses(finding.evidence(
+                            "tls.remote_addr",
+                            handshake.remote_addr.clone().unwrap_or_default(),
+                        ))
+                    }
+                    Some(Observed::Failed(failure)) if is_servers_answer(failure) => with_addresses(
                         cx.fail(
                             subject,
                             format!(
@@ -78,6 +96,24 @@ impl Check for Ipv6Reachable {
             })
             .collect()
     }
+}
+
+/// A refusal, a reset or a broken handshake comes from whatever listens on the address; a
+/// timeout (even one the TLS layer reports) or an unreachable network may be ours.
+fn is_servers_answer(failure: &ProbeFailure) -> bool {
+    match failure {
+        ProbeFailure::Refused | ProbeFailure::Reset => true,
+        ProbeFailure::Tls { message } => !message.to_ascii_lowercase().contains("timed out"),
+        _ => false,
+    }
+}
+
+/// Whether the handshake with `endpoint` over IPv4 (the main TLS observation) validated.
+fn ipv4_validates(cx: &Context<'_>, endpoint: &str) -> bool {
+    matches!(
+        cx.observations.tls.get(endpoint),
+        Some(Observed::Seen(handshake)) if handshake.verification_error.is_none()
+    )
 }
 
 #[cfg(test)]
@@ -143,6 +179,113 @@ mod tests {
     #[test]
     fn aaaa_without_ipv6_observation_is_inconclusive() {
         assert_eq!(verdict_with(&["2001:db8::1"], None), Verdict::Inconclusive);
+    }
+
+    #[test]
+    fn failed_aaaa_lookup_is_inconclusive_not_a_missing_record() {
+        let m = member("https://chaton.test/", &[]);
+        let mut obs = observations();
+        let records = DnsRecords {
+            a: vec!["192.0.2.1".into()],
+            errors: vec![("AAAA".into(), "SERVFAIL".into())],
+            ..Default::default()
+        };
+        obs.dns
+            .insert("chaton.test".into(), Observed::Seen(records));
+        assert_eq!(verdict(&Ipv6Reachable, &m, &obs), Verdict::Inconclusive);
+    }
+
+    #[test]
+    fn aaaa_with_reset_or_tls_error_fails() {
+        assert_eq!(
+            verdict_with(
+                &["2001:db8::1"],
+                Some(Observed::Failed(ProbeFailure::Reset))
+            ),
+            Verdict::Fail
+        );
+        assert_eq!(
+            verdict_with(
+                &["2001:db8::1"],
+                Some(Observed::Failed(ProbeFailure::Tls {
+                    message: "received corrupt message".into()
+                }))
+            ),
+            Verdict::Fail
+        );
+    }
+
+    #[test]
+    fn tls_layer_timeout_is_inconclusive() {
+        assert_eq!(
+            verdict_with(
+                &["2001:db8::1"],
+                Some(Observed::Failed(ProbeFailure::Tls {
+                    message: "timed out: connection timed out".into()
+                }))
+            ),
+            Verdict::Inconclusive
+        );
+    }
+
+    #[test]
+    fn unreachable_ipv6_network_is_inconclusive() {
+        assert_eq!(
+            verdict_with(
+                &["2001:db8::1"],
+                Some(Observed::Failed(ProbeFailure::Other {
+                    message: "Network is unreachable (os error 101)".into()
+                }))
+            ),
+            Verdict::Inconclusive
+        );
+    }
+
+    #[test]
+    fn certificate_failing_only_over_ipv6_warns() {
+        let m = member("https://chaton.test/", &[]);
+        let mut obs = observations();
+        obs.dns.insert(
+            "chaton.test".into(),
+            Observed::Seen(DnsRecords {
+                aaaa: vec!["2001:db8::1".into()],
+                ..Default::default()
+            }),
+        );
+        obs.tls.insert(
+            "chaton.test:443".into(),
+            Observed::Seen(handshake("chaton.test")),
+        );
+        obs.tls_ipv6.insert(
+            "chaton.test:443".into(),
+            Observed::Seen(failing_handshake(
+                "chaton.test",
+                crate::observation::tls::VerificationKind::WrongHost,
+            )),
+        );
+        assert_eq!(verdict(&Ipv6Reachable, &m, &obs), Verdict::Warn);
+    }
+
+    #[test]
+    fn certificate_failing_over_both_families_is_not_this_checks_business() {
+        let m = member("https://chaton.test/", &[]);
+        let mut obs = observations();
+        obs.dns.insert(
+            "chaton.test".into(),
+            Observed::Seen(DnsRecords {
+                aaaa: vec!["2001:db8::1".into()],
+                ..Default::default()
+            }),
+        );
+        let expired = || {
+            Observed::Seen(failing_handshake(
+                "chaton.test",
+                crate::observation::tls::VerificationKind::Expired,
+            ))
+        };
+        obs.tls.insert("chaton.test:443".into(), expired());
+        obs.tls_ipv6.insert("chaton.test:443".into(), expired());
+        assert_eq!(verdict(&Ipv6Reachable, &m, &obs), Verdict::Pass);
     }
 
     #[test]

@@ -5,7 +5,8 @@ use crate::check::{Check, Context, ProbeKind};
 use crate::finding::Finding;
 use crate::observation::tls::Certificate;
 
-/// RSA and DSA keys of at least 2048 bits, elliptic-curve keys of at least 256 bits.
+/// RSA keys of at least 2048 bits, elliptic-curve keys of at least 256 bits, Ed25519 or
+/// Ed448; DSA is obsolete (a warning) and weak at 1024 bits.
 pub struct CertificateKeyStrong;
 
 impl Check for CertificateKeyStrong {
@@ -19,41 +20,74 @@ impl Check for CertificateKeyStrong {
 
     fn judge(&self, cx: &Context<'_>) -> Vec<Finding> {
         for_each_handshake(cx, |web, subject, handshake| {
+            let endpoint = web.endpoint();
             let Some(leaf) = handshake.leaf() else {
-                return cx.not_observed(subject, &format!("a certificate from {}", web.endpoint()));
+                return cx.not_observed(subject, &format!("a certificate from {endpoint}"));
             };
-            // Webpki does not reject short keys, so the whole chain sent is looked at here.
-            let weak: Vec<String> = handshake
-                .chain
-                .iter()
-                .filter(|cert| is_weak(cert))
-                .map(|cert| {
-                    format!(
-                        "{}: {} {} bits",
-                        cert.subject, cert.key_algorithm, cert.key_bits
-                    )
-                })
-                .collect();
-            let finding = if weak.is_empty() {
-                cx.pass(
-                    subject,
-                    format!(
-                        "{} uses a {} key of {} bits",
-                        web.endpoint(),
-                        leaf.key_algorithm,
-                        leaf.key_bits
+            // Webpki does not reject short keys, so the chain sent is looked at here: the leaf
+            // and the intermediates. A root sent along is not what the client trusts (it uses
+            // its own copy), so its key is left out, as SSL Labs does.
+            let mut weak = Vec::new();
+            let mut obsolete = Vec::new();
+            let mut unknown = Vec::new();
+            for (index, cert) in handshake.chain.iter().enumerate() {
+                if index > 0 && cert.self_issued {
+                    continue;
+                }
+                let line = format!(
+                    "{}: {} {} bits",
+                    cert.subject, cert.key_algorithm, cert.key_bits
+                );
+                match strength(cert) {
+                    KeyStrength::Strong => {}
+                    KeyStrength::Weak => weak.push(line),
+                    KeyStrength::Obsolete => obsolete.push(line),
+                    KeyStrength::Unknown => unknown.push(line),
+                }
+            }
+            let (finding, label, lines) = if !weak.is_empty() {
+                (
+                    cx.fail(
+                        subject,
+                        format!("{endpoint} sends a certificate with a weak key"),
                     ),
+                    "certificate.weak_key",
+                    weak,
+                )
+            } else if !unknown.is_empty() {
+                (
+                    cx.manual(
+                        subject,
+                        format!("{endpoint} sends a certificate whose key this audit cannot size"),
+                    ),
+                    "certificate.unknown_key",
+                    unknown,
+                )
+            } else if !obsolete.is_empty() {
+                (
+                    cx.warn(
+                        subject,
+                        format!("{endpoint} sends a certificate with a DSA key, an obsolete algorithm current clients no longer accept"),
+                    ),
+                    "certificate.obsolete_key",
+                    obsolete,
                 )
             } else {
-                let mut finding = cx.fail(
-                    subject,
-                    format!("{} sends a certificate with a weak key", web.endpoint()),
-                );
-                for line in weak {
-                    finding = finding.evidence("certificate.weak_key", line);
-                }
-                finding
+                (
+                    cx.pass(
+                        subject,
+                        format!(
+                            "{endpoint} uses a {} key of {} bits",
+                            leaf.key_algorithm, leaf.key_bits
+                        ),
+                    ),
+                    "",
+                    Vec::new(),
+                )
             };
+            let finding = lines
+                .into_iter()
+                .fold(finding, |f, line| f.evidence(label, line));
             with_leaf_evidence(
                 finding.evidence(
                     "certificate.key",
@@ -65,20 +99,50 @@ impl Check for CertificateKeyStrong {
     }
 }
 
-/// A key below the minimum for its family. Unknown families (Ed25519…) are not weak.
-fn is_weak(cert: &Certificate) -> bool {
-    let algorithm = cert.key_algorithm.to_ascii_lowercase();
-    let minimum = if algorithm.contains("rsa")
-        || (algorithm.contains("dsa") && !algorithm.contains("ecdsa"))
-    {
-        2048
-    } else if algorithm == "ec" || algorithm.contains("ecdsa") || algorithm.contains("ecpublickey")
-    {
-        256
-    } else {
-        return false;
-    };
-    cert.key_bits > 0 && cert.key_bits < minimum
+/// How a public key fares (Mozilla's server-side TLS guidelines: RSA of 2048 bits or more,
+/// ECDSA on P-256 or larger; Ed25519 and Ed448 are strong by construction).
+#[derive(Debug, PartialEq, Eq)]
+enum KeyStrength {
+    Strong,
+    /// RSA below 2048 bits, an elliptic curve below 256 bits, DSA of 1024 bits or fewer.
+    Weak,
+    /// DSA above 1024 bits: not broken, but withdrawn (FIPS 186-5) and refused by current
+    /// TLS clients.
+    Obsolete,
+    /// An algorithm we do not know, or a size we could not read.
+    Unknown,
+}
+
+fn strength(cert: &Certificate) -> KeyStrength {
+    let bits = cert.key_bits;
+    match cert.key_algorithm.to_ascii_lowercase().as_str() {
+        _ if bits == 0 => KeyStrength::Unknown,
+        "rsa" | "1.2.840.113549.1.1.1" | "1.2.840.113549.1.1.10" => {
+            if bits < 2048 {
+                KeyStrength::Weak
+            } else {
+                KeyStrength::Strong
+            }
+        }
+        "ec" | "1.2.840.10045.2.1" => {
+            if bits < 256 {
+                KeyStrength::Weak
+            } else {
+                KeyStrength::Strong
+            }
+        }
+        "ed25519" | "ed448" | "1.3.101.112" | "1.3.101.113" => KeyStrength::Strong,
+        // The probe sizes a DSA key by its public value, which can be a few bits shorter than
+        // the modulus: only a value no longer than 1024 bits proves a small modulus.
+        "dsa" | "1.2.840.10040.4.1" => {
+            if bits <= 1024 {
+                KeyStrength::Weak
+            } else {
+                KeyStrength::Obsolete
+            }
+        }
+        _ => KeyStrength::Unknown,
+    }
 }
 
 #[cfg(test)]
@@ -113,6 +177,47 @@ mod tests {
     #[test]
     fn ec_224_fails() {
         assert_eq!(verdict_with_leaf_key("EC", 224), Verdict::Fail);
+    }
+
+    #[test]
+    fn ec_p384_p521_and_ed448_pass() {
+        assert_eq!(verdict_with_leaf_key("EC", 384), Verdict::Pass);
+        assert_eq!(verdict_with_leaf_key("EC", 528), Verdict::Pass);
+        assert_eq!(verdict_with_leaf_key("Ed448", 456), Verdict::Pass);
+    }
+
+    #[test]
+    fn rsa_2047_bits_fails() {
+        assert_eq!(verdict_with_leaf_key("RSA", 2047), Verdict::Fail);
+    }
+
+    #[test]
+    fn dsa_1024_fails_and_larger_dsa_warns_as_obsolete() {
+        assert_eq!(verdict_with_leaf_key("DSA", 1024), Verdict::Fail);
+        assert_eq!(verdict_with_leaf_key("DSA", 2047), Verdict::Warn);
+    }
+
+    #[test]
+    fn unknown_algorithm_or_unreadable_key_goes_to_a_human() {
+        assert_eq!(
+            verdict_with_leaf_key("1.2.643.7.1.1.1.1", 512),
+            Verdict::Manual
+        );
+        assert_eq!(verdict_with_leaf_key("unknown", 0), Verdict::Manual);
+        assert_eq!(verdict_with_leaf_key("RSA", 0), Verdict::Manual);
+    }
+
+    #[test]
+    fn weak_key_on_a_sent_root_is_ignored() {
+        let m = member("https://chaton.test/", &[]);
+        let mut obs = observations();
+        let mut hs = handshake("chaton.test");
+        let mut root = ca_certificate("Test Root", "Test Root");
+        root.key_algorithm = "RSA".into();
+        root.key_bits = 1024;
+        hs.chain.push(root);
+        obs.tls.insert("chaton.test:443".into(), Observed::Seen(hs));
+        assert_eq!(verdict(&CertificateKeyStrong, &m, &obs), Verdict::Pass);
     }
 
     #[test]

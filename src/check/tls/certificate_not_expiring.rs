@@ -3,8 +3,10 @@
 use super::{for_each_handshake, with_leaf_evidence};
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::Finding;
+use crate::observation::tls::VerificationKind;
 
-/// The leaf certificate of each web host has more than `certificate_expiry_warn_days` left.
+/// The leaf certificate of each web host has more than `certificate_expiry_warn_days` left
+/// (counted from the run's start, never the wall clock) and is already valid.
 pub struct CertificateNotExpiring;
 
 const DAY: i64 = 86_400;
@@ -28,7 +30,25 @@ impl Check for CertificateNotExpiring {
             let seconds_left = leaf.not_after_unix.saturating_sub(now);
             // Whole days, rounded down: "0 days left" already means less than 24 hours.
             let days_left = seconds_left.div_euclid(DAY);
-            let finding = if seconds_left < 0 {
+            // A certificate whose validity starts after the run began, but which the verifier
+            // (at handshake time) did not call premature, was renewed during the run.
+            let premature = leaf.not_before_unix > now
+                && !(handshake.verification_error.is_none()
+                    || matches!(
+                        handshake.verification_kind,
+                        Some(VerificationKind::WrongHost)
+                    ));
+            let finding = if premature {
+                cx.fail(
+                    subject,
+                    format!(
+                        "the certificate of {} is not valid before {}",
+                        web.endpoint(),
+                        leaf.not_before
+                    ),
+                )
+                .evidence("certificate.not_before", leaf.not_before.clone())
+            } else if seconds_left < 0 {
                 cx.fail(
                     subject,
                     format!(
@@ -97,6 +117,52 @@ mod tests {
     #[test]
     fn expired_certificate_fails() {
         assert_eq!(verdict_for(-3), Verdict::Fail);
+    }
+
+    #[test]
+    fn expired_one_second_before_the_run_fails() {
+        let m = member("https://chaton.test/", &[]);
+        let mut obs = observations();
+        let mut hs = handshake("chaton.test");
+        hs.chain[0].not_after_unix = NOW.unix_timestamp() - 1;
+        obs.tls.insert("chaton.test:443".into(), Observed::Seen(hs));
+        assert_eq!(verdict(&CertificateNotExpiring, &m, &obs), Verdict::Fail);
+    }
+
+    #[test]
+    fn the_run_start_is_the_clock_not_the_wall_clock() {
+        // Valid for 30 days after the run's start, whenever the test runs.
+        assert_eq!(verdict_for(30), Verdict::Pass);
+        let m = member("https://chaton.test/", &[]);
+        let mut obs = observations();
+        obs.started_at = NOW - time::Duration::days(365);
+        let mut hs = handshake("chaton.test");
+        hs.chain[0] = certificate("chaton.test", "Test Intermediate", -200);
+        hs.chain[0].not_before_unix = (NOW - time::Duration::days(400)).unix_timestamp();
+        obs.tls.insert("chaton.test:443".into(), Observed::Seen(hs));
+        assert_eq!(verdict(&CertificateNotExpiring, &m, &obs), Verdict::Pass);
+    }
+
+    #[test]
+    fn not_yet_valid_certificate_fails() {
+        let m = member("https://chaton.test/", &[]);
+        let mut obs = observations();
+        let mut hs = failing_handshake("chaton.test", VerificationKind::NotYetValid);
+        hs.chain[0].not_before_unix = (NOW + time::Duration::days(10)).unix_timestamp();
+        obs.tls.insert("chaton.test:443".into(), Observed::Seen(hs));
+        let findings = judge(&CertificateNotExpiring, &m, &obs);
+        assert_eq!(findings[0].verdict, Verdict::Fail);
+        assert!(findings[0].message.contains("not valid before"));
+    }
+
+    #[test]
+    fn certificate_renewed_during_the_run_and_accepted_is_judged_on_its_expiry() {
+        let m = member("https://chaton.test/", &[]);
+        let mut obs = observations();
+        let mut hs = handshake("chaton.test");
+        hs.chain[0].not_before_unix = (NOW + time::Duration::minutes(5)).unix_timestamp();
+        obs.tls.insert("chaton.test:443".into(), Observed::Seen(hs));
+        assert_eq!(verdict(&CertificateNotExpiring, &m, &obs), Verdict::Pass);
     }
 
     #[test]

@@ -31,8 +31,13 @@ impl Check for CertificateValid {
                         Some(VerificationKind::Expired) => "has expired",
                         Some(VerificationKind::NotYetValid) => "is not valid yet",
                         Some(VerificationKind::WrongHost) => "is not valid for this host name",
+                        Some(VerificationKind::UnknownIssuer)
+                            if handshake.leaf().is_some_and(|leaf| leaf.self_issued) =>
+                        {
+                            "is self-signed: no trusted authority vouches for it"
+                        }
                         Some(VerificationKind::UnknownIssuer) => {
-                            "does not lead to a trusted root (self-signed, unknown authority or missing intermediate)"
+                            "does not lead to a trusted root (unknown authority or missing intermediate)"
                         }
                         Some(VerificationKind::BadSignature) => {
                             "carries an invalid or refused signature"
@@ -101,6 +106,19 @@ mod tests {
             let findings = run(Some(Observed::Seen(failing_handshake("chaton.test", kind))));
             assert_eq!(findings[0].verdict, Verdict::Fail, "{kind:?}");
         }
+    }
+
+    #[test]
+    fn self_signed_leaf_is_named_as_such() {
+        let mut hs = failing_handshake("chaton.test", VerificationKind::UnknownIssuer);
+        hs.chain = vec![certificate("chaton.test", "chaton.test", 90)];
+        let findings = run(Some(Observed::Seen(hs)));
+        assert_eq!(findings[0].verdict, Verdict::Fail);
+        assert!(
+            findings[0].message.contains("self-signed"),
+            "{}",
+            findings[0].message
+        );
     }
 
     #[test]

@@ -1,17 +1,23 @@
 //! `tls.chain-complete`: the server sends the intermediate certificates its leaf needs.
 //!
-//! Our verifier, like most non-browser clients, never fetches missing intermediates: a chain
-//! that lacks one fails with `UnknownIssuer`. The same error comes from a self-signed
-//! certificate or an untrusted root, so the shape of the chain sent tells them apart: a
-//! self-issued top certificate means an untrusted root (not this check's business); a top
-//! certificate whose issuer is absent from the chain means an issuer is missing — or an
-//! unknown authority signed it directly, which the chain alone cannot rule out. That is why a
-//! missing issuer is a `warn` here: `tls.certificate-valid` already fails the chain.
+//! Our verifier, like most non-browser clients, never fetches missing intermediates. When it
+//! accepted the chain, or stopped only at the host name (the name is checked after a path to
+//! a trusted root was built), the chain is complete. Otherwise the chain is judged from its
+//! structure: follow issuers from the leaf through the certificates sent (names, and key
+//! identifiers when both sides carry one) until one whose issuer is not sent. That top
+//! certificate is complete when it is a root itself (self-issued) or when its issuer is a
+//! root of the trust store. When it is not, an intermediate is missing *or* an authority we
+//! do not trust signed it directly — the chain alone cannot tell which. Only a positive sign
+//! that the issuer is an intermediate (its certificate was seen chaining to a trusted root in
+//! another handshake of this run, or the certificate names where its issuer is published)
+//! makes that a `warn`; without one a human must look. Extra certificates and a shuffled order
+//! are noted as evidence: clients cope with them, and peers (SSL Labs) do not penalise them.
 
 use super::{for_each_handshake, with_leaf_evidence};
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::{Finding, Verdict};
-use crate::observation::tls::VerificationKind;
+use crate::observation::Observed;
+use crate::observation::tls::{Certificate, TlsHandshake, VerificationKind};
 
 /// The chain sent by each web host is complete up to a trusted root.
 pub struct ChainComplete;
@@ -28,45 +34,264 @@ impl Check for ChainComplete {
     fn judge(&self, cx: &Context<'_>) -> Vec<Finding> {
         for_each_handshake(cx, |web, subject, handshake| {
             let endpoint = web.endpoint();
-            let Some(top) = handshake.chain.last() else {
+            if handshake.chain.is_empty() {
                 return cx.not_observed(subject, &format!("a certificate from {endpoint}"));
-            };
+            }
             let length = handshake.chain.len();
-            let finding = match (&handshake.verification_error, handshake.verification_kind) {
-                (None, _) => cx.pass(
+            let path = Path::of(&handshake.chain);
+            let top = path.top(&handshake.chain);
+            let finding = match handshake.verification_kind {
+                _ if handshake.verification_error.is_none() => cx.pass(
                     subject,
                     format!("{endpoint} sends a chain that validates ({length} certificates)"),
                 ),
-                (Some(_), Some(VerificationKind::UnknownIssuer)) => {
-                    let issuer_sent = handshake
-                        .chain
-                        .iter()
-                        .any(|cert| cert.subject == top.issuer);
-                    if top.self_issued || top.subject == top.issuer {
-                        cx.pass(subject, format!("{endpoint} sends a chain ending in its own root ({}); whether that root is trusted is judged by tls.certificate-valid", top.subject))
-                    } else if issuer_sent {
-                        cx.manual(subject, format!("{endpoint} sends a chain whose top certificate's issuer is in the chain, yet it does not validate"))
-                    } else if length == 1 {
-                        cx.warn(subject, format!("{endpoint} sends only its own certificate, issued by {}, which is not a trusted root: the intermediate certificate is probably missing", top.issuer))
-                    } else {
-                        cx.warn(subject, format!("{endpoint} sends {length} certificates; the issuer {} of the last one is neither sent nor a trusted root: an intermediate is probably missing", top.issuer))
-                    }
+                Some(VerificationKind::WrongHost) => cx.pass(
+                    subject,
+                    format!(
+                        "{endpoint} sends a chain that leads to a trusted root ({length} certificates); the host name it is issued for is judged by tls.certificate-valid"
+                    ),
+                ),
+                Some(VerificationKind::UnknownIssuer) => {
+                    judge_untrusted(cx, subject, &endpoint, handshake, &path, top)
                 }
-                (Some(error), _) => cx
-                    .finding(
+                Some(VerificationKind::Expired | VerificationKind::NotYetValid)
+                    if top.self_issued || top.issuer_is_trust_anchor =>
+                {
+                    cx.pass(
                         subject,
-                        Verdict::Inconclusive,
                         format!(
-                            "validation of {endpoint} stopped before the chain could be assessed"
+                            "{endpoint} sends every certificate up to {} (judged from the chain itself: validation stopped at the certificate's dates)",
+                            ending(top)
                         ),
                     )
-                    .evidence("tls.verification_error", error.clone()),
+                }
+                Some(VerificationKind::Expired | VerificationKind::NotYetValid) => {
+                    match known_intermediate(cx, top) {
+                        Some(seen_on) => missing_known_intermediate(
+                            cx,
+                            subject,
+                            &endpoint,
+                            &path,
+                            top,
+                            seen_on,
+                        ),
+                        None => cx.finding(
+                            subject,
+                            Verdict::Inconclusive,
+                            format!(
+                                "validation of {endpoint} stopped at the certificate's dates, and the chain sent does not show whether it is complete"
+                            ),
+                        ),
+                    }
+                }
+                _ => cx.finding(
+                    subject,
+                    Verdict::Inconclusive,
+                    format!("validation of {endpoint} stopped before the chain could be assessed"),
+                ),
             };
+            let finding = match &handshake.verification_error {
+                Some(error) => finding.evidence("tls.verification_error", error.clone()),
+                None => finding,
+            };
+            let finding = path
+                .notes()
+                .into_iter()
+                .fold(finding, |f, note| f.evidence("tls.chain_note", note));
             with_leaf_evidence(
                 finding.evidence("tls.chain_length", length.to_string()),
                 handshake.leaf(),
             )
         })
+    }
+}
+
+/// The verdict when no path to a trusted root was found (`UnknownIssuer`).
+fn judge_untrusted(
+    cx: &Context<'_>,
+    subject: crate::finding::Subject,
+    endpoint: &str,
+    handshake: &TlsHandshake,
+    path: &Path,
+    top: &Certificate,
+) -> Finding {
+    if top.self_issued {
+        return cx.pass(
+            subject,
+            format!(
+                "{endpoint} sends a chain ending in its own root ({}); whether that root is trusted is judged by tls.certificate-valid",
+                top.subject
+            ),
+        );
+    }
+    if top.issuer_is_trust_anchor {
+        return cx.manual(
+            subject,
+            format!(
+                "{endpoint} sends a chain whose top certificate is issued by {}, a trusted root, yet it does not validate",
+                top.issuer
+            ),
+        );
+    }
+    if handshake
+        .chain
+        .iter()
+        .any(|cert| cert.subject == top.issuer)
+    {
+        return cx.manual(
+            subject,
+            format!(
+                "{endpoint} sends a certificate named like the issuer {} of its chain's top certificate, yet the chain does not validate",
+                top.issuer
+            ),
+        );
+    }
+    if let Some(seen_on) = known_intermediate(cx, top) {
+        return missing_known_intermediate(cx, subject, endpoint, path, top, seen_on);
+    }
+    let sends = path.sends();
+    if let Some(url) = top.ca_issuers.first() {
+        return cx
+            .warn(
+                subject,
+                format!(
+                    "{endpoint} {sends}: its issuer {} is neither sent nor a trusted root, and the certificate says it is published at {url}: the intermediate certificate is probably missing",
+                    top.issuer
+                ),
+            )
+            .evidence("tls.missing_issuer", top.issuer.clone())
+            .evidence("certificate.ca_issuers", url.clone());
+    }
+    cx.manual(
+        subject,
+        format!(
+            "{endpoint} {sends}, issued by {}, which is neither sent nor a trusted root: either an intermediate certificate is missing, or that authority (unknown to this audit) issued it directly",
+            top.issuer
+        ),
+    )
+    .evidence("tls.missing_issuer", top.issuer.clone())
+}
+
+/// The warning for a chain whose top issuer is an intermediate seen in another handshake.
+fn missing_known_intermediate(
+    cx: &Context<'_>,
+    subject: crate::finding::Subject,
+    endpoint: &str,
+    path: &Path,
+    top: &Certificate,
+    seen_on: String,
+) -> Finding {
+    cx.warn(
+        subject,
+        format!(
+            "{endpoint} {}: the intermediate certificate {} is missing (it chains to a trusted root in the handshake with {seen_on})",
+            path.sends(),
+            top.issuer
+        ),
+    )
+    .evidence("tls.missing_issuer", top.issuer.clone())
+    .evidence("tls.issuer_seen_on", seen_on)
+}
+
+/// The host of another handshake of this run where a CA certificate named `top.issuer` (with
+/// the key `top` names, when known) was sent and chained to a trusted root.
+fn known_intermediate(cx: &Context<'_>, top: &Certificate) -> Option<String> {
+    cx.observations
+        .tls
+        .values()
+        .chain(cx.observations.tls_ipv6.values())
+        .filter_map(|observed| match observed {
+            Observed::Seen(handshake) if handshake.verification_error.is_none() => Some(handshake),
+            _ => None,
+        })
+        .find_map(|handshake| {
+            handshake
+                .chain
+                .iter()
+                .skip(1)
+                .any(|cert| cert.is_ca && !cert.self_issued && issues(cert, top))
+                .then(|| handshake.server_name.clone())
+        })
+}
+
+/// The endpoint of a complete chain, for messages.
+fn ending(top: &Certificate) -> String {
+    if top.self_issued {
+        format!("its root {}", top.subject)
+    } else {
+        format!("the trusted root {}", top.issuer)
+    }
+}
+
+/// Whether `issuer` is the certificate that signed `cert`, as far as names and key
+/// identifiers tell.
+fn issues(issuer: &Certificate, cert: &Certificate) -> bool {
+    issuer.subject == cert.issuer
+        && match (&issuer.subject_key_id, &cert.authority_key_id) {
+            (Some(ski), Some(aki)) => ski.eq_ignore_ascii_case(aki),
+            _ => true,
+        }
+}
+
+/// The certificates a client would walk from the leaf, as indices into the chain sent.
+struct Path {
+    certificates: Vec<usize>,
+    length: usize,
+}
+
+impl Path {
+    fn of(chain: &[Certificate]) -> Self {
+        let mut certificates = vec![0];
+        let mut current = 0;
+        while let Some(cert) = chain.get(current) {
+            if cert.self_issued {
+                break;
+            }
+            let next =
+                (0..chain.len()).find(|&i| !certificates.contains(&i) && issues(&chain[i], cert));
+            match next {
+                Some(next) => {
+                    certificates.push(next);
+                    current = next;
+                }
+                None => break,
+            }
+        }
+        Self {
+            certificates,
+            length: chain.len(),
+        }
+    }
+
+    /// What the server sends, for messages.
+    fn sends(&self) -> String {
+        if self.certificates.len() == 1 {
+            "sends only its own certificate".to_owned()
+        } else {
+            format!("sends {} linked certificates", self.certificates.len())
+        }
+    }
+
+    /// The last certificate of the path.
+    fn top<'c>(&self, chain: &'c [Certificate]) -> &'c Certificate {
+        let index = self.certificates.last().copied().unwrap_or(0);
+        &chain[index.min(chain.len().saturating_sub(1))]
+    }
+
+    /// Remarks on a chain that works but is not tidy: certificates off the path, or the path
+    /// sent out of order.
+    fn notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        let extra = self.length.saturating_sub(self.certificates.len());
+        if extra > 0 {
+            notes.push(format!(
+                "{extra} certificate(s) sent that do not belong to the leaf's chain"
+            ));
+        }
+        if self.certificates.iter().enumerate().any(|(i, &c)| i != c) {
+            notes.push("certificates sent out of order".to_owned());
+        }
+        notes
     }
 }
 
@@ -77,10 +302,22 @@ mod tests {
     use crate::observation::{Observed, TlsHandshake};
 
     fn verdict_of(hs: TlsHandshake) -> Verdict {
+        findings_of(hs).verdict
+    }
+
+    fn findings_of(hs: TlsHandshake) -> Finding {
         let m = member("https://chaton.test/", &[]);
         let mut obs = observations();
         obs.tls.insert("chaton.test:443".into(), Observed::Seen(hs));
-        verdict(&ChainComplete, &m, &obs)
+        let mut findings = judge(&ChainComplete, &m, &obs);
+        assert_eq!(findings.len(), 1);
+        findings.remove(0)
+    }
+
+    fn leaf_only(issuer: &str) -> TlsHandshake {
+        let mut hs = failing_handshake("chaton.test", VerificationKind::UnknownIssuer);
+        hs.chain = vec![certificate("chaton.test", issuer, 90)];
+        hs
     }
 
     #[test]
@@ -89,16 +326,91 @@ mod tests {
     }
 
     #[test]
-    fn leaf_alone_with_unknown_issuer_warns_missing_intermediate() {
-        let mut hs = failing_handshake("chaton.test", VerificationKind::UnknownIssuer);
-        hs.chain.truncate(1);
+    fn validated_chain_out_of_order_passes_with_a_note() {
+        let mut hs = handshake("chaton.test");
+        hs.chain.push(ca_certificate("Test Root", "Test Root"));
+        hs.chain.swap(1, 2);
+        let f = findings_of(hs);
+        assert_eq!(f.verdict, Verdict::Pass);
+        assert!(
+            f.evidence
+                .iter()
+                .any(|e| e.label == "tls.chain_note" && e.value.contains("out of order")),
+            "{f:#?}"
+        );
+    }
+
+    #[test]
+    fn wrong_host_still_proves_a_complete_chain() {
+        assert_eq!(
+            verdict_of(failing_handshake(
+                "chaton.test",
+                VerificationKind::WrongHost
+            )),
+            Verdict::Pass
+        );
+    }
+
+    #[test]
+    fn leaf_alone_whose_issuer_is_seen_elsewhere_as_an_intermediate_warns_missing_intermediate() {
+        let m = member("https://chaton.test/", &["https://pad.chaton.test/"]);
+        let mut obs = observations();
+        obs.tls.insert(
+            "chaton.test:443".into(),
+            Observed::Seen(leaf_only("Test Intermediate")),
+        );
+        obs.tls.insert(
+            "pad.chaton.test:443".into(),
+            Observed::Seen(handshake("pad.chaton.test")),
+        );
+        let findings = judge(&ChainComplete, &m, &obs);
+        let leaf_only_finding = findings
+            .iter()
+            .find(|f| f.subject == crate::finding::Subject::Host("chaton.test".into()))
+            .expect("a finding for chaton.test");
+        assert_eq!(leaf_only_finding.verdict, Verdict::Warn);
+        assert!(leaf_only_finding.message.contains("missing"));
+    }
+
+    #[test]
+    fn leaf_alone_naming_where_its_issuer_is_published_warns() {
+        let mut hs = leaf_only("R11");
+        hs.chain[0].ca_issuers = vec!["http://r11.i.lencr.org/".into()];
         assert_eq!(verdict_of(hs), Verdict::Warn);
     }
 
     #[test]
-    fn longer_chain_missing_its_top_issuer_warns() {
+    fn leaf_alone_from_an_unknown_authority_goes_to_a_human_not_a_missing_intermediate() {
+        let f = findings_of(leaf_only("Private Root"));
+        assert_eq!(f.verdict, Verdict::Manual);
+        assert!(
+            f.message.contains("either an intermediate"),
+            "{}",
+            f.message
+        );
+    }
+
+    #[test]
+    fn intermediate_with_a_different_key_is_not_the_issuer() {
+        let m = member("https://chaton.test/", &["https://pad.chaton.test/"]);
+        let mut obs = observations();
+        let mut lone = leaf_only("Test Intermediate");
+        lone.chain[0].authority_key_id = Some("01".into());
+        obs.tls
+            .insert("chaton.test:443".into(), Observed::Seen(lone));
+        let mut other = handshake("pad.chaton.test");
+        other.chain[1].subject_key_id = Some("02".into());
+        obs.tls
+            .insert("pad.chaton.test:443".into(), Observed::Seen(other));
+        let findings = judge(&ChainComplete, &m, &obs);
+        assert_eq!(findings[0].verdict, Verdict::Manual, "{findings:#?}");
+    }
+
+    #[test]
+    fn longer_chain_missing_its_top_issuer_is_judged_like_a_lone_leaf() {
         let mut hs = failing_handshake("chaton.test", VerificationKind::UnknownIssuer);
         hs.chain[1] = ca_certificate("Test Intermediate", "Other Intermediate");
+        hs.chain[1].ca_issuers = vec!["http://ca.test/other.der".into()];
         assert_eq!(verdict_of(hs), Verdict::Warn);
     }
 
@@ -110,17 +422,48 @@ mod tests {
     }
 
     #[test]
-    fn chain_with_its_issuer_present_that_fails_goes_to_a_human() {
+    fn chain_ending_under_a_trusted_root_that_fails_goes_to_a_human() {
         let mut hs = failing_handshake("chaton.test", VerificationKind::UnknownIssuer);
-        hs.chain
-            .push(ca_certificate("Test Root", "Test Intermediate"));
+        hs.chain[1].issuer_is_trust_anchor = true;
         assert_eq!(verdict_of(hs), Verdict::Manual);
     }
 
     #[test]
-    fn other_verification_errors_are_inconclusive() {
+    fn expired_leaf_with_its_intermediate_sent_is_complete() {
+        let mut hs = failing_handshake("chaton.test", VerificationKind::Expired);
+        hs.chain[1].issuer_is_trust_anchor = true;
+        assert_eq!(verdict_of(hs), Verdict::Pass);
+    }
+
+    #[test]
+    fn expired_leaf_sent_alone_is_inconclusive() {
+        let mut hs = failing_handshake("chaton.test", VerificationKind::Expired);
+        hs.chain.truncate(1);
+        assert_eq!(verdict_of(hs), Verdict::Inconclusive);
+    }
+
+    #[test]
+    fn expired_leaf_sent_without_an_intermediate_seen_elsewhere_warns() {
+        let m = member("https://chaton.test/", &["https://pad.chaton.test/"]);
+        let mut obs = observations();
+        let mut lone = failing_handshake("chaton.test", VerificationKind::Expired);
+        lone.chain.truncate(1);
+        obs.tls
+            .insert("chaton.test:443".into(), Observed::Seen(lone));
+        obs.tls.insert(
+            "pad.chaton.test:443".into(),
+            Observed::Seen(handshake("pad.chaton.test")),
+        );
+        assert_eq!(judge(&ChainComplete, &m, &obs)[0].verdict, Verdict::Warn);
+    }
+
+    #[test]
+    fn bad_signature_is_inconclusive() {
         assert_eq!(
-            verdict_of(failing_handshake("chaton.test", VerificationKind::Expired)),
+            verdict_of(failing_handshake(
+                "chaton.test",
+                VerificationKind::BadSignature
+            )),
             Verdict::Inconclusive
         );
     }

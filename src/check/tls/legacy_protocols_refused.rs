@@ -6,7 +6,8 @@ use crate::observation::Observed;
 use crate::observation::tls::LegacyOutcome;
 use crate::plan::targets::web_hosts;
 
-/// Each web host refuses every legacy protocol version when it is offered alone.
+/// Each web host refuses every legacy protocol version when it is offered alone: SSL 3
+/// accepted fails, TLS 1.0 or 1.1 accepted warns, no usable answer is inconclusive.
 pub struct LegacyProtocolsRefused;
 
 impl Check for LegacyProtocolsRefused {
@@ -37,6 +38,7 @@ impl Check for LegacyProtocolsRefused {
                     Some(Observed::Seen(legacy)) => legacy,
                 };
                 let mut accepted = Vec::new();
+                let mut refused = Vec::new();
                 let mut unknown = Vec::new();
                 let mut evidence = Vec::new();
                 for attempt in &legacy.attempts {
@@ -45,7 +47,10 @@ impl Check for LegacyProtocolsRefused {
                             accepted.push(attempt.version.clone());
                             ("accepted", format!("cipher suite {cipher_suite}"))
                         }
-                        LegacyOutcome::Refused { detail } => ("refused", detail.clone()),
+                        LegacyOutcome::Refused { detail } => {
+                            refused.push(attempt.version.clone());
+                            ("refused", detail.clone())
+                        }
                         LegacyOutcome::Unknown { detail } => {
                             unknown.push(attempt.version.clone());
                             ("unknown", detail.clone())
@@ -56,10 +61,26 @@ impl Check for LegacyProtocolsRefused {
                         format!("{label}: {detail}"),
                     ));
                 }
-                let finding = if !accepted.is_empty() {
+                let untold = if unknown.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (no usable answer for {})", unknown.join(", "))
+                };
+                // SSL 3 is broken (POODLE): accepting it fails. TLS 1.0 and 1.1 are deprecated
+                // (RFC 8996) but not broken for current clients: peers warn (internet.nl
+                // "phase out", SSL Labs caps the grade at B), and so do we.
+                let finding = if accepted.iter().any(|v| v.starts_with("SSL")) {
                     cx.fail(
                         subject,
-                        format!("{endpoint} accepts {}", accepted.join(", ")),
+                        format!("{endpoint} accepts {}{untold}", accepted.join(", ")),
+                    )
+                } else if !accepted.is_empty() {
+                    cx.warn(
+                        subject,
+                        format!(
+                            "{endpoint} accepts {}, deprecated versions{untold}",
+                            accepted.join(", ")
+                        ),
                     )
                 } else if legacy.attempts.is_empty() {
                     cx.not_observed(subject, &format!("legacy protocols on {endpoint}"))
@@ -75,7 +96,7 @@ impl Check for LegacyProtocolsRefused {
                 } else {
                     cx.pass(
                         subject,
-                        format!("{endpoint} refuses SSL 3, TLS 1.0 and TLS 1.1"),
+                        format!("{endpoint} refuses {}", refused.join(", ")),
                     )
                 };
                 evidence
@@ -126,14 +147,76 @@ mod tests {
         );
     }
 
-    #[test]
-    fn tls10_accepted_fails() {
-        let accepted = LegacyOutcome::Accepted {
+    fn accepted() -> LegacyOutcome {
+        LegacyOutcome::Accepted {
             cipher_suite: "0x002f".into(),
-        };
+        }
+    }
+
+    fn unknown() -> LegacyOutcome {
+        LegacyOutcome::Unknown {
+            detail: "timed out".into(),
+        }
+    }
+
+    #[test]
+    fn sslv3_accepted_fails() {
         assert_eq!(
-            verdict_of(vec![refused(), accepted, refused()]),
+            verdict_of(vec![accepted(), refused(), refused()]),
             Verdict::Fail
+        );
+    }
+
+    #[test]
+    fn tls10_or_tls11_accepted_warns_as_deprecated() {
+        assert_eq!(
+            verdict_of(vec![refused(), accepted(), refused()]),
+            Verdict::Warn
+        );
+        assert_eq!(
+            verdict_of(vec![refused(), accepted(), accepted()]),
+            Verdict::Warn
+        );
+    }
+
+    #[test]
+    fn tls10_accepted_with_sslv3_unknown_warns_without_guessing_sslv3() {
+        assert_eq!(
+            verdict_of(vec![unknown(), accepted(), refused()]),
+            Verdict::Warn
+        );
+    }
+
+    #[test]
+    fn unknown_outcome_is_never_a_pass() {
+        assert_eq!(
+            verdict_of(vec![unknown(), refused(), refused()]),
+            Verdict::Inconclusive
+        );
+        assert_eq!(
+            verdict_of(vec![unknown(), unknown(), unknown()]),
+            Verdict::Inconclusive
+        );
+    }
+
+    #[test]
+    fn pass_names_only_the_versions_tried() {
+        let m = member("https://chaton.test/", &[]);
+        let mut obs = observations();
+        let attempts = vec![LegacyAttempt {
+            version: "TLSv1.0".into(),
+            outcome: refused(),
+        }];
+        obs.legacy_tls.insert(
+            "chaton.test:443".into(),
+            Observed::Seen(LegacyProtocols { attempts }),
+        );
+        let findings = judge(&LegacyProtocolsRefused, &m, &obs);
+        assert_eq!(findings[0].verdict, Verdict::Pass);
+        assert!(
+            findings[0].message.ends_with("refuses TLSv1.0"),
+            "{}",
+            findings[0].message
         );
     }
 

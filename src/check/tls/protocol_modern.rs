@@ -1,9 +1,14 @@
-//! `tls.protocol-modern`: the handshake negotiates TLS 1.3 or 1.2. Whether a post-quantum
-//! hybrid key exchange (X25519MLKEM768) was used is recorded as evidence, not judged.
+//! `tls.protocol-modern`: the handshake negotiates TLS 1.3 or 1.2. Either passes: TLS 1.2 alone
+//! is what Mozilla's "intermediate" profile asks, and a server negotiating 1.3 tells nothing
+//! about 1.2, which this check does not need. A server that refuses both versions fails. Whether
+//! a post-quantum hybrid key exchange (X25519MLKEM768) was used is recorded as evidence, not
+//! judged.
 
 use super::{for_each_handshake, with_leaf_evidence};
 use crate::check::{Check, Context, ProbeKind};
-use crate::finding::Finding;
+use crate::finding::{Finding, Subject};
+use crate::observation::{Observed, ProbeFailure};
+use crate::plan::targets::web_hosts;
 
 /// Each web host negotiates a current TLS version.
 pub struct ProtocolModern;
@@ -18,7 +23,7 @@ impl Check for ProtocolModern {
     }
 
     fn judge(&self, cx: &Context<'_>) -> Vec<Finding> {
-        for_each_handshake(cx, |web, subject, handshake| {
+        let mut findings = for_each_handshake(cx, |web, subject, handshake| {
             let endpoint = web.endpoint();
             let protocol = handshake.protocol.as_str();
             let finding = match normalise(protocol).as_str() {
@@ -39,8 +44,34 @@ impl Check for ProtocolModern {
                 .evidence("tls.key_exchange", key_exchange)
                 .evidence("tls.post_quantum", if post_quantum { "yes" } else { "no" });
             with_leaf_evidence(finding, handshake.leaf())
-        })
+        });
+        // A handshake that failed because the server refused TLS 1.2 and 1.3 as versions is
+        // the server's answer, not a failure to observe.
+        for (web, finding) in web_hosts(cx.member).iter().zip(findings.iter_mut()) {
+            let endpoint = web.endpoint();
+            if let Some(Observed::Failed(ProbeFailure::Tls { message })) =
+                cx.observations.tls.get(&endpoint)
+                && refuses_modern_versions(message)
+            {
+                *finding = cx
+                    .fail(
+                        Subject::Host(web.host.clone()),
+                        format!("{endpoint} refuses TLS 1.2 and TLS 1.3"),
+                    )
+                    .evidence("tls.endpoint", endpoint)
+                    .evidence("probe.failure", message.clone());
+            }
+        }
+        findings
     }
+}
+
+/// Whether a handshake error says the server speaks neither TLS 1.2 nor 1.3: a
+/// `protocol_version` alert in answer to our offer of both, or a ServerHello choosing an
+/// older version.
+fn refuses_modern_versions(message: &str) -> bool {
+    message.contains("received fatal alert: ProtocolVersion")
+        || message.contains("ServerDoesNotSupportTls12Or13")
 }
 
 /// `TLSv1.3`, `TLSv1_3`, `TLS 1.3` all become `tls1.3`.
@@ -97,6 +128,38 @@ mod tests {
         assert_eq!(
             findings_for("TLSv1.0", "X25519")[0].verdict,
             Verdict::Manual
+        );
+    }
+
+    fn verdict_of_failure(message: &str) -> Verdict {
+        let m = member("https://chaton.test/", &[]);
+        let mut obs = observations();
+        obs.tls.insert(
+            "chaton.test:443".into(),
+            Observed::Failed(ProbeFailure::Tls {
+                message: message.into(),
+            }),
+        );
+        verdict(&ProtocolModern, &m, &obs)
+    }
+
+    #[test]
+    fn server_refusing_tls12_and_tls13_fails() {
+        assert_eq!(
+            verdict_of_failure("received fatal alert: ProtocolVersion"),
+            Verdict::Fail
+        );
+        assert_eq!(
+            verdict_of_failure("peer is incompatible: ServerDoesNotSupportTls12Or13"),
+            Verdict::Fail
+        );
+    }
+
+    #[test]
+    fn other_handshake_failures_are_inconclusive() {
+        assert_eq!(
+            verdict_of_failure("received fatal alert: HandshakeFailure"),
+            Verdict::Inconclusive
         );
     }
 

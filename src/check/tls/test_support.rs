@@ -97,6 +97,10 @@ pub fn certificate(name: &str, issuer: &str, days_left: i64) -> Certificate {
         self_issued: name == issuer,
         sha256: format!("{:0>64}", "aa"),
         spki_sha256: format!("{:0>64}", "bb"),
+        subject_key_id: None,
+        authority_key_id: None,
+        ca_issuers: Vec::new(),
+        issuer_is_trust_anchor: false,
     }
 }
 
@@ -108,7 +112,8 @@ pub fn ca_certificate(name: &str, issuer: &str) -> Certificate {
     }
 }
 
-/// A TLS 1.3 handshake with `name` that validated, chain leaf + intermediate.
+/// A TLS 1.3 handshake with `name` that validated, chain leaf + intermediate (issued by a
+/// root of the trust store).
 pub fn handshake(name: &str) -> TlsHandshake {
     TlsHandshake {
         server_name: name.into(),
@@ -119,7 +124,10 @@ pub fn handshake(name: &str) -> TlsHandshake {
         alpn: None,
         chain: vec![
             certificate(name, "Test Intermediate", 90),
-            ca_certificate("Test Intermediate", "Test Root"),
+            Certificate {
+                issuer_is_trust_anchor: true,
+                ..ca_certificate("Test Intermediate", "Test Root")
+            },
         ],
         verification_error: None,
         verification_kind: None,
