@@ -6,8 +6,8 @@ use crate::observation::Observed;
 use crate::observation::tls::LegacyOutcome;
 use crate::plan::targets::web_hosts;
 
-/// Each web host refuses every legacy protocol version when it is offered alone: SSL 3
-/// accepted fails, TLS 1.0 or 1.1 accepted warns, no usable answer is inconclusive.
+/// Each web host refuses every legacy protocol version when it is offered alone: any of
+/// SSL 3, TLS 1.0 or TLS 1.1 accepted fails, no usable answer is inconclusive.
 pub struct LegacyProtocolsRefused;
 
 impl Check for LegacyProtocolsRefused {
@@ -66,19 +66,15 @@ impl Check for LegacyProtocolsRefused {
                 } else {
                     format!(" (no usable answer for {})", unknown.join(", "))
                 };
-                // SSL 3 is broken (POODLE): accepting it fails. TLS 1.0 and 1.1 are deprecated
-                // (RFC 8996) but not broken for current clients: peers warn (internet.nl
-                // "phase out", SSL Labs caps the grade at B), and so do we.
-                let finding = if accepted.iter().any(|v| v.starts_with("SSL")) {
+                // Every legacy version accepted fails: SSL 3 is broken (POODLE), TLS 1.0 and 1.1
+                // are prohibited by RFC 8996, and a server accepting them lets an active
+                // attacker who can interfere with the handshake pull clients that still speak
+                // them down to CBC-era suites. The charter asks for encryption done properly.
+                let finding = if !accepted.is_empty() {
                     cx.fail(
                         subject,
-                        format!("{endpoint} accepts {}{untold}", accepted.join(", ")),
-                    )
-                } else if !accepted.is_empty() {
-                    cx.warn(
-                        subject,
                         format!(
-                            "{endpoint} accepts {}, deprecated versions{untold}",
+                            "{endpoint} accepts {}, prohibited by RFC 8996{untold}",
                             accepted.join(", ")
                         ),
                     )
@@ -168,22 +164,22 @@ mod tests {
     }
 
     #[test]
-    fn tls10_or_tls11_accepted_warns_as_deprecated() {
+    fn tls10_or_tls11_accepted_fails_as_prohibited_by_rfc_8996() {
         assert_eq!(
             verdict_of(vec![refused(), accepted(), refused()]),
-            Verdict::Warn
+            Verdict::Fail
         );
         assert_eq!(
-            verdict_of(vec![refused(), accepted(), accepted()]),
-            Verdict::Warn
+            verdict_of(vec![refused(), refused(), accepted()]),
+            Verdict::Fail
         );
     }
 
     #[test]
-    fn tls10_accepted_with_sslv3_unknown_warns_without_guessing_sslv3() {
+    fn tls10_accepted_fails_even_when_sslv3_got_no_usable_answer() {
         assert_eq!(
             verdict_of(vec![unknown(), accepted(), refused()]),
-            Verdict::Warn
+            Verdict::Fail
         );
     }
 
