@@ -45,18 +45,21 @@ fn link_explanations(view: &mut MemberView, catalogue: &Catalogue, root: &str, l
         if !catalogue.commitments.iter().any(|c| c.id == section.id) {
             continue;
         }
-        for finding in section
+        for group in section
             .issues
             .iter_mut()
             .chain(section.passed.iter_mut())
             .chain(section.waived.iter_mut())
         {
-            finding.explain_href = format!(
+            group.explain_href = format!(
                 "{root}{}/commitments/{}.html#{}",
                 lang.code(),
                 section.slug,
-                check_anchor(&finding.check)
+                check_anchor(&group.check)
             );
+            for finding in &mut group.items {
+                finding.explain_href.clone_from(&group.explain_href);
+            }
         }
     }
 }

@@ -90,11 +90,7 @@ pub fn annotate_unix_times(text: &str) -> String {
     let mut rest = text;
     while let Some(at) = rest.find(MARK) {
         let before = &rest[..at];
-        let digits = before
-            .bytes()
-            .rev()
-            .take_while(u8::is_ascii_digit)
-            .count();
+        let digits = before.bytes().rev().take_while(u8::is_ascii_digit).count();
         let number = &before[before.len() - digits..];
         let instant = (1..=12)
             .contains(&digits)

@@ -156,13 +156,87 @@ pub struct CommitmentSection {
     /// Score.
     pub score: ScoreView,
     /// What needs a look (fail, warn, manual, inconclusive), worst verdict first.
-    pub issues: Vec<FindingView>,
+    pub issues: Vec<FindingGroup>,
     /// Passes and not-applicable findings, shown folded.
-    pub passed: Vec<FindingView>,
+    pub passed: Vec<FindingGroup>,
     /// How many findings are in `passed`.
     pub passed_count: usize,
-    /// Findings a waiver covers.
-    pub waived: Vec<FindingView>,
+    /// Findings a waiver covers, one group each.
+    pub waived: Vec<FindingGroup>,
+}
+
+/// The findings of one check with one verdict in one commitment: shown once, with one
+/// remediation, and one entry per subject, so a problem met on ten hosts reads as one
+/// problem with ten places rather than ten repeated cards.
+#[derive(Debug, Clone, Serialize)]
+pub struct FindingGroup {
+    /// Check ID.
+    pub check: String,
+    /// Catalogue title.
+    pub title: String,
+    /// Verdict name (CSS class too).
+    pub verdict: &'static str,
+    /// Verdict in the report language.
+    pub verdict_label: String,
+    /// The verdict's symbol.
+    pub icon: &'static str,
+    /// See [`FindingView::remediation`].
+    pub remediation: String,
+    /// See [`FindingView::remediation_label`].
+    pub remediation_label: String,
+    /// See [`FindingView::note`].
+    pub note: String,
+    /// Why the check matters.
+    pub rationale: String,
+    /// Link to the check's explanation on the site (empty in a standalone document).
+    pub explain_href: String,
+    /// The waiver, for a waived finding (such a group holds one finding).
+    pub waiver: Option<WaiverView>,
+    /// How many subjects.
+    pub count: usize,
+    /// One finding per subject, in subject order.
+    pub items: Vec<FindingView>,
+}
+
+impl FindingGroup {
+    fn new(first: FindingView) -> Self {
+        Self {
+            check: first.check.clone(),
+            title: first.title.clone(),
+            verdict: first.verdict,
+            verdict_label: first.verdict_label.clone(),
+            icon: first.icon,
+            remediation: first.remediation.clone(),
+            remediation_label: first.remediation_label.clone(),
+            note: first.note.clone(),
+            rationale: first.rationale.clone(),
+            explain_href: first.explain_href.clone(),
+            waiver: first.waiver.clone(),
+            count: 1,
+            items: vec![first],
+        }
+    }
+}
+
+/// Groups sorted findings: consecutive findings of the same check and verdict share a group;
+/// waived findings stay alone (each has its own waiver).
+fn group(findings: Vec<FindingView>) -> Vec<FindingGroup> {
+    let mut groups: Vec<FindingGroup> = Vec::new();
+    for finding in findings {
+        match groups.last_mut() {
+            Some(last)
+                if last.waiver.is_none()
+                    && finding.waiver.is_none()
+                    && last.check == finding.check
+                    && last.verdict == finding.verdict =>
+            {
+                last.items.push(finding);
+                last.count = last.items.len();
+            }
+            _ => groups.push(FindingGroup::new(finding)),
+        }
+    }
+    groups
 }
 
 /// One failing finding in the summary at the top of a report.
@@ -334,11 +408,13 @@ fn finding_view(
         } else {
             String::new()
         },
-        remediation_label: word(if matches!(finding.verdict, Verdict::Fail | Verdict::Warn) {
-            "remediation"
-        } else {
-            "remediation_expected"
-        }),
+        remediation_label: word(
+            if matches!(finding.verdict, Verdict::Fail | Verdict::Warn) {
+                "remediation"
+            } else {
+                "remediation_expected"
+            },
+        ),
         note: strings
             .get(&format!("note_{}", finding.verdict.as_str()))
             .cloned()
@@ -431,7 +507,7 @@ pub fn member_view(
                 issues.push(view);
             }
         }
-        (issues, passed, waived)
+        (group(issues), group(passed), group(waived))
     };
     let mut section = |id: String, title: String, level, level_label, score, findings| {
         let (issues, passed, waived) = build(findings);
@@ -442,7 +518,7 @@ pub fn member_view(
             level,
             level_label,
             score,
-            passed_count: passed.len(),
+            passed_count: passed.iter().map(|g| g.count).sum(),
             issues,
             passed,
             waived,
@@ -486,8 +562,9 @@ pub fn member_view(
         for f in s
             .issues
             .iter_mut()
-            .chain(s.passed.iter_mut())
             .chain(s.waived.iter_mut())
+            .chain(s.passed.iter_mut())
+            .flat_map(|g| g.items.iter_mut())
         {
             n += 1;
             f.anchor = format!("f-{n}");
@@ -496,12 +573,14 @@ pub fn member_view(
     let manual: Vec<FindingView> = sections
         .iter()
         .flat_map(|s| s.issues.iter())
+        .flat_map(|g| g.items.iter())
         .filter(|f| f.verdict == "manual")
         .cloned()
         .collect();
     let waived: Vec<FindingView> = sections
         .iter()
         .flat_map(|s| s.waived.iter())
+        .flat_map(|g| g.items.iter())
         .cloned()
         .collect();
     let attention: Vec<AttentionGroup> = sections
@@ -510,6 +589,7 @@ pub fn member_view(
             let items: Vec<AttentionItem> = s
                 .issues
                 .iter()
+                .flat_map(|g| g.items.iter())
                 .filter(|f| f.verdict == "fail")
                 .map(|f| AttentionItem {
                     anchor: f.anchor.clone(),
