@@ -593,7 +593,16 @@ fn commitment_view<'a>(
         level_label: templates.text(lang, &format!("level_{level}")),
         average,
         rows,
-        checks: checks.into_values().collect(),
+        checks: {
+            // The checks that fail most come first: that is where the collective can help.
+            let mut checks: Vec<CheckRow> = checks.into_values().collect();
+            checks.sort_by(|a, b| {
+                (b.fail, b.warn)
+                    .cmp(&(a.fail, a.warn))
+                    .then_with(|| a.id.cmp(&b.id))
+            });
+            checks
+        },
         chart_svg: svg::bars(commitment.title.get(lang), &bars),
     }
 }

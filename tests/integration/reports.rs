@@ -1190,6 +1190,20 @@ fn charts_read_certificate_and_third_party_evidence() {
 }
 
 #[test]
+fn commitment_pages_list_the_most_failed_checks_first() {
+    let (dir, _) = build_site();
+    let page = std::fs::read_to_string(dir.path().join("en/commitments/neutral.encryption.html"))
+        .expect("page");
+    let failing = position(&page, "<tr id=\"check-tls.certificate-valid\">");
+    let warning = position(&page, "<tr id=\"check-tls.modern-protocols\">");
+    let unobserved = position(&page, "<tr id=\"check-mail.starttls\">");
+    assert!(failing < warning && warning < unobserved);
+    assert!(page.contains(
+        "Audited on <time datetime=\"2026-11-29T02:00:00Z\">29 November 2026, 02:00 UTC</time>"
+    ));
+}
+
+#[test]
 fn the_badge_is_an_svg_with_the_score() {
     let (dir, _) = build_site();
     let badge = std::fs::read_to_string(dir.path().join("badges/zero.svg")).expect("badge");
