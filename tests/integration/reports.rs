@@ -1190,6 +1190,21 @@ fn charts_read_certificate_and_third_party_evidence() {
 }
 
 #[test]
+fn the_site_is_byte_identical_for_identical_input() {
+    let (first, summary) = build_site();
+    let (second, again) = build_site();
+    assert_eq!(summary.files, again.files);
+    for file in &summary.files {
+        let a = std::fs::read(first.path().join(file)).expect("first");
+        let b = std::fs::read(second.path().join(file)).expect("second");
+        assert!(
+            a == b,
+            "{file} differs between two builds of the same results"
+        );
+    }
+}
+
+#[test]
 fn commitment_pages_list_the_most_failed_checks_first() {
     let (dir, _) = build_site();
     let page = std::fs::read_to_string(dir.path().join("en/commitments/neutral.encryption.html"))
