@@ -77,6 +77,7 @@ struct IndexView<'a> {
     version: String,
     audited_at: String,
     audited_at_text: String,
+    scoring_url: &'static str,
     sorts: Vec<SortLink>,
     columns: Vec<Column>,
     rows: Vec<IndexRow>,
@@ -116,6 +117,7 @@ struct CommitmentView<'a> {
     version: String,
     audited_at: String,
     audited_at_text: String,
+    scoring_url: &'static str,
     id: String,
     title: String,
     charter: String,
@@ -286,6 +288,7 @@ pub fn build_with(
                 version: results.run.version.clone(),
                 audited_at: results.run.started_at.clone(),
                 audited_at_text: super::humanize::rfc3339(&results.run.started_at, lang),
+                scoring_url: super::view::SCORING_URL,
                 sorts: variants
                     .iter()
                     .map(|(f, key)| SortLink {
@@ -587,6 +590,7 @@ fn commitment_view<'a>(
         version: results.run.version.clone(),
         audited_at: results.run.started_at.clone(),
         audited_at_text: super::humanize::rfc3339(&results.run.started_at, lang),
+        scoring_url: super::view::SCORING_URL,
         id: commitment.id.clone(),
         title: commitment.title.get(lang).to_string(),
         charter: commitment.charter.get(lang).to_string(),
