@@ -1,7 +1,6 @@
 //! The transparency report of one member, HTML or Markdown, French or English.
 
 use super::escape::slug;
-use super::svg::{self, Bar};
 use super::view::{self, MemberView, PageView};
 use super::{Error, Results, Templates};
 use crate::catalogue::{Catalogue, Lang};
@@ -31,20 +30,43 @@ pub fn build_view(
         .member(member_id)
         .ok_or_else(|| Error::UnknownMember(member_id.into()))?;
     let mut view = view::member_view(results, member, catalogue, lang, templates.strings(lang));
+    if !page.standalone {
+        link_explanations(&mut view, catalogue, &page.root, lang);
+    }
     view.page = page;
     view.reviewer_markdown = templates.render("reviewer.md", &view)?;
-    let bars: Vec<Bar> = view
-        .commitments
-        .iter()
-        .map(|c| Bar {
-            label: c.title.clone(),
-            value: (c.score.class != "none").then_some(c.score.percent),
-            text: c.score.text.clone(),
-            neutral: false,
-        })
-        .collect();
-    view.chart_svg = svg::bars(&templates.text(lang, "chart_scores_by_commitment"), &bars);
     Ok(view)
+}
+
+/// On the site, each finding links to its check's row on its commitment's page, where the
+/// check's purpose and how the collective fares on it are shown.
+fn link_explanations(view: &mut MemberView, catalogue: &Catalogue, root: &str, lang: Lang) {
+    for section in &mut view.commitments {
+        if !catalogue.commitments.iter().any(|c| c.id == section.id) {
+            continue;
+        }
+        for group in section
+            .issues
+            .iter_mut()
+            .chain(section.passed.iter_mut())
+            .chain(section.waived.iter_mut())
+        {
+            group.explain_href = format!(
+                "{root}{}/commitments/{}.html#{}",
+                lang.code(),
+                section.slug,
+                check_anchor(&group.check)
+            );
+            for finding in &mut group.items {
+                finding.explain_href.clone_from(&group.explain_href);
+            }
+        }
+    }
+}
+
+/// The fragment ID of a check's row on a commitment page.
+pub fn check_anchor(check: &str) -> String {
+    format!("check-{}", slug(check))
 }
 
 /// Renders one member's report as a standalone document.

@@ -19,6 +19,7 @@ pub mod diff;
 pub mod document;
 pub mod escape;
 pub mod github;
+pub mod humanize;
 pub mod json;
 pub mod junit;
 pub mod sarif;

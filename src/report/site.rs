@@ -76,6 +76,8 @@ struct IndexView<'a> {
     page: PageView,
     version: String,
     audited_at: String,
+    audited_at_text: String,
+    scoring_url: &'static str,
     sorts: Vec<SortLink>,
     columns: Vec<Column>,
     rows: Vec<IndexRow>,
@@ -98,6 +100,7 @@ struct CommitmentRow {
 #[derive(Serialize)]
 struct CheckRow {
     id: String,
+    anchor: String,
     title: String,
     rationale: String,
     fail: u32,
@@ -113,6 +116,8 @@ struct CommitmentView<'a> {
     page: PageView,
     version: String,
     audited_at: String,
+    audited_at_text: String,
+    scoring_url: &'static str,
     id: String,
     title: String,
     charter: String,
@@ -282,6 +287,8 @@ pub fn build_with(
                 page: site_page(templates, lang, "../", file),
                 version: results.run.version.clone(),
                 audited_at: results.run.started_at.clone(),
+                audited_at_text: super::humanize::rfc3339(&results.run.started_at, lang),
+                scoring_url: super::view::SCORING_URL,
                 sorts: variants
                     .iter()
                     .map(|(f, key)| SortLink {
@@ -431,7 +438,11 @@ fn charts(
                 {
                     let days = (at - now).whole_days();
                     expiries.push(Expiry {
-                        label: format!("{} · {}", member.name, finding.subject),
+                        label: format!(
+                            "{} · {}",
+                            member.name,
+                            super::humanize::subject(&finding.subject, templates.strings(lang))
+                        ),
                         days,
                         date: e.value.chars().take(10).collect(),
                     });
@@ -520,16 +531,20 @@ fn commitment_view<'a>(
             warn: n(Verdict::Warn),
             pass: n(Verdict::Pass),
         });
-        for finding in member
+        let waived = member.waived.iter().map(|w| (&w.finding, true));
+        for (finding, is_waived) in member
             .findings
             .iter()
-            .filter(|f| in_commitment(f.check.as_str()))
+            .map(|f| (f, false))
+            .chain(waived)
+            .filter(|(f, _)| in_commitment(f.check.as_str()))
         {
             let id = finding.check.as_str();
             let row = checks.entry(id.to_string()).or_insert_with(|| {
                 let entry = catalogue.check(id);
                 CheckRow {
                     id: id.to_string(),
+                    anchor: super::document::check_anchor(id),
                     title: entry.map_or_else(|| id.to_string(), |e| e.title.get(lang).to_string()),
                     rationale: entry
                         .map(|e| e.rationale.get(lang).to_string())
@@ -540,7 +555,10 @@ fn commitment_view<'a>(
                     other: 0,
                 }
             });
+            // A waived finding still gets its row (member pages link to it) but no count:
+            // the counts are what the scores see.
             match finding.verdict {
+                _ if is_waived => {}
                 Verdict::Fail => row.fail += 1,
                 Verdict::Warn => row.warn += 1,
                 Verdict::Pass => row.pass += 1,
@@ -571,13 +589,24 @@ fn commitment_view<'a>(
         ),
         version: results.run.version.clone(),
         audited_at: results.run.started_at.clone(),
+        audited_at_text: super::humanize::rfc3339(&results.run.started_at, lang),
+        scoring_url: super::view::SCORING_URL,
         id: commitment.id.clone(),
         title: commitment.title.get(lang).to_string(),
         charter: commitment.charter.get(lang).to_string(),
         level_label: templates.text(lang, &format!("level_{level}")),
         average,
         rows,
-        checks: checks.into_values().collect(),
+        checks: {
+            // The checks that fail most come first: that is where the collective can help.
+            let mut checks: Vec<CheckRow> = checks.into_values().collect();
+            checks.sort_by(|a, b| {
+                (b.fail, b.warn)
+                    .cmp(&(a.fail, a.warn))
+                    .then_with(|| a.id.cmp(&b.id))
+            });
+            checks
+        },
         chart_svg: svg::bars(commitment.title.get(lang), &bars),
     }
 }

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::escape::{safe_href, slug};
+use super::humanize;
 use super::{MemberResult, Results};
 use crate::catalogue::{Catalogue, Lang, Level};
 use crate::finding::{Finding, Verdict};
@@ -84,8 +85,10 @@ pub fn format_score(score: f64) -> String {
 pub struct EvidenceView {
     /// Label, e.g. `certificate.not_after`.
     pub label: String,
-    /// What was seen.
+    /// What was seen, made readable: an RFC 3339 value in words, UNIX times dated.
     pub value: String,
+    /// The raw value when it is an RFC 3339 time (for `<time datetime>`), else absent.
+    pub datetime: Option<String>,
     /// Where, when known.
     pub source: Option<Link>,
 }
@@ -106,13 +109,17 @@ pub struct WaiverView {
 pub struct FindingView {
     /// Check ID.
     pub check: String,
+    /// Fragment ID of the finding in its page (`f-1`, `f-2`… in report order).
+    pub anchor: String,
     /// Catalogue title in the report language (the check ID when unknown).
     pub title: String,
     /// Verdict name (CSS class too).
     pub verdict: &'static str,
     /// Verdict in the report language.
     pub verdict_label: String,
-    /// Subject as text.
+    /// A symbol for the verdict, so it never rests on colour alone.
+    pub icon: &'static str,
+    /// Subject as text, in the report language.
     pub subject: String,
     /// What was seen.
     pub message: String,
@@ -120,8 +127,15 @@ pub struct FindingView {
     pub evidence: Vec<EvidenceView>,
     /// How to fix, in the report language; empty for passes.
     pub remediation: String,
+    /// The heading of `remediation`: "how to fix" for a fail or a warning, "what is
+    /// expected" where nothing was found wrong (manual, inconclusive).
+    pub remediation_label: String,
+    /// For verdicts that are no breach (manual, inconclusive), a sentence saying so.
+    pub note: String,
     /// Why it matters, in the report language.
     pub rationale: String,
+    /// Link to the check's explanation on the site (empty in a standalone document).
+    pub explain_href: String,
     /// The waiver, for waived findings.
     pub waiver: Option<WaiverView>,
 }
@@ -141,8 +155,112 @@ pub struct CommitmentSection {
     pub level_label: String,
     /// Score.
     pub score: ScoreView,
-    /// Findings, worst verdict first.
-    pub findings: Vec<FindingView>,
+    /// What needs a look (fail, warn, manual, inconclusive), worst verdict first.
+    pub issues: Vec<FindingGroup>,
+    /// Passes and not-applicable findings, shown folded.
+    pub passed: Vec<FindingGroup>,
+    /// How many findings are in `passed`.
+    pub passed_count: usize,
+    /// Findings a waiver covers, one group each.
+    pub waived: Vec<FindingGroup>,
+}
+
+/// The findings of one check with one verdict in one commitment: shown once, with one
+/// remediation, and one entry per subject, so a problem met on ten hosts reads as one
+/// problem with ten places rather than ten repeated cards.
+#[derive(Debug, Clone, Serialize)]
+pub struct FindingGroup {
+    /// Check ID.
+    pub check: String,
+    /// Catalogue title.
+    pub title: String,
+    /// Verdict name (CSS class too).
+    pub verdict: &'static str,
+    /// Verdict in the report language.
+    pub verdict_label: String,
+    /// The verdict's symbol.
+    pub icon: &'static str,
+    /// See [`FindingView::remediation`].
+    pub remediation: String,
+    /// See [`FindingView::remediation_label`].
+    pub remediation_label: String,
+    /// See [`FindingView::note`].
+    pub note: String,
+    /// Why the check matters.
+    pub rationale: String,
+    /// Link to the check's explanation on the site (empty in a standalone document).
+    pub explain_href: String,
+    /// The waiver, for a waived finding (such a group holds one finding).
+    pub waiver: Option<WaiverView>,
+    /// How many subjects.
+    pub count: usize,
+    /// One finding per subject, in subject order.
+    pub items: Vec<FindingView>,
+}
+
+impl FindingGroup {
+    fn new(first: FindingView) -> Self {
+        Self {
+            check: first.check.clone(),
+            title: first.title.clone(),
+            verdict: first.verdict,
+            verdict_label: first.verdict_label.clone(),
+            icon: first.icon,
+            remediation: first.remediation.clone(),
+            remediation_label: first.remediation_label.clone(),
+            note: first.note.clone(),
+            rationale: first.rationale.clone(),
+            explain_href: first.explain_href.clone(),
+            waiver: first.waiver.clone(),
+            count: 1,
+            items: vec![first],
+        }
+    }
+}
+
+/// Groups sorted findings: consecutive findings of the same check and verdict share a group;
+/// waived findings stay alone (each has its own waiver).
+fn group(findings: Vec<FindingView>) -> Vec<FindingGroup> {
+    let mut groups: Vec<FindingGroup> = Vec::new();
+    for finding in findings {
+        match groups.last_mut() {
+            Some(last)
+                if last.waiver.is_none()
+                    && finding.waiver.is_none()
+                    && last.check == finding.check
+                    && last.verdict == finding.verdict =>
+            {
+                last.items.push(finding);
+                last.count = last.items.len();
+            }
+            _ => groups.push(FindingGroup::new(finding)),
+        }
+    }
+    groups
+}
+
+/// One failing finding in the summary at the top of a report.
+#[derive(Debug, Clone, Serialize)]
+pub struct AttentionItem {
+    /// Fragment ID of the finding.
+    pub anchor: String,
+    /// Catalogue title.
+    pub title: String,
+    /// Subject as text.
+    pub subject: String,
+}
+
+/// The failures of one commitment, for the summary at the top of a report.
+#[derive(Debug, Clone, Serialize)]
+pub struct AttentionGroup {
+    /// Commitment title.
+    pub title: String,
+    /// Fragment ID of the commitment's section.
+    pub slug: String,
+    /// Level in the report language.
+    pub level_label: String,
+    /// The failing findings.
+    pub items: Vec<AttentionItem>,
 }
 
 /// A verdict count.
@@ -152,6 +270,8 @@ pub struct CountView {
     pub verdict: &'static str,
     /// Verdict in the report language.
     pub label: String,
+    /// The verdict's symbol.
+    pub icon: &'static str,
     /// How many.
     pub count: u32,
 }
@@ -186,6 +306,8 @@ pub struct MemberView {
     pub version: String,
     /// When the run started (RFC 3339).
     pub audited_at: String,
+    /// The same, in words in the report language.
+    pub audited_at_text: String,
     /// What was audited.
     pub source: String,
     /// Member ID.
@@ -204,14 +326,16 @@ pub struct MemberView {
     pub counts: Vec<CountView>,
     /// Sections per commitment, in catalogue order.
     pub commitments: Vec<CommitmentSection>,
+    /// Failures by commitment, for the summary at the top.
+    pub attention: Vec<AttentionGroup>,
+    /// How many findings could not be observed or need a person (inconclusive + manual).
+    pub unobserved_count: u32,
     /// Every `manual` finding, for the reviewer.
     pub manual: Vec<FindingView>,
     /// Waived findings.
     pub waived: Vec<FindingView>,
     /// The reviewer section as Markdown, ready to paste into the forum.
     pub reviewer_markdown: String,
-    /// Scores by commitment as an inline SVG built by [`super::svg`] (already escaped).
-    pub chart_svg: String,
     /// Page furniture.
     pub page: PageView,
 }
@@ -219,6 +343,32 @@ pub struct MemberView {
 fn verdict_label(strings: &BTreeMap<String, String>, verdict: Verdict) -> String {
     let key = format!("verdict_{}", verdict.as_str());
     strings.get(&key).cloned().unwrap_or(key)
+}
+
+/// The symbol shown with a verdict, next to its words and colour.
+pub fn verdict_icon(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Fail => "✗",
+        Verdict::Warn => "!",
+        Verdict::Manual => "?",
+        Verdict::Inconclusive => "○",
+        Verdict::Pass => "✓",
+        Verdict::NotApplicable => "–",
+    }
+}
+
+fn evidence_view(evidence: &crate::finding::Evidence, lang: Lang) -> EvidenceView {
+    let datetime = humanize::parse_rfc3339(&evidence.value).map(|_| evidence.value.clone());
+    EvidenceView {
+        label: evidence.label.clone(),
+        value: if datetime.is_some() {
+            humanize::rfc3339(&evidence.value, lang)
+        } else {
+            humanize::annotate_unix_times(&evidence.value)
+        },
+        datetime,
+        source: evidence.source.as_deref().map(Link::url),
+    }
 }
 
 fn finding_view(
@@ -235,31 +385,42 @@ fn finding_view(
             .unwrap_or_default()
     };
     let needs_fix = !matches!(finding.verdict, Verdict::Pass | Verdict::NotApplicable);
+    let word = |key: &str| strings.get(key).cloned().unwrap_or_else(|| key.to_string());
     FindingView {
         check: finding.check.as_str().to_string(),
+        anchor: String::new(),
         title: entry.map_or_else(
             || finding.check.as_str().to_string(),
             |e| e.title.get(lang).to_string(),
         ),
         verdict: finding.verdict.as_str(),
         verdict_label: verdict_label(strings, finding.verdict),
-        subject: finding.subject.to_string(),
-        message: finding.message.clone(),
+        icon: verdict_icon(finding.verdict),
+        subject: humanize::subject(&finding.subject, strings),
+        message: humanize::annotate_unix_times(&finding.message),
         evidence: finding
             .evidence
             .iter()
-            .map(|e| EvidenceView {
-                label: e.label.clone(),
-                value: e.value.clone(),
-                source: e.source.as_deref().map(Link::url),
-            })
+            .map(|e| evidence_view(e, lang))
             .collect(),
         remediation: if needs_fix {
             text(|e| &e.remediation)
         } else {
             String::new()
         },
+        remediation_label: word(
+            if matches!(finding.verdict, Verdict::Fail | Verdict::Warn) {
+                "remediation"
+            } else {
+                "remediation_expected"
+            },
+        ),
+        note: strings
+            .get(&format!("note_{}", finding.verdict.as_str()))
+            .cloned()
+            .unwrap_or_default(),
         rationale: text(|e| &e.rationale),
+        explain_href: String::new(),
         waiver: waiver.map(|w| WaiverView {
             reason: w.reason.clone(),
             accepted_by: w.accepted_by.clone(),
@@ -283,8 +444,8 @@ pub fn level_name(level: Level) -> &'static str {
     }
 }
 
-/// Builds the view of one member's report; `page` and `reviewer_markdown`/`chart_svg` are
-/// filled by the caller.
+/// Builds the view of one member's report; `page` and `reviewer_markdown` are filled by the
+/// caller.
 pub fn member_view(
     results: &Results,
     member: &MemberResult,
@@ -318,8 +479,9 @@ pub fn member_view(
             .find(|c| c.commitment == id)
             .and_then(|c| c.score)
     };
+    // Worst verdict first, then by check and subject; waived findings last.
     let build = |findings: Vec<(&Finding, Option<&crate::waiver::Waiver>)>| {
-        let mut views: Vec<(usize, FindingView)> = findings
+        let mut views: Vec<(usize, &Finding, FindingView)> = findings
             .into_iter()
             .map(|(f, w)| {
                 let order = if w.is_some() {
@@ -327,11 +489,40 @@ pub fn member_view(
                 } else {
                     verdict_order(f.verdict)
                 };
-                (order, finding_view(f, w, catalogue, lang, strings))
+                (order, f, finding_view(f, w, catalogue, lang, strings))
             })
             .collect();
-        views.sort_by(|a, b| (a.0, &a.1.check, &a.1.subject).cmp(&(b.0, &b.1.check, &b.1.subject)));
-        views.into_iter().map(|(_, v)| v).collect::<Vec<_>>()
+        views.sort_by(|a, b| {
+            (a.0, a.1.check.as_str(), &a.1.subject).cmp(&(b.0, b.1.check.as_str(), &b.1.subject))
+        });
+        let mut issues = Vec::new();
+        let mut passed = Vec::new();
+        let mut waived = Vec::new();
+        for (_, _, view) in views {
+            if view.waiver.is_some() {
+                waived.push(view);
+            } else if matches!(view.verdict, "pass" | "not_applicable") {
+                passed.push(view);
+            } else {
+                issues.push(view);
+            }
+        }
+        (group(issues), group(passed), group(waived))
+    };
+    let mut section = |id: String, title: String, level, level_label, score, findings| {
+        let (issues, passed, waived) = build(findings);
+        sections.push(CommitmentSection {
+            slug: slug(&id),
+            id,
+            title,
+            level,
+            level_label,
+            score,
+            passed_count: passed.iter().map(|g| g.count).sum(),
+            issues,
+            passed,
+            waived,
+        });
     };
     for commitment in &catalogue.commitments {
         let findings = by_commitment.remove(&commitment.id).unwrap_or_default();
@@ -339,44 +530,80 @@ pub fn member_view(
             continue;
         }
         let level = level_name(commitment.level);
-        sections.push(CommitmentSection {
-            id: commitment.id.clone(),
-            slug: slug(&commitment.id),
-            title: commitment.title.get(lang).to_string(),
+        section(
+            commitment.id.clone(),
+            commitment.title.get(lang).to_string(),
             level,
-            level_label: strings
+            strings
                 .get(&format!("level_{level}"))
                 .cloned()
                 .unwrap_or_default(),
-            score: ScoreView::new(score_of(&commitment.id)),
-            findings: build(findings),
-        });
+            ScoreView::new(score_of(&commitment.id)),
+            findings,
+        );
     }
     for (id, findings) in by_commitment {
-        sections.push(CommitmentSection {
-            slug: slug(&id),
-            title: strings
-                .get("other_checks")
-                .cloned()
-                .unwrap_or_else(|| id.clone()),
+        let title = strings
+            .get("other_checks")
+            .cloned()
+            .unwrap_or_else(|| id.clone());
+        section(
             id,
-            level: "recommended",
-            level_label: String::new(),
-            score: ScoreView::new(None),
-            findings: build(findings),
-        });
+            title,
+            "recommended",
+            String::new(),
+            ScoreView::new(None),
+            findings,
+        );
+    }
+    // Fragment IDs in reading order, so the summary can point at each finding.
+    let mut n = 0;
+    for s in &mut sections {
+        for f in s
+            .issues
+            .iter_mut()
+            .chain(s.waived.iter_mut())
+            .chain(s.passed.iter_mut())
+            .flat_map(|g| g.items.iter_mut())
+        {
+            n += 1;
+            f.anchor = format!("f-{n}");
+        }
     }
     let manual: Vec<FindingView> = sections
         .iter()
-        .flat_map(|s| s.findings.iter())
-        .filter(|f| f.verdict == "manual" && f.waiver.is_none())
+        .flat_map(|s| s.issues.iter())
+        .flat_map(|g| g.items.iter())
+        .filter(|f| f.verdict == "manual")
         .cloned()
         .collect();
     let waived: Vec<FindingView> = sections
         .iter()
-        .flat_map(|s| s.findings.iter())
-        .filter(|f| f.waiver.is_some())
+        .flat_map(|s| s.waived.iter())
+        .flat_map(|g| g.items.iter())
         .cloned()
+        .collect();
+    let attention: Vec<AttentionGroup> = sections
+        .iter()
+        .filter_map(|s| {
+            let items: Vec<AttentionItem> = s
+                .issues
+                .iter()
+                .flat_map(|g| g.items.iter())
+                .filter(|f| f.verdict == "fail")
+                .map(|f| AttentionItem {
+                    anchor: f.anchor.clone(),
+                    title: f.title.clone(),
+                    subject: f.subject.clone(),
+                })
+                .collect();
+            (!items.is_empty()).then(|| AttentionGroup {
+                title: s.title.clone(),
+                slug: s.slug.clone(),
+                level_label: s.level_label.clone(),
+                items,
+            })
+        })
         .collect();
     let counts = Verdict::ALL
         .iter()
@@ -385,16 +612,19 @@ pub fn member_view(
             (count > 0).then(|| CountView {
                 verdict: v.as_str(),
                 label: verdict_label(strings, *v),
+                icon: verdict_icon(*v),
                 count,
             })
         })
         .collect();
+    let count = |v: Verdict| member.score.counts.get(&v).copied().unwrap_or(0);
     MemberView {
         lang: lang.code(),
         t: strings.clone(),
         tool: results.run.tool.clone(),
         version: results.run.version.clone(),
         audited_at: results.run.started_at.clone(),
+        audited_at_text: humanize::rfc3339(&results.run.started_at, lang),
         source: results.run.source.clone(),
         id: member.id.clone(),
         slug: slug(&member.id),
@@ -404,10 +634,11 @@ pub fn member_view(
         scoring_url: SCORING_URL.into(),
         counts,
         commitments: sections,
+        attention,
+        unobserved_count: count(Verdict::Inconclusive) + count(Verdict::Manual),
         manual,
         waived,
         reviewer_markdown: String::new(),
-        chart_svg: String::new(),
         page: PageView::default(),
     }
 }

@@ -580,6 +580,216 @@ fn an_unknown_member_is_an_error_naming_it() {
     assert!(err.to_string().contains("nope"));
 }
 
+fn render(member: &str, lang: Lang, format: DocFormat) -> String {
+    document::render(&results(), &catalogue(), member, lang, format, &templates()).expect("renders")
+}
+
+fn position(text: &str, needle: &str) -> usize {
+    text.find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} missing"))
+}
+
+#[test]
+fn the_report_opens_with_the_failures_by_commitment_each_linked_to_its_finding() {
+    let html = render("exemple", Lang::Fr, DocFormat::Html);
+    let glance = &html[position(&html, "<section class=\"glance\"")..];
+    let glance = &glance[..position(glance, "</section>")];
+    // The one failure left after waivers: the expired certificate, under Encryption.
+    assert!(glance.contains("Chiffrement"), "{glance}");
+    assert!(
+        glance.contains("Titre de tls.certificate-valid</a> · hôte pad.exemple.org"),
+        "{glance}"
+    );
+    assert!(
+        !glance.contains("Titre de tls.modern-protocols"),
+        "warnings are not listed as failures"
+    );
+    // Every link of the summary lands on an element of the page.
+    for href in attribute_values(glance, "href") {
+        let id = href.strip_prefix('#').expect("an in-page link");
+        assert!(html.contains(&format!(" id=\"{id}\"")), "no element {id}");
+    }
+    // What could not be observed is counted apart and said not to be a breach.
+    assert!(
+        glance.contains("Points non observables ou à vérifier par une personne\u{a0}: 2."),
+        "{glance}"
+    );
+    assert!(glance.contains("Ce ne sont pas des manquements"));
+    let md = render("zero", Lang::En, DocFormat::Markdown);
+    assert!(md.contains("No breach found in what could be observed from the outside."));
+}
+
+#[test]
+fn failures_come_before_passes_and_passes_are_folded() {
+    let html = render("exemple", Lang::En, DocFormat::Html);
+    let encryption = &html[position(&html, "id=\"c-neutral.encryption\"")..];
+    let encryption = &encryption[..position(encryption, "</section>")];
+    let fail = position(encryption, "<article class=\"finding v-fail\"");
+    let warn = position(encryption, "<article class=\"finding v-warn\"");
+    let inconclusive = position(encryption, "<article class=\"finding v-inconclusive\"");
+    let folded = position(encryption, "<details class=\"passed\">");
+    let pass = position(encryption, "<article class=\"finding v-pass\"");
+    assert!(fail < warn && warn < inconclusive && inconclusive < folded && folded < pass);
+    assert!(encryption.contains("Checks kept or not applicable: 1</summary>"));
+    let md = render("exemple", Lang::En, DocFormat::Markdown);
+    let section = &md[position(&md, "## Encryption")..];
+    assert!(position(section, "✗ Not kept") < position(section, "✓ Checks kept or not applicable"));
+}
+
+#[test]
+fn report_times_are_in_words_and_raw_times_stay_only_in_datetime_attributes() {
+    let html = render("exemple", Lang::Fr, DocFormat::Html);
+    assert!(
+        html.contains(
+            "<time datetime=\"2026-11-29T02:00:00Z\">29 novembre 2026 à 02:00 UTC</time>"
+        )
+    );
+    assert!(
+        html.contains(
+            "<time datetime=\"2026-11-20T00:00:00Z\">20 novembre 2026 à 00:00 UTC</time>"
+        )
+    );
+    for raw in ["2026-11-29T02:00:00Z", "2026-11-20T00:00:00Z"] {
+        for (i, _) in html.match_indices(raw) {
+            assert!(
+                html[..i].ends_with("datetime=\""),
+                "{raw} shown raw outside a datetime attribute"
+            );
+        }
+    }
+    let md = render("exemple", Lang::En, DocFormat::Markdown);
+    assert!(
+        md.contains("| Audited on | 29 November 2026, 02\\:00 UTC |"),
+        "{md}"
+    );
+    assert!(!md.contains("2026\\-11\\-29T02"), "{md}");
+}
+
+#[test]
+fn subjects_and_notes_speak_the_report_language_and_do_not_accuse() {
+    let html = render("exemple", Lang::Fr, DocFormat::Html);
+    assert!(html.contains("hôte cloud.exemple.org"));
+    assert!(html.contains("domaine de courriel exemple.org"));
+    assert!(!html.contains("host cloud.exemple.org"));
+    let inconclusive = &html[position(&html, "<article class=\"finding v-inconclusive\"")..];
+    let inconclusive = &inconclusive[..position(inconclusive, "</article>")];
+    assert!(inconclusive.contains("Ce n&#x27;est pas un manquement"));
+    assert!(inconclusive.contains("Ce qui est attendu"));
+    assert!(
+        !inconclusive.contains("Comment corriger"),
+        "nothing was found wrong: no fix is asked"
+    );
+    let fail = &html[position(&html, "<article class=\"finding v-fail\"")..];
+    assert!(fail[..position(fail, "</article>")].contains("Comment corriger"));
+}
+
+#[test]
+fn verdicts_carry_words_and_a_symbol_not_colour_alone() {
+    let html = render("exemple", Lang::En, DocFormat::Html);
+    for (class, symbol, words) in [
+        ("v-fail", "✗", "Not kept"),
+        ("v-warn", "!", "To improve"),
+        ("v-manual", "?", "Needs a human reviewer"),
+        ("v-inconclusive", "○", "Could not observe"),
+        ("v-pass", "✓", "Kept"),
+    ] {
+        let chip = format!(
+            "<span class=\"verdict {class}\"><span aria-hidden=\"true\">{symbol}</span> {words}</span>"
+        );
+        assert!(html.contains(&chip), "{chip}");
+    }
+}
+
+#[test]
+fn a_check_met_on_several_subjects_is_shown_once_with_every_subject() {
+    let catalogue = catalogue();
+    let findings: Vec<Finding> = ["a.example", "b.example", "c.example"]
+        .into_iter()
+        .map(|host| {
+            finding(
+                "m",
+                "tls.modern-protocols",
+                Subject::Host(host.into()),
+                Verdict::Warn,
+                &format!("{host} still offers TLS 1.0"),
+            )
+        })
+        .collect();
+    let mut results = results();
+    results.members = vec![member("m", "M", "https://m.example", findings, &catalogue)];
+    let html = document::render(
+        &results,
+        &catalogue,
+        "m",
+        Lang::En,
+        DocFormat::Html,
+        &templates(),
+    )
+    .expect("renders");
+    assert_eq!(html.matches("<article class=\"finding").count(), 1);
+    assert_eq!(html.matches("Fix tls.modern-protocols").count(), 1);
+    assert!(html.contains("Places: 3"));
+    for host in ["a.example", "b.example", "c.example"] {
+        assert!(html.contains(&format!("host {host}</span> — {host} still offers TLS 1.0")));
+    }
+}
+
+#[test]
+fn the_stylesheet_and_templates_load_nothing_from_outside() {
+    for (path, bytes) in report::templates::EMBEDDED_REPORTS {
+        let text = String::from_utf8_lossy(bytes).to_lowercase();
+        for forbidden in [
+            "@import",
+            "url(",
+            "@font-face",
+            "<script",
+            "<link rel=\"preload",
+        ] {
+            assert!(!text.contains(forbidden), "{path}: {forbidden}");
+        }
+        for attr in ["src=\"http", "src=\"//", "href=\"//"] {
+            assert!(!text.contains(attr), "{path}: {attr}");
+        }
+        // The only absolute URL an asset may hold is the SVG namespace, which loads nothing.
+        let urls = text.matches("http://").count() + text.matches("https://").count();
+        let namespaces = text.matches("xmlns=\"http://www.w3.org/2000/svg\"").count();
+        assert_eq!(urls, namespaces, "{path}: an absolute URL");
+    }
+    let html = render("exemple", Lang::En, DocFormat::Html);
+    assert!(!html.contains("<link"), "a standalone report links nothing");
+    assert!(attribute_values(&html, "src").is_empty());
+}
+
+#[test]
+fn each_finding_on_a_site_member_page_links_to_its_check_explanation() {
+    let (dir, _) = build_site();
+    for lang in ["fr", "en"] {
+        let page = format!("{lang}/members/exemple.html");
+        let html = std::fs::read_to_string(dir.path().join(&page)).expect("page");
+        let articles = html.matches("<article class=\"finding").count();
+        let links: Vec<&str> = attribute_values(&html, "href")
+            .into_iter()
+            .filter(|h| h.contains("/commitments/") && h.contains("#check-"))
+            .collect();
+        // One link on the check ID and one under "why this check?" per finding card.
+        assert_eq!(links.len(), 2 * articles, "{page}");
+        for href in links {
+            let (file, id) = href.split_once('#').expect("fragment");
+            let target = dir.path().join(lang).join("members").join(file);
+            let text = std::fs::read_to_string(&target)
+                .unwrap_or_else(|_| panic!("{page}: broken link {href}"));
+            assert!(
+                text.contains(&format!("<tr id=\"{id}\">")),
+                "{page}: {href} has no target row"
+            );
+        }
+    }
+    // A standalone report has no site to link to: it shows the check's purpose instead.
+    let html = render("exemple", Lang::En, DocFormat::Html);
+    assert!(!html.contains("#check-"));
+    assert!(html.contains("<summary>Why this check?</summary><p>Why tls.certificate-valid</p>"));
+}
+
 // ---------------------------------------------------------------------------------------------
 // CI formats
 
@@ -977,6 +1187,35 @@ fn charts_read_certificate_and_third_party_evidence() {
         index.contains("&lt;b&gt;tracker&lt;/b&gt;.example"),
         "escaped in SVG text"
     );
+}
+
+#[test]
+fn the_site_is_byte_identical_for_identical_input() {
+    let (first, summary) = build_site();
+    let (second, again) = build_site();
+    assert_eq!(summary.files, again.files);
+    for file in &summary.files {
+        let a = std::fs::read(first.path().join(file)).expect("first");
+        let b = std::fs::read(second.path().join(file)).expect("second");
+        assert!(
+            a == b,
+            "{file} differs between two builds of the same results"
+        );
+    }
+}
+
+#[test]
+fn commitment_pages_list_the_most_failed_checks_first() {
+    let (dir, _) = build_site();
+    let page = std::fs::read_to_string(dir.path().join("en/commitments/neutral.encryption.html"))
+        .expect("page");
+    let failing = position(&page, "<tr id=\"check-tls.certificate-valid\">");
+    let warning = position(&page, "<tr id=\"check-tls.modern-protocols\">");
+    let unobserved = position(&page, "<tr id=\"check-mail.starttls\">");
+    assert!(failing < warning && warning < unobserved);
+    assert!(page.contains(
+        "Audited on <time datetime=\"2026-11-29T02:00:00Z\">29 November 2026, 02:00 UTC</time>"
+    ));
 }
 
 #[test]
