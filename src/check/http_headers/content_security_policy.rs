@@ -92,10 +92,12 @@ fn script_shortfalls(policy: &Policy) -> Option<Vec<&'static str>> {
     let strict_dynamic = with_nonce && scripts.iter().any(|s| s == "'strict-dynamic'");
     // A nonce or hash makes browsers ignore 'unsafe-inline'; 'strict-dynamic' with one also
     // makes them ignore host and scheme sources and 'self'.
-    let counts = |s: &&String| {
-        !(with_nonce && *s == "'unsafe-inline'") && !(strict_dynamic && !s.starts_with('\''))
+    let ignored = |s: &String| {
+        let inline_overridden = with_nonce && s == "'unsafe-inline'";
+        let host_or_scheme = !s.starts_with('\'');
+        inline_overridden || (strict_dynamic && host_or_scheme)
     };
-    let effective: Vec<&String> = scripts.iter().filter(counts).collect();
+    let effective: Vec<&String> = scripts.iter().filter(|s| !ignored(s)).collect();
     let mut shortfalls = Vec::new();
     if effective
         .iter()
