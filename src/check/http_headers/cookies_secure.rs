@@ -44,7 +44,11 @@ struct SetCookie {
 fn parse(value: &str) -> SetCookie {
     let mut parts = value.split(';');
     let pair = parts.next().unwrap_or_default();
-    let name = pair.split_once('=').map_or("", |(name, _)| name).trim();
+    // A pair without `=` is a value with an empty name (RFC 6265bis section 5.6).
+    let name = match pair.split_once('=').map(|(name, _)| name.trim()) {
+        Some(name) if !name.is_empty() => name,
+        _ => "(no name)",
+    };
     let mut cookie = SetCookie {
         name: name.to_owned(),
         secure: false,

@@ -13,7 +13,7 @@
 //!   up encrypted as far as this probe can tell, but the first hop is not protected by HSTS);
 //! - an error status or a non-redirecting 3xx: `warn` (no content of the site in clear, but
 //!   no way to HTTPS either);
-//! - a 2xx with content: `fail`, the site is served in clear text.
+//! - a 2xx with content: `fail`, the site is served in clear text (an empty 2xx: `warn`).
 
 use url::Url;
 
@@ -63,6 +63,9 @@ impl Check for HttpRedirectsToHttps {
                     return cx.not_observed(subject, &format!("a response from {url}"));
                 };
                 let status = first.status;
+                let empty_body = exchange.hops.len() == 1
+                    && exchange.body_sha256.is_some()
+                    && exchange.body_bytes == 0;
                 let location = first
                     .header("location")
                     .filter(|_| REDIRECT_STATUSES.contains(&status));
@@ -87,7 +90,13 @@ impl Check for HttpRedirectsToHttps {
                         }
                         .evidence("http.location", location)
                     }
-                    None if (200..300).contains(&status) && status != 204 => {
+                    // An empty answer (a 204, or a body the probe read and found empty)
+                    // serves nothing in clear.
+                    None if (200..300).contains(&status) && (status == 204 || empty_body) => cx.warn(
+                        subject,
+                        format!("{url} answers {status} with an empty body instead of redirecting to HTTPS"),
+                    ),
+                    None if (200..300).contains(&status) => {
                         cx.fail(subject, format!("{url} serves content without encryption (status {status}) instead of redirecting to HTTPS"))
                     }
                     None => cx.warn(subject, format!("{url} answers {status} without redirecting to HTTPS")),
@@ -182,6 +191,25 @@ mod tests {
     #[test]
     fn an_empty_204_serves_nothing_and_only_warns() {
         assert_eq!(verdict_of(204, None), Verdict::Warn);
+    }
+
+    #[test]
+    fn a_200_whose_body_was_read_and_found_empty_only_warns() {
+        let m = member("https://chaton.test/", &[]);
+        let mut obs = observations();
+        let mut empty = crate::check::http_headers::test_support::exchange(vec![response(
+            "http://chaton.test/",
+            200,
+            &[],
+        )]);
+        empty.body_sha256 = Some("e3b0c442".into());
+        obs.http
+            .insert("http://chaton.test/".into(), Observed::Seen(empty.clone()));
+        assert_eq!(verdict(&HttpRedirectsToHttps, &m, &obs), Verdict::Warn);
+        empty.body_bytes = 12;
+        obs.http
+            .insert("http://chaton.test/".into(), Observed::Seen(empty));
+        assert_eq!(verdict(&HttpRedirectsToHttps, &m, &obs), Verdict::Fail);
     }
 
     #[test]
