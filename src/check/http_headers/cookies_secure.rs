@@ -79,11 +79,30 @@ fn parse(value: &str) -> SetCookie {
     cookie
 }
 
-/// The four-digit year of a cookie date (`Thu, 01 Jan 1970 00:00:00 GMT` and its variants).
+/// The year of a cookie date, read as RFC 6265 section 5.1.1 does: the first one-or-two-digit
+/// token is the day of the month, the next two-or-four-digit token the year (70 to 99 mean
+/// 19xx, 0 to 69 mean 20xx); times (`08:49:37`) are skipped. Covers `Thu, 01 Jan 1970
+/// 00:00:00 GMT`, `Sunday, 06-Nov-94 08:49:37 GMT` and `Sun Nov  6 08:49:37 1994`.
 fn year_of(date: &str) -> Option<i32> {
-    date.split(|c: char| !c.is_ascii_digit())
-        .find(|token| token.len() == 4)
-        .and_then(|token| token.parse().ok())
+    let mut day_seen = false;
+    for token in date.split(|c: char| !(c.is_ascii_alphanumeric() || c == ':')) {
+        if token.contains(':') || token.is_empty() || !token.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        if !day_seen && token.len() <= 2 {
+            day_seen = true;
+            continue;
+        }
+        if token.len() == 2 || token.len() == 4 {
+            let year: i32 = token.parse().ok()?;
+            return Some(match year {
+                70..=99 => 1900 + year,
+                0..=69 => 2000 + year,
+                _ => year,
+            });
+        }
+    }
+    None
 }
 
 impl SetCookie {
@@ -331,6 +350,24 @@ mod tests {
         // Max-Age wins over an Expires in the past.
         assert_eq!(
             cookie("sid=1; Max-Age=3600; expires=Thu, 01 Jan 1970 00:00:01 GMT"),
+            Verdict::Warn
+        );
+    }
+
+    #[test]
+    fn cookie_dates_in_the_usual_formats_are_read() {
+        assert_eq!(year_of("Thu, 01 Jan 1970 00:00:00 GMT"), Some(1970));
+        assert_eq!(year_of("Sunday, 06-Nov-94 08:49:37 GMT"), Some(1994));
+        assert_eq!(year_of("Sun Nov  6 08:49:37 1994"), Some(1994));
+        assert_eq!(year_of("Fri, 31-Dec-2100 23:59:59 GMT"), Some(2100));
+        assert_eq!(year_of("Thu, 01-Jan-30 00:00:00 GMT"), Some(2030));
+        assert_eq!(year_of("never"), None);
+    }
+
+    #[test]
+    fn a_cookie_expiring_in_a_later_year_is_kept_and_judged() {
+        assert_eq!(
+            cookie("nc_session=1; expires=Fri, 31-Dec-2100 23:59:59 GMT"),
             Verdict::Warn
         );
     }

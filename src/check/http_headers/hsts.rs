@@ -157,11 +157,23 @@ impl Check for Hsts {
             };
             let finding = match &seen.effective {
                 None if seen.problems.is_empty() => {
+                    // Mozilla Observatory judges the last response, wherever it is: say why a
+                    // header seen on the redirect target does not count here.
+                    let elsewhere = exchange.hops.iter().find(|hop| {
+                        hop.url.starts_with("https:")
+                            && hop.header("strict-transport-security").is_some()
+                    });
+                    let note = elsewhere.map_or(String::new(), |hop| {
+                        format!(
+                            " (the redirect target {} sets one, which protects its own host only)",
+                            hop.url
+                        )
+                    });
                     return cx
                         .warn(
                             subject,
                             format!(
-                                "{} sets no Strict-Transport-Security header over HTTPS on {}",
+                                "{} sets no Strict-Transport-Security header over HTTPS on {}{note}",
                                 web.https_url, web.host
                             ),
                         )
@@ -405,7 +417,13 @@ mod tests {
                 &[("strict-transport-security", "max-age=31536000")],
             ),
         ]);
-        assert_eq!(verdict(&Hsts, &m, &obs), Verdict::Warn);
+        let f = judge(&Hsts, &m, &obs).remove(0);
+        assert_eq!(f.verdict, Verdict::Warn);
+        assert!(
+            f.message.contains("https://www.chaton.test/ sets one"),
+            "{}",
+            f.message
+        );
     }
 
     #[test]
