@@ -41,11 +41,28 @@ pub(crate) fn for_each_page(
                     .evidence("url", web.https_url.clone()),
                 Some(Observed::Seen(exchange)) => match exchange.last() {
                     None => cx.not_observed(subject, &format!("a response from {}", web.https_url)),
+                    // A rate limiter's answer is not the page: its headers say nothing of the
+                    // site's own.
+                    Some(last) if last.status == 429 => rate_limited(cx, subject, last),
                     Some(last) => judge(&web, subject, exchange, last),
                 },
             }
         })
         .collect()
+}
+
+/// The `inconclusive` finding for a page that answered 429 Too Many Requests (after the
+/// probe's retries): the server refused to show it to us.
+pub(crate) fn rate_limited(cx: &Context<'_>, subject: Subject, last: &HttpResponse) -> Finding {
+    cx.finding(
+        subject,
+        crate::finding::Verdict::Inconclusive,
+        format!(
+            "could not observe: {} answered 429 Too Many Requests",
+            last.url
+        ),
+    )
+    .evidence_at("http.status", "429", last.url.clone())
 }
 
 /// Whether `url` is an `https://` URL on `host` (compared case-insensitively, trailing dot

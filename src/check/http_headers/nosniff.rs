@@ -113,6 +113,14 @@ mod tests {
     }
 
     #[test]
+    fn a_rate_limited_page_is_not_judged() {
+        let (m, obs) = crate::check::http_headers::test_support::hops(vec![
+            crate::check::http_headers::test_support::response("https://chaton.test/", 429, &[]),
+        ]);
+        assert_eq!(verdict(&Nosniff, &m, &obs), Verdict::Inconclusive);
+    }
+
+    #[test]
     fn missing_header_warns() {
         assert_eq!(verdict_for(&[]), Verdict::Warn);
     }

@@ -68,6 +68,9 @@ fn judge_url(cx: &Context<'_>, subject: Subject, url: &str) -> Finding {
     let Some(last) = exchange.last() else {
         return cx.not_observed(subject, &format!("a response from {url}"));
     };
+    if last.status == 429 {
+        return crate::check::http_headers::rate_limited(cx, subject, last);
+    }
     if let Some(finding) = ends_in_clear(cx, &subject, url, last) {
         return finding;
     }
@@ -235,6 +238,11 @@ mod tests {
     fn a_login_wall_still_counts_as_answering() {
         assert_eq!(with_status(401), Verdict::Pass);
         assert_eq!(with_status(403), Verdict::Pass);
+    }
+
+    #[test]
+    fn a_rate_limited_page_is_inconclusive() {
+        assert_eq!(with_status(429), Verdict::Inconclusive);
     }
 
     #[test]
