@@ -21,7 +21,7 @@ use super::same_host;
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::{Finding, Subject};
 use crate::observation::{Observed, ProbeFailure};
-use crate::plan::targets::web_hosts;
+use crate::plan::targets::{WebHost, web_hosts};
 
 /// `http://<host>/`, requested without following redirects, answers with a redirect to
 /// `https://<host>/…`.
@@ -41,69 +41,94 @@ impl Check for HttpRedirectsToHttps {
 
     fn judge(&self, cx: &Context<'_>) -> Vec<Finding> {
         web_hosts(cx.member)
-            .into_iter()
-            .map(|web| {
-                let subject = Subject::Host(web.host.clone());
-                let url = web.http_url.as_str();
-                let exchange = match cx.observations.http.get(url) {
-                    None => return cx.not_observed(subject, &format!("a response from {url}")),
-                    // Nothing listens on port 80: nothing is served unencrypted. That is a fact
-                    // about the member's server, not a failure to observe.
-                    Some(Observed::Failed(ProbeFailure::Refused)) => {
-                        return cx
-                            .pass(subject, format!("{url} refuses connections: nothing is served in plain text"))
-                            .evidence("http.port80", "connection refused");
-                    }
-                    Some(Observed::Failed(failure)) => return cx.inconclusive(subject, failure).evidence("url", url),
-                    Some(Observed::Seen(exchange)) => exchange,
-                };
-                // The first hop is the answer to `http://<host>/` itself, whether or not the
-                // exchange went on to follow it.
-                let Some(first) = exchange.hops.first() else {
-                    return cx.not_observed(subject, &format!("a response from {url}"));
-                };
-                let status = first.status;
-                let empty_body = exchange.hops.len() == 1
-                    && exchange.body_sha256.is_some()
-                    && exchange.body_bytes == 0;
-                let location = first
-                    .header("location")
-                    .filter(|_| REDIRECT_STATUSES.contains(&status));
-                let finding = match location {
-                    Some(location) => {
-                        let target = Url::parse(url).and_then(|base| base.join(location.trim()));
-                        match target {
-                            Ok(target) if target.scheme() == "https" => {
-                                if same_host(&target, &web.host) {
-                                    cx.pass(subject, format!("{url} redirects to {target}"))
-                                } else {
-                                    // Still encrypted, but HSTS set later cannot protect the
-                                    // first request to this host.
-                                    cx.warn(subject, format!("{url} redirects to HTTPS on another host ({target}): the first hop should stay on {}", web.host))
-                                }
-                            }
-                            Ok(target) => cx.warn(
-                                subject,
-                                format!("{url} redirects to {target}, still unencrypted (later redirects were not followed)"),
-                            ),
-                            Err(_) => cx.warn(subject, format!("{url} redirects to an unreadable location")),
-                        }
-                        .evidence("http.location", location)
-                    }
-                    // An empty answer (a 204, or a body the probe read and found empty)
-                    // serves nothing in clear.
-                    None if (200..300).contains(&status) && (status == 204 || empty_body) => cx.warn(
-                        subject,
-                        format!("{url} answers {status} with an empty body instead of redirecting to HTTPS"),
-                    ),
-                    None if (200..300).contains(&status) => {
-                        cx.fail(subject, format!("{url} serves content without encryption (status {status}) instead of redirecting to HTTPS"))
-                    }
-                    None => cx.warn(subject, format!("{url} answers {status} without redirecting to HTTPS")),
-                };
-                finding.evidence_at("http.status", status.to_string(), url)
-            })
+            .iter()
+            .map(|web| judge_host(cx, web))
             .collect()
+    }
+}
+
+fn judge_host(cx: &Context<'_>, web: &WebHost) -> Finding {
+    let subject = Subject::Host(web.host.clone());
+    let url = web.http_url.as_str();
+    let exchange = match cx.observations.http.get(url) {
+        None => return cx.not_observed(subject, &format!("a response from {url}")),
+        // Nothing listens on port 80: nothing is served unencrypted. That is a fact about the
+        // member's server, not a failure to observe.
+        Some(Observed::Failed(ProbeFailure::Refused)) => {
+            return cx
+                .pass(
+                    subject,
+                    format!("{url} refuses connections: nothing is served in plain text"),
+                )
+                .evidence("http.port80", "connection refused");
+        }
+        Some(Observed::Failed(failure)) => {
+            return cx.inconclusive(subject, failure).evidence("url", url);
+        }
+        Some(Observed::Seen(exchange)) => exchange,
+    };
+    // The first hop is the answer to `http://<host>/` itself, whether or not the exchange went
+    // on to follow it.
+    let Some(first) = exchange.hops.first() else {
+        return cx.not_observed(subject, &format!("a response from {url}"));
+    };
+    let status = first.status;
+    let location = first
+        .header("location")
+        .filter(|_| REDIRECT_STATUSES.contains(&status));
+    let finding = match location {
+        Some(location) => {
+            judge_redirect(cx, web, subject, location).evidence("http.location", location)
+        }
+        None if (200..300).contains(&status) => {
+            // An empty answer (a 204, or a body the probe read and found empty) serves nothing
+            // in clear.
+            let empty_body = status == 204
+                || (exchange.hops.len() == 1
+                    && exchange.body_sha256.is_some()
+                    && exchange.body_bytes == 0);
+            if empty_body {
+                cx.warn(
+                    subject,
+                    format!(
+                        "{url} answers {status} with an empty body instead of redirecting to HTTPS"
+                    ),
+                )
+            } else {
+                cx.fail(
+                    subject,
+                    format!("{url} serves content without encryption (status {status}) instead of redirecting to HTTPS"),
+                )
+            }
+        }
+        None => cx.warn(
+            subject,
+            format!("{url} answers {status} without redirecting to HTTPS"),
+        ),
+    };
+    finding.evidence_at("http.status", status.to_string(), url)
+}
+
+/// The verdict on a first redirect from `http://<host>/` to `location`.
+fn judge_redirect(cx: &Context<'_>, web: &WebHost, subject: Subject, location: &str) -> Finding {
+    let url = web.http_url.as_str();
+    match Url::parse(url).and_then(|base| base.join(location.trim())) {
+        Ok(target) if target.scheme() == "https" && same_host(&target, &web.host) => {
+            cx.pass(subject, format!("{url} redirects to {target}"))
+        }
+        // Still encrypted, but HSTS set later cannot protect the first request to this host.
+        Ok(target) if target.scheme() == "https" => cx.warn(
+            subject,
+            format!(
+                "{url} redirects to HTTPS on another host ({target}): the first hop should stay on {}",
+                web.host
+            ),
+        ),
+        Ok(target) => cx.warn(
+            subject,
+            format!("{url} redirects to {target}, still unencrypted (later redirects were not followed)"),
+        ),
+        Err(_) => cx.warn(subject, format!("{url} redirects to an unreadable location")),
     }
 }
 
