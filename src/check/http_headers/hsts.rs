@@ -5,7 +5,10 @@
 //! (a redirect to a login page on the same host included), the first header of a response
 //! only (section 8.1), ignoring a header that does not parse (no `max-age`, a directive
 //! given twice, a comma), and forgetting the host on `max-age=0`. Headers received over plain
-//! HTTP or from another host do not count (section 8.1 and 7.2).
+//! HTTP or from another host do not count (section 8.1 and 7.2). A long enough policy still
+//! gets a `warn` when its response repeats the header or a later response of the host sends a
+//! broken one: browsers keep the good policy, but Observatory, which reads the last response,
+//! does not, and the configuration is one edit away from losing HSTS.
 //!
 //! A missing, short or broken header is a `warn`, never a `fail`: with the HTTP-to-HTTPS
 //! redirect in place traffic is encrypted; HSTS protects the first request of a returning
@@ -123,7 +126,12 @@ fn what_the_browser_keeps<'a>(exchange: &'a HttpExchange, host: &str) -> Seen<'a
             ));
         }
         match parse(first) {
-            Ok(policy) => seen.effective = Some((policy, first, hop.url.as_str())),
+            Ok(policy) => {
+                // A broken header on an earlier hop changed nothing the browser kept; only
+                // this hop's repetition, and what comes after, still matter.
+                seen.problems.retain(|(_, _, url)| *url == hop.url.as_str());
+                seen.effective = Some((policy, first, hop.url.as_str()));
+            }
             Err(why) => seen.problems.push((
                 format!("browsers ignore the header: {why}"),
                 first,
@@ -360,6 +368,48 @@ mod tests {
                 .iter()
                 .any(|e| e.label == "hsts.max_age" && e.value == "300")
         );
+    }
+
+    #[test]
+    fn a_broken_header_on_an_earlier_hop_is_forgotten_once_a_good_one_follows() {
+        let (m, obs) = hops(vec![
+            response(
+                "https://chaton.test/",
+                302,
+                &[
+                    ("location", "/login"),
+                    ("strict-transport-security", "max-age=1y"),
+                ],
+            ),
+            response(
+                "https://chaton.test/login",
+                200,
+                &[("strict-transport-security", "max-age=31536000")],
+            ),
+        ]);
+        assert_eq!(verdict(&Hsts, &m, &obs), Verdict::Pass);
+    }
+
+    #[test]
+    fn a_broken_header_after_a_good_one_warns_though_browsers_keep_the_good_one() {
+        let (m, obs) = hops(vec![
+            response(
+                "https://chaton.test/",
+                302,
+                &[
+                    ("location", "/login"),
+                    ("strict-transport-security", "max-age=31536000"),
+                ],
+            ),
+            response(
+                "https://chaton.test/login",
+                200,
+                &[("strict-transport-security", "max-age=1y")],
+            ),
+        ]);
+        let f = judge(&Hsts, &m, &obs).remove(0);
+        assert_eq!(f.verdict, Verdict::Warn);
+        assert!(f.message.contains("for 365 days, but"), "{}", f.message);
     }
 
     #[test]
