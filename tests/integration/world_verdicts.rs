@@ -33,6 +33,33 @@ const EXTRA_HOSTS: &str = r#"
   https:
     headers: { strict-transport-security: "max-age=300" }
     routes: [{ path: /, body: "<!doctype html><title>Court</title>" }]
+- name: login-hsts.verdicts.test
+  https:
+    headers:
+      content-security-policy: "default-src 'self' 'unsafe-inline'; frame-ancestors 'none'"
+      x-content-type-options: "nosniff, nosniff"
+      x-frame-options: "ALLOW-FROM https://www.exemple.test/"
+    routes:
+      - path: /
+        redirect: /login
+        headers:
+          strict-transport-security: "max-age=31536000"
+          set-cookie: "PHPSESSID=1; Secure; SameSite=Lax"
+      - { path: /login, body: "<!doctype html><title>Connexion</title>" }
+- name: twice-hsts.verdicts.test
+  https:
+    headers:
+      strict-transport-security: "max-age=31536000"
+      content-security-policy: "script-src 'nonce-r4nd0m' 'unsafe-inline' 'strict-dynamic' https:; object-src 'none'"
+      x-frame-options: "ALLOW-FROM https://www.exemple.test/"
+    routes:
+      - path: /
+        headers: { strict-transport-security: "max-age=31536000" }
+        body: "<!doctype html><title>Deux fois</title>"
+- name: plain.verdicts.test
+  https:
+    headers: { strict-transport-security: "max-age=31536000" }
+    routes: [{ path: /, body: "<!doctype html><title>Clair</title>" }]
 - name: mta-sts.starttls-enforced.test
   https:
     routes:
@@ -69,6 +96,17 @@ members:
     website: https://valid.pki.test/
     mail_domains:
       - domain: starttls-enforced.test
+"#;
+
+/// A member whose hosts send header sets that only a browser-faithful reading judges right.
+const HEADERS_MEMBER: &str = r#"schema_version: 1
+members:
+  - id: headers
+    name: En-têtes délicats
+    website: https://login-hsts.verdicts.test/
+    services:
+      - { id: twice, kind: pad, url: "https://twice-hsts.verdicts.test/" }
+      - { id: plain, kind: pad, url: "http://plain.verdicts.test/" }
 "#;
 
 /// A member made only of the faulty hosts of `20-faults.yaml` (appended to `members.yaml`).
@@ -589,6 +627,69 @@ fn every_certificate_and_protocol_profile_gets_its_verdict() {
     // DMARC p=none.
     audit.expect(m, "mail.dmarc", "dmarc-none.test", "warn");
     audit.expect(m, "mail.mx-present", "dmarc-none.test", "pass");
+}
+
+#[test]
+fn security_headers_are_read_through_the_real_stack_as_browsers_read_them() {
+    let rt = runtime();
+    let world = start_world(&rt);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let members = dir.path().join("headers.yaml");
+    std::fs::write(&members, HEADERS_MEMBER).expect("write members");
+    let audit = Audit::run(&world, &members, &dir.path().join("out"));
+    rt.block_on(world.shutdown());
+    let m = "headers";
+
+    // HSTS and a session cookie set only by the same-host redirect to the login page count;
+    // the final page's CSP allows inline scripts; frame-ancestors overrides ALLOW-FROM; a
+    // nosniff sent twice still protects.
+    let host = "login-hsts.verdicts.test";
+    audit.expect(m, "http-headers.hsts", host, "pass");
+    audit.expect(m, "http-headers.cookies-secure", host, "warn");
+    let cookies = audit.finding(m, "http-headers.cookies-secure", host);
+    assert_eq!(
+        evidence(cookies, "http.cookie"),
+        "PHPSESSID: session cookie lacks HttpOnly",
+        "{cookies}"
+    );
+    audit.expect(m, "http-headers.content-security-policy", host, "warn");
+    audit.expect(m, "http-headers.frame-protection", host, "pass");
+    audit.expect(m, "http-headers.nosniff", host, "pass");
+    audit.expect(m, "http-headers.http-redirects-to-https", host, "pass");
+
+    // Two HSTS headers in one response: a warning that says so; a nonce with
+    // 'strict-dynamic' makes the loose sources inert; ALLOW-FROM alone protects nothing.
+    let host = "twice-hsts.verdicts.test";
+    audit.expect(m, "http-headers.hsts", host, "warn");
+    let hsts = audit.finding(m, "http-headers.hsts", host);
+    assert!(
+        hsts["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("2 Strict-Transport-Security headers"),
+        "{hsts}"
+    );
+    audit.expect(m, "http-headers.content-security-policy", host, "pass");
+    audit.expect(m, "http-headers.frame-protection", host, "warn");
+    audit.expect(m, "http-headers.cookies-secure", host, "not_applicable");
+
+    // Declared as http:// while its host answers over HTTPS: the declaration is at fault,
+    // not the encryption.
+    audit.expect(m, "web.https-reachable", "plain", "warn");
+    audit.expect(
+        m,
+        "http-headers.http-redirects-to-https",
+        "plain.verdicts.test",
+        "pass",
+    );
+    // Nothing here is a breach of encryption (the member lacks documents, which is not
+    // looked at here).
+    for f in audit.of_member(m) {
+        let check = f["check"].as_str().unwrap_or("");
+        if check.starts_with("http-headers.") || check.starts_with("web.") {
+            assert_ne!(f["verdict"], "fail", "{f}");
+        }
+    }
 }
 
 #[test]

@@ -1,12 +1,131 @@
 //! `http-headers.content-security-policy`: the HTTPS page sets an enforced
-//! Content-Security-Policy that restricts scripts.
+//! Content-Security-Policy that actually restricts scripts.
+//!
+//! Read as browsers read it (CSP level 3): every `Content-Security-Policy` header, each
+//! comma-separated policy in it, is enforced on its own, so a script runs only if every policy
+//! allows it; within a policy the first occurrence of a directive wins. Scripts are restricted
+//! when one enforced policy has a `script-src` (or, failing that, `default-src`) that allows
+//! neither inline scripts (`'unsafe-inline'` without a nonce or hash, `data:`), nor any host
+//! (`*`, `https:`…), nor `eval`, nor scripts over plain HTTP, and restricts `object-src` (or
+//! `default-src`) the same way. Those are the policies Mozilla Observatory passes; an
+//! `'unsafe-inline'` limited to styles passes as it does there.
+//!
+//! Every shortfall is a `warn`, never a `fail`: the check is of low severity, and a missing
+//! CSP (Observatory: -25 points) is common on well-run sites. It is hardening against code
+//! injection, not a breach of the charter's encryption or data commitments. A policy given in
+//! a `<meta http-equiv>` element of the page is not observed: the message says so.
 
-use super::{directives, for_each_page};
+use super::for_each_page;
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::Finding;
+use crate::observation::http::HttpResponse;
 
-/// A Content-Security-Policy with `default-src` or `script-src`.
+/// A Content-Security-Policy whose script sources exclude inline, eval and any-host scripts.
 pub struct ContentSecurityPolicy;
+
+/// One policy: directive names (lower-case) with their source expressions, in order, the first
+/// occurrence of each name only.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Policy {
+    directives: Vec<(String, Vec<String>)>,
+}
+
+impl Policy {
+    /// The sources of `name`, when the policy has that directive.
+    pub(crate) fn get(&self, name: &str) -> Option<&[String]> {
+        self.directives
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, sources)| sources.as_slice())
+    }
+
+    /// The sources of the first directive of `names` the policy has (a fallback chain).
+    fn first_of(&self, names: &[&str]) -> Option<&[String]> {
+        names.iter().find_map(|name| self.get(name))
+    }
+}
+
+/// Parses the values of a CSP header into policies (CSP3 "parse a serialized CSP list").
+pub(crate) fn parse_policies<'a>(values: impl Iterator<Item = &'a str>) -> Vec<Policy> {
+    values
+        .flat_map(|value| value.split(','))
+        .filter_map(|serialized| {
+            let mut policy = Policy::default();
+            for directive in serialized.split(';') {
+                let mut tokens = directive.split_ascii_whitespace();
+                let Some(name) = tokens.next() else { continue };
+                let name = name.to_ascii_lowercase();
+                if policy.get(&name).is_some() {
+                    continue; // a repeated directive is ignored
+                }
+                let sources = tokens.map(str::to_ascii_lowercase).collect();
+                policy.directives.push((name, sources));
+            }
+            (!policy.directives.is_empty()).then_some(policy)
+        })
+        .collect()
+}
+
+/// The enforced policies of a response (report-only ones are not enforced).
+pub(crate) fn enforced_policies(response: &HttpResponse) -> Vec<Policy> {
+    parse_policies(response.header_all("content-security-policy"))
+}
+
+/// Sources that allow any host (Observatory's "dangerously broad" list).
+pub(crate) fn is_any_host(source: &str) -> bool {
+    matches!(
+        source,
+        "*" | "http:" | "https:" | "ftp:" | "http://*" | "https://*" | "http://*.*" | "https://*.*"
+    )
+}
+
+fn is_nonce_or_hash(source: &str) -> bool {
+    ["'nonce-", "'sha256-", "'sha384-", "'sha512-"]
+        .iter()
+        .any(|prefix| source.starts_with(prefix))
+}
+
+/// What a policy lets scripts and plugins do, as human-readable shortfalls (empty: none).
+fn script_shortfalls(policy: &Policy) -> Option<Vec<&'static str>> {
+    let scripts = policy.first_of(&["script-src", "default-src"])?;
+    let with_nonce = scripts.iter().any(|s| is_nonce_or_hash(s));
+    let strict_dynamic = with_nonce && scripts.iter().any(|s| s == "'strict-dynamic'");
+    // A nonce or hash makes browsers ignore 'unsafe-inline'; 'strict-dynamic' with one also
+    // makes them ignore host and scheme sources and 'self'.
+    let ignored = |s: &String| {
+        let inline_overridden = with_nonce && s == "'unsafe-inline'";
+        let host_or_scheme = !s.starts_with('\'');
+        inline_overridden || (strict_dynamic && host_or_scheme)
+    };
+    let effective: Vec<&String> = scripts.iter().filter(|s| !ignored(s)).collect();
+    let mut shortfalls = Vec::new();
+    if effective
+        .iter()
+        .any(|s| *s == "'unsafe-inline'" || *s == "data:")
+    {
+        shortfalls.push("inline scripts are allowed ('unsafe-inline' or data:)");
+    }
+    if effective.iter().any(|s| is_any_host(s)) {
+        shortfalls.push("scripts from any site are allowed");
+    }
+    if effective.iter().any(|s| *s == "'unsafe-eval'") {
+        shortfalls.push("eval() is allowed ('unsafe-eval')");
+    }
+    if effective
+        .iter()
+        .any(|s| s.starts_with("http:") || s.starts_with("ftp:"))
+    {
+        shortfalls.push("scripts over plain HTTP are allowed");
+    }
+    match policy.first_of(&["object-src", "default-src"]) {
+        None => shortfalls.push("object-src (plugins) is not restricted"),
+        Some(objects) if objects.iter().any(|s| is_any_host(s)) => {
+            shortfalls.push("plugins from any site are allowed (object-src)");
+        }
+        Some(_) => {}
+    }
+    Some(shortfalls)
+}
 
 impl Check for ContentSecurityPolicy {
     fn id(&self) -> &'static str {
@@ -20,7 +139,8 @@ impl Check for ContentSecurityPolicy {
     fn judge(&self, cx: &Context<'_>) -> Vec<Finding> {
         for_each_page(cx, |_web, subject, _exchange, last| {
             let url = last.url.as_str();
-            let policies: Vec<&str> = last.header_all("content-security-policy").collect();
+            let values: Vec<&str> = last.header_all("content-security-policy").collect();
+            let policies = enforced_policies(last);
             if policies.is_empty() {
                 let finding = if let Some(report_only) =
                     last.header("content-security-policy-report-only")
@@ -28,25 +148,32 @@ impl Check for ContentSecurityPolicy {
                     cx.warn(subject, format!("{url} only reports Content-Security-Policy violations, it does not enforce a policy"))
                         .evidence_at("http.content-security-policy-report-only", report_only, url)
                 } else {
-                    cx.warn(subject, format!("{url} sets no Content-Security-Policy"))
+                    cx.warn(subject, format!("{url} sets no Content-Security-Policy header (a policy in a <meta> element of the page is not observed)"))
                 };
-                return finding;
+                return values.iter().fold(finding, |f, value| {
+                    f.evidence_at("http.content-security-policy", *value, url)
+                });
             }
-            let restricts_scripts = policies.iter().any(|policy| {
-                directives(policy)
-                    .iter()
-                    .any(|(name, _)| name == "default-src" || name == "script-src")
-            });
-            let finding = if restricts_scripts {
+            // Scripts are blocked when any one enforced policy blocks them.
+            let judged: Vec<Vec<&str>> = policies.iter().filter_map(script_shortfalls).collect();
+            let finding = if judged.iter().any(Vec::is_empty) {
                 cx.pass(
                     subject,
                     format!("{url} sets a Content-Security-Policy that restricts scripts"),
                 )
+            } else if let Some(shortfalls) = judged.iter().min_by_key(|s| s.len()) {
+                cx.warn(
+                    subject,
+                    format!(
+                        "{url} sets a Content-Security-Policy that leaves scripts loose: {}",
+                        shortfalls.join("; ")
+                    ),
+                )
             } else {
                 cx.warn(subject, format!("{url} sets a Content-Security-Policy without default-src or script-src: scripts are not restricted"))
             };
-            policies.iter().fold(finding, |f, policy| {
-                f.evidence_at("http.content-security-policy", *policy, url)
+            values.iter().fold(finding, |f, value| {
+                f.evidence_at("http.content-security-policy", *value, url)
             })
         })
     }
@@ -55,8 +182,8 @@ impl Check for ContentSecurityPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::http_headers::test_support::page;
-    use crate::check::tls::test_support::{timeout, verdict};
+    use crate::check::http_headers::test_support::{hops, page, response};
+    use crate::check::tls::test_support::{judge, timeout, verdict};
     use crate::finding::Verdict;
 
     fn verdict_for(headers: &[(&str, &str)]) -> Verdict {
@@ -64,20 +191,132 @@ mod tests {
         verdict(&ContentSecurityPolicy, &m, &obs)
     }
 
+    fn csp(policy: &str) -> Verdict {
+        verdict_for(&[("content-security-policy", policy)])
+    }
+
     #[test]
     fn policy_with_default_src_passes() {
+        assert_eq!(csp("default-src 'self'; img-src *"), Verdict::Pass);
+    }
+
+    #[test]
+    fn default_src_none_passes() {
+        assert_eq!(csp("default-src 'none'"), Verdict::Pass);
+    }
+
+    #[test]
+    fn directive_names_are_case_insensitive() {
+        assert_eq!(csp("DEFAULT-SRC 'SELF'"), Verdict::Pass);
+    }
+
+    #[test]
+    fn policy_that_only_sets_frame_ancestors_warns() {
+        assert_eq!(csp("frame-ancestors 'none'"), Verdict::Warn);
+    }
+
+    #[test]
+    fn unsafe_inline_scripts_warn() {
+        assert_eq!(csp("default-src 'self' 'unsafe-inline'"), Verdict::Warn);
         assert_eq!(
-            verdict_for(&[("content-security-policy", "default-src 'self'; img-src *")]),
+            csp("default-src 'self'; script-src 'self' 'unsafe-inline'"),
+            Verdict::Warn
+        );
+    }
+
+    #[test]
+    fn a_nonce_or_hash_neutralises_unsafe_inline() {
+        assert_eq!(
+            csp("default-src 'self'; script-src 'self' 'unsafe-inline' 'nonce-r4nd0m'"),
+            Verdict::Pass
+        );
+        assert_eq!(
+            csp("default-src 'self'; script-src 'unsafe-inline' 'sha256-abc='"),
             Verdict::Pass
         );
     }
 
     #[test]
-    fn policy_that_only_sets_frame_ancestors_warns() {
+    fn strict_dynamic_with_a_nonce_ignores_broad_sources() {
         assert_eq!(
-            verdict_for(&[("content-security-policy", "frame-ancestors 'none'")]),
+            csp(
+                "object-src 'none'; script-src 'nonce-r4nd0m' 'strict-dynamic' https: 'unsafe-inline'"
+            ),
+            Verdict::Pass
+        );
+    }
+
+    #[test]
+    fn unsafe_inline_in_styles_only_passes_as_in_observatory() {
+        assert_eq!(
+            csp("default-src 'self'; style-src 'self' 'unsafe-inline'"),
+            Verdict::Pass
+        );
+    }
+
+    #[test]
+    fn unsafe_eval_warns() {
+        assert_eq!(csp("default-src 'self' 'unsafe-eval'"), Verdict::Warn);
+    }
+
+    #[test]
+    fn any_host_sources_warn() {
+        assert_eq!(csp("default-src *"), Verdict::Warn);
+        assert_eq!(csp("default-src 'self'; script-src https:"), Verdict::Warn);
+        assert_eq!(csp("default-src 'self'; script-src data:"), Verdict::Warn);
+    }
+
+    #[test]
+    fn scripts_over_plain_http_warn() {
+        assert_eq!(
+            csp("default-src 'self'; script-src 'self' http://cdn.test"),
             Verdict::Warn
         );
+    }
+
+    #[test]
+    fn script_src_without_object_src_or_default_src_warns_as_in_observatory() {
+        assert_eq!(csp("script-src 'self'"), Verdict::Warn);
+        assert_eq!(csp("script-src 'self'; object-src 'none'"), Verdict::Pass);
+        assert_eq!(csp("default-src 'self'; object-src *"), Verdict::Warn);
+    }
+
+    #[test]
+    fn the_first_of_two_repeated_directives_wins() {
+        assert_eq!(
+            csp("default-src 'self'; default-src * 'unsafe-inline'"),
+            Verdict::Pass
+        );
+        assert_eq!(
+            csp("default-src * 'unsafe-inline'; default-src 'self'"),
+            Verdict::Warn
+        );
+    }
+
+    #[test]
+    fn one_strict_policy_among_several_is_enough() {
+        assert_eq!(
+            verdict_for(&[
+                ("content-security-policy", "default-src *"),
+                ("content-security-policy", "default-src 'self'"),
+            ]),
+            Verdict::Pass
+        );
+        assert_eq!(
+            csp("frame-ancestors 'none', default-src 'self'"),
+            Verdict::Pass
+        );
+    }
+
+    #[test]
+    fn the_warning_names_what_is_loose() {
+        let (m, obs) = page(&[(
+            "content-security-policy",
+            "default-src 'self' 'unsafe-inline' 'unsafe-eval'",
+        )]);
+        let f = judge(&ContentSecurityPolicy, &m, &obs).remove(0);
+        assert!(f.message.contains("unsafe-inline"), "{}", f.message);
+        assert!(f.message.contains("unsafe-eval"), "{}", f.message);
     }
 
     #[test]
@@ -89,8 +328,43 @@ mod tests {
     }
 
     #[test]
-    fn missing_policy_warns() {
-        assert_eq!(verdict_for(&[]), Verdict::Warn);
+    fn an_enforced_policy_is_judged_even_beside_a_report_only_one() {
+        assert_eq!(
+            verdict_for(&[
+                ("content-security-policy-report-only", "default-src 'none'"),
+                ("content-security-policy", "default-src 'self'"),
+            ]),
+            Verdict::Pass
+        );
+    }
+
+    #[test]
+    fn an_empty_header_is_no_policy() {
+        assert_eq!(csp("  ; "), Verdict::Warn);
+    }
+
+    #[test]
+    fn missing_policy_warns_and_says_meta_is_not_observed() {
+        let (m, obs) = page(&[]);
+        let f = judge(&ContentSecurityPolicy, &m, &obs).remove(0);
+        assert_eq!(f.verdict, Verdict::Warn);
+        assert!(f.message.contains("<meta>"), "{}", f.message);
+    }
+
+    #[test]
+    fn the_final_response_is_judged_not_the_redirect() {
+        let (m, obs) = hops(vec![
+            response(
+                "https://chaton.test/",
+                302,
+                &[
+                    ("location", "/login"),
+                    ("content-security-policy", "default-src 'self'"),
+                ],
+            ),
+            response("https://chaton.test/login", 200, &[]),
+        ]);
+        assert_eq!(verdict(&ContentSecurityPolicy, &m, &obs), Verdict::Warn);
     }
 
     #[test]

@@ -1,7 +1,18 @@
 //! `http-headers.frame-protection`: the HTTPS page cannot be framed by other sites
 //! (X-Frame-Options or CSP `frame-ancestors`).
+//!
+//! Read as the HTML standard and CSP level 3 have browsers read it: an enforced policy with
+//! `frame-ancestors` makes them ignore X-Frame-Options, and framing is allowed only if every
+//! such policy allows it; otherwise X-Frame-Options, all its values together (repeated
+//! headers and commas), lower-cased: `deny` or `sameorigin` protects, two different values
+//! block framing too (browsers treat the conflict as a refusal), anything else (the obsolete
+//! `ALLOW-FROM`, `ALLOWALL`, a typo) protects nothing. Two places where Mozilla Observatory is
+//! more lenient and this check follows the browsers: Observatory passes any `frame-ancestors`,
+//! even `*`, and passes `ALLOW-FROM`, which no current browser honours. A `warn` at most:
+//! clickjacking protection is hardening of low severity.
 
-use super::{directives, for_each_page};
+use super::content_security_policy::{enforced_policies, is_any_host};
+use super::{for_each_page, list_items};
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::Finding;
 
@@ -20,51 +31,69 @@ impl Check for FrameProtection {
     fn judge(&self, cx: &Context<'_>) -> Vec<Finding> {
         for_each_page(cx, |_web, subject, _exchange, last| {
             let url = last.url.as_str();
-            // frame-ancestors takes precedence over X-Frame-Options in current browsers.
-            let ancestors = last
-                .header_all("content-security-policy")
-                .find_map(|policy| {
-                    directives(policy)
-                        .into_iter()
-                        .find(|(name, _)| name == "frame-ancestors")
-                        .map(|(_, v)| v)
-                });
-            if let Some(sources) = ancestors {
-                let open = sources
-                    .split_whitespace()
-                    .any(|s| s == "*" || s == "https:" || s == "http:");
-                let finding = if open {
-                    cx.warn(
-                        subject,
-                        format!("{url} lets any site frame it (frame-ancestors {sources})"),
-                    )
-                } else {
-                    cx.pass(
-                        subject,
-                        format!("{url} restricts framing with frame-ancestors"),
-                    )
+            let ancestors: Vec<Vec<String>> = enforced_policies(last)
+                .iter()
+                .filter_map(|policy| policy.get("frame-ancestors").map(<[String]>::to_vec))
+                .collect();
+            if !ancestors.is_empty() {
+                // Each policy must allow the framing site: one restrictive policy is enough.
+                let restricted = ancestors
+                    .iter()
+                    .find(|sources| !sources.iter().any(|s| is_any_host(s)));
+                let (finding, sources) = match restricted {
+                    Some(sources) => (
+                        cx.pass(
+                            subject,
+                            format!("{url} restricts framing with frame-ancestors"),
+                        ),
+                        sources,
+                    ),
+                    None => {
+                        let sources = &ancestors[0];
+                        (
+                            cx.warn(
+                                subject,
+                                format!(
+                                    "{url} lets any site frame it (frame-ancestors {}), and browsers then ignore X-Frame-Options",
+                                    sources.join(" ")
+                                ),
+                            ),
+                            sources,
+                        )
+                    }
                 };
-                return finding.evidence_at("http.csp.frame-ancestors", sources, url);
+                return finding.evidence_at("http.csp.frame-ancestors", sources.join(" "), url);
             }
-            match last.header("x-frame-options") {
-                Some(value)
-                    if value.trim().eq_ignore_ascii_case("deny")
-                        || value.trim().eq_ignore_ascii_case("sameorigin") =>
-                {
-                    cx.pass(subject, format!("{url} sets X-Frame-Options {value}"))
-                        .evidence_at("http.x-frame-options", value, url)
-                }
-                Some(value) => cx
-                    .warn(
+            let raw: Vec<&str> = last.header_all("x-frame-options").collect();
+            let mut values: Vec<String> = list_items(raw.iter().copied())
+                .into_iter()
+                .map(str::to_ascii_lowercase)
+                .collect();
+            values.sort();
+            values.dedup();
+            let finding = match values.as_slice() {
+                [] if raw.is_empty() => {
+                    return cx.warn(
                         subject,
-                        format!("{url} sets an X-Frame-Options value browsers ignore"),
-                    )
-                    .evidence_at("http.x-frame-options", value, url),
-                None => cx.warn(
+                        format!("{url} sets neither X-Frame-Options nor CSP frame-ancestors"),
+                    );
+                }
+                [one] if one == "deny" || one == "sameorigin" => cx.pass(
                     subject,
-                    format!("{url} sets neither X-Frame-Options nor CSP frame-ancestors"),
+                    format!("{url} sets X-Frame-Options {}", one.to_ascii_uppercase()),
                 ),
-            }
+                [_, _, ..] => cx.pass(
+                    subject,
+                    format!("{url} sets conflicting X-Frame-Options values, which browsers treat as a refusal to be framed"),
+                ),
+                _ => cx.warn(
+                    subject,
+                    format!("{url} sets an X-Frame-Options value browsers ignore (ALLOW-FROM is obsolete): any site may frame it"),
+                ),
+            };
+            raw.iter().fold(finding, |f, value| {
+                f.evidence_at("http.x-frame-options", *value, url)
+            })
         })
     }
 }
@@ -113,6 +142,100 @@ mod tests {
         assert_eq!(
             verdict_for(&[("x-frame-options", "ALLOW-FROM https://x.test")]),
             Verdict::Warn
+        );
+    }
+
+    #[test]
+    fn x_frame_options_is_read_case_insensitively_and_trimmed() {
+        assert_eq!(
+            verdict_for(&[("x-frame-options", "  sameOrigin ")]),
+            Verdict::Pass
+        );
+    }
+
+    #[test]
+    fn a_repeated_x_frame_options_value_still_protects() {
+        assert_eq!(
+            verdict_for(&[
+                ("x-frame-options", "SAMEORIGIN"),
+                ("x-frame-options", "sameorigin")
+            ]),
+            Verdict::Pass
+        );
+        assert_eq!(
+            verdict_for(&[("x-frame-options", "DENY, DENY")]),
+            Verdict::Pass
+        );
+    }
+
+    #[test]
+    fn conflicting_x_frame_options_values_block_framing() {
+        assert_eq!(
+            verdict_for(&[("x-frame-options", "DENY, SAMEORIGIN")]),
+            Verdict::Pass
+        );
+    }
+
+    #[test]
+    fn allowall_protects_nothing() {
+        assert_eq!(
+            verdict_for(&[("x-frame-options", "ALLOWALL")]),
+            Verdict::Warn
+        );
+    }
+
+    #[test]
+    fn frame_ancestors_overrides_x_frame_options() {
+        assert_eq!(
+            verdict_for(&[
+                ("content-security-policy", "frame-ancestors 'self'"),
+                ("x-frame-options", "ALLOW-FROM https://x.test")
+            ]),
+            Verdict::Pass
+        );
+    }
+
+    #[test]
+    fn frame_ancestors_in_a_report_only_policy_does_not_count() {
+        assert_eq!(
+            verdict_for(&[(
+                "content-security-policy-report-only",
+                "frame-ancestors 'none'"
+            )]),
+            Verdict::Warn
+        );
+        assert_eq!(
+            verdict_for(&[
+                ("content-security-policy-report-only", "frame-ancestors *"),
+                ("x-frame-options", "DENY")
+            ]),
+            Verdict::Pass
+        );
+    }
+
+    #[test]
+    fn one_restrictive_policy_among_several_protects() {
+        assert_eq!(
+            verdict_for(&[
+                ("content-security-policy", "frame-ancestors *"),
+                ("content-security-policy", "frame-ancestors 'self'")
+            ]),
+            Verdict::Pass
+        );
+        assert_eq!(
+            verdict_for(&[(
+                "content-security-policy",
+                "default-src 'self', frame-ancestors 'none'"
+            )]),
+            Verdict::Pass
+        );
+    }
+
+    #[test]
+    fn empty_frame_ancestors_means_none() {
+        assert_eq!(
+            verdict_for(&[("content-security-policy", "frame-ancestors")]),
+            Verdict::Pass
         );
     }
 

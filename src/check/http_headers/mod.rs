@@ -41,10 +41,56 @@ pub(crate) fn for_each_page(
                     .evidence("url", web.https_url.clone()),
                 Some(Observed::Seen(exchange)) => match exchange.last() {
                     None => cx.not_observed(subject, &format!("a response from {}", web.https_url)),
+                    // A rate limiter's answer is not the page: its headers say nothing of the
+                    // site's own.
+                    Some(last) if last.status == 429 => rate_limited(cx, subject, last),
                     Some(last) => judge(&web, subject, exchange, last),
                 },
             }
         })
+        .collect()
+}
+
+/// The `inconclusive` finding for a page that answered 429 Too Many Requests (after the
+/// probe's retries): the server refused to show it to us.
+pub(crate) fn rate_limited(cx: &Context<'_>, subject: Subject, last: &HttpResponse) -> Finding {
+    cx.finding(
+        subject,
+        crate::finding::Verdict::Inconclusive,
+        format!(
+            "could not observe: {} answered 429 Too Many Requests",
+            last.url
+        ),
+    )
+    .evidence_at("http.status", "429", last.url.clone())
+}
+
+/// Whether `url` is an `https://` URL on `host` (compared case-insensitively, trailing dot
+/// ignored; the port does not matter: browsers key HSTS and cookies by host).
+pub(crate) fn is_https_on(url: &str, host: &str) -> bool {
+    let Ok(url) = url::Url::parse(url) else {
+        return false;
+    };
+    url.scheme() == "https" && same_host(&url, host)
+}
+
+/// Whether `url` names `host` (case-insensitive, trailing dot and IPv6 brackets ignored).
+pub(crate) fn same_host(url: &url::Url, host: &str) -> bool {
+    url.host_str().is_some_and(|h| {
+        h.trim_start_matches('[')
+            .trim_end_matches(']')
+            .trim_end_matches('.')
+            .eq_ignore_ascii_case(host)
+    })
+}
+
+/// The comma-separated list a repeated header means (RFC 9110 section 5.3: repeating a
+/// header is the same as joining its values with commas), items trimmed, empty ones dropped.
+pub(crate) fn list_items<'a>(values: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    values
+        .flat_map(|value| value.split(','))
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
         .collect()
 }
 
@@ -85,18 +131,27 @@ pub(crate) mod test_support {
 
     /// `https://chaton.test/` answering 200 with these headers.
     pub fn page(headers: &[(&str, &str)]) -> (Member, Observations) {
+        hops(vec![response("https://chaton.test/", 200, headers)])
+    }
+
+    /// `https://chaton.test/` answered by this chain of responses (redirects first).
+    pub fn hops(hops: Vec<HttpResponse>) -> (Member, Observations) {
         let m = member("https://chaton.test/", &[]);
         let mut obs = observations();
-        let hops = vec![response("https://chaton.test/", 200, headers)];
         obs.http.insert(
             "https://chaton.test/".into(),
-            Observed::Seen(HttpExchange {
-                hops,
-                body_bytes: 0,
-                body_truncated: false,
-                body_sha256: None,
-            }),
+            Observed::Seen(exchange(hops)),
         );
         (m, obs)
+    }
+
+    /// An exchange made of these responses.
+    pub fn exchange(hops: Vec<HttpResponse>) -> HttpExchange {
+        HttpExchange {
+            hops,
+            body_bytes: 0,
+            body_truncated: false,
+            body_sha256: None,
+        }
     }
 }

@@ -1,6 +1,12 @@
 //! `http-headers.nosniff`: the HTTPS page sets `X-Content-Type-Options: nosniff`.
+//!
+//! Read as the Fetch standard has browsers read it: the header's values, repeated headers and
+//! commas included, split into a list whose first item must be `nosniff` (case-insensitive,
+//! trimmed). So `nosniff, nosniff` (the header sent twice, by the application and the proxy)
+//! protects, where Mozilla Observatory, which compares the whole joined value, calls it
+//! invalid. A `warn` at most: this is hardening of low severity.
 
-use super::for_each_page;
+use super::{for_each_page, list_items};
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::Finding;
 
@@ -19,22 +25,26 @@ impl Check for Nosniff {
     fn judge(&self, cx: &Context<'_>) -> Vec<Finding> {
         for_each_page(cx, |_web, subject, _exchange, last| {
             let url = last.url.as_str();
-            match last.header("x-content-type-options") {
-                Some(value) if value.trim().eq_ignore_ascii_case("nosniff") => cx.pass(
+            let raw: Vec<&str> = last.header_all("x-content-type-options").collect();
+            let finding = match list_items(raw.iter().copied()).first() {
+                Some(first) if first.eq_ignore_ascii_case("nosniff") => cx.pass(
                     subject,
                     format!("{url} sets X-Content-Type-Options: nosniff"),
                 ),
-                Some(value) => cx
-                    .warn(
+                _ if raw.is_empty() => {
+                    return cx.warn(
                         subject,
-                        format!("{url} sets X-Content-Type-Options to an unknown value"),
-                    )
-                    .evidence_at("http.x-content-type-options", value, url),
-                None => cx.warn(
+                        format!("{url} does not set X-Content-Type-Options: nosniff"),
+                    );
+                }
+                _ => cx.warn(
                     subject,
-                    format!("{url} does not set X-Content-Type-Options: nosniff"),
+                    format!("{url} sets X-Content-Type-Options to a value other than nosniff, which browsers ignore"),
                 ),
-            }
+            };
+            raw.iter().fold(finding, |f, value| {
+                f.evidence_at("http.x-content-type-options", *value, url)
+            })
         })
     }
 }
@@ -65,6 +75,49 @@ mod tests {
             verdict_for(&[("x-content-type-options", "sniff-away")]),
             Verdict::Warn
         );
+    }
+
+    #[test]
+    fn surrounding_spaces_are_ignored() {
+        assert_eq!(
+            verdict_for(&[("x-content-type-options", "  nosniff ")]),
+            Verdict::Pass
+        );
+    }
+
+    #[test]
+    fn a_header_sent_twice_still_protects() {
+        assert_eq!(
+            verdict_for(&[("x-content-type-options", "nosniff, nosniff")]),
+            Verdict::Pass
+        );
+        assert_eq!(
+            verdict_for(&[
+                ("x-content-type-options", "nosniff"),
+                ("x-content-type-options", "nosniff")
+            ]),
+            Verdict::Pass
+        );
+    }
+
+    #[test]
+    fn only_the_first_listed_value_counts() {
+        assert_eq!(
+            verdict_for(&[("x-content-type-options", "sniff, nosniff")]),
+            Verdict::Warn
+        );
+        assert_eq!(
+            verdict_for(&[("x-content-type-options", "nosniffx")]),
+            Verdict::Warn
+        );
+    }
+
+    #[test]
+    fn a_rate_limited_page_is_not_judged() {
+        let (m, obs) = crate::check::http_headers::test_support::hops(vec![
+            crate::check::http_headers::test_support::response("https://chaton.test/", 429, &[]),
+        ]);
+        assert_eq!(verdict(&Nosniff, &m, &obs), Verdict::Inconclusive);
     }
 
     #[test]

@@ -58,6 +58,10 @@ impl Check for ReferrerPolicy {
                 Some(policy @ ("unsafe-url" | "no-referrer-when-downgrade")) => {
                     cx.warn(subject, format!("{url} sets Referrer-Policy {policy}, which sends full URLs to other sites"))
                 }
+                Some(policy @ ("origin" | "origin-when-cross-origin")) => cx.pass(
+                    subject,
+                    format!("{url} sets Referrer-Policy {policy}: other sites get the origin only, never the full address (Mozilla Observatory still counts it unsafe, as the origin also goes to plain-HTTP sites)"),
+                ),
                 Some(policy) => cx.pass(subject, format!("{url} sets Referrer-Policy {policy}")),
             };
             values.iter().fold(finding, |f, value| {
@@ -125,6 +129,40 @@ mod tests {
             ]),
             Verdict::Warn
         );
+    }
+
+    #[test]
+    fn origin_only_policies_pass_but_mention_observatory() {
+        let (m, obs) = page(&[("referrer-policy", "origin-when-cross-origin")]);
+        let f = crate::check::tls::test_support::judge(&ReferrerPolicy, &m, &obs).remove(0);
+        assert_eq!(f.verdict, Verdict::Pass);
+        assert!(f.message.contains("Observatory"), "{}", f.message);
+    }
+
+    #[test]
+    fn unknown_tokens_are_skipped_for_the_last_known_one() {
+        assert_eq!(
+            verdict_for(&[("referrer-policy", " Unsafe-URL , strict-origin-v2 ")]),
+            Verdict::Warn
+        );
+        assert_eq!(verdict_for(&[("referrer-policy", "bogus")]), Verdict::Pass);
+    }
+
+    #[test]
+    fn the_final_response_is_judged() {
+        let (m, obs) = crate::check::http_headers::test_support::hops(vec![
+            crate::check::http_headers::test_support::response(
+                "https://chaton.test/",
+                302,
+                &[("location", "/accueil"), ("referrer-policy", "unsafe-url")],
+            ),
+            crate::check::http_headers::test_support::response(
+                "https://chaton.test/accueil",
+                200,
+                &[("referrer-policy", "no-referrer")],
+            ),
+        ]);
+        assert_eq!(verdict(&ReferrerPolicy, &m, &obs), Verdict::Pass);
     }
 
     #[test]

@@ -1,10 +1,17 @@
 //! `web.https-reachable`: every declared service and the website answer over HTTPS.
+//!
+//! A service declared with an `http://` address is judged by what its host does over HTTPS
+//! (`https://<host>/`, the key the planner observes): if HTTPS answers, only the declaration
+//! is wrong (`warn`); if the host refuses HTTPS connections, or its HTTPS page sends visitors
+//! back to plain HTTP, the service is only offered in clear (`fail`). A declared HTTPS address
+//! whose redirects end on a plain-HTTP page of the same host is served in clear too (`fail`);
+//! ending in clear on another host is a `warn`.
 
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::{Finding, Subject};
 use crate::observation::tls::VerificationKind;
 use crate::observation::{Observed, ProbeFailure};
-use crate::plan::targets::tls_endpoint_of;
+use crate::plan::targets::{tls_endpoint_of, web_hosts};
 
 /// Each service URL and the member website answer over HTTPS with a non-error status.
 pub struct HttpsReachable;
@@ -35,9 +42,7 @@ impl Check for HttpsReachable {
 
 fn judge_url(cx: &Context<'_>, subject: Subject, url: &str) -> Finding {
     if !url.starts_with("https://") {
-        return cx
-            .fail(subject, format!("declared with a plain-text URL: {url}"))
-            .evidence("url", url);
+        return judge_plain_declaration(cx, subject, url);
     }
     let Some(observed) = cx.observations.http.get(url) else {
         return cx.not_observed(subject, &format!("HTTPS for {url}"));
@@ -63,6 +68,12 @@ fn judge_url(cx: &Context<'_>, subject: Subject, url: &str) -> Finding {
     let Some(last) = exchange.last() else {
         return cx.not_observed(subject, &format!("a response from {url}"));
     };
+    if last.status == 429 {
+        return crate::check::http_headers::rate_limited(cx, subject, last);
+    }
+    if let Some(finding) = ends_in_clear(cx, &subject, url, last) {
+        return finding;
+    }
     let finding = match last.status {
         // A 5xx is the member's server failing right now: a fact, but not proof the service is
         // gone, so it is not a `fail`.
@@ -73,6 +84,91 @@ fn judge_url(cx: &Context<'_>, subject: Subject, url: &str) -> Finding {
         _ => cx.pass(subject, format!("{url} answers over HTTPS")),
     };
     finding.evidence_at("http.status", last.status.to_string(), last.url.clone())
+}
+
+/// The `fail` or `warn` for a declared HTTPS address whose redirects end on a plain-HTTP page.
+fn ends_in_clear(
+    cx: &Context<'_>,
+    subject: &Subject,
+    url: &str,
+    last: &crate::observation::http::HttpResponse,
+) -> Option<Finding> {
+    let final_url = url::Url::parse(&last.url).ok()?;
+    if final_url.scheme() != "http" {
+        return None;
+    }
+    let declared_host = url::Url::parse(url)
+        .ok()?
+        .host_str()
+        .map(str::to_ascii_lowercase);
+    let same_host = final_url.host_str().map(str::to_ascii_lowercase) == declared_host;
+    let finding = if same_host && (200..300).contains(&last.status) {
+        cx.fail(
+            subject.clone(),
+            format!("{url} redirects to {final_url}, which serves the service in clear text"),
+        )
+    } else {
+        cx.warn(
+            subject.clone(),
+            format!("{url} redirects to {final_url}, a plain-HTTP address"),
+        )
+    };
+    Some(finding.evidence_at("http.status", last.status.to_string(), last.url.clone()))
+}
+
+/// A service declared with an `http://` address: what its host does over HTTPS decides.
+fn judge_plain_declaration(cx: &Context<'_>, subject: Subject, url: &str) -> Finding {
+    let host = url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned));
+    let https_url = host.and_then(|host| {
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        web_hosts(cx.member)
+            .into_iter()
+            .find(|web| web.host == host)
+            .map(|web| web.https_url)
+    });
+    let Some(https_url) = https_url else {
+        return cx
+            .fail(subject, format!("declared with a plain-text URL: {url}"))
+            .evidence("url", url);
+    };
+    let declared = format!("declared with a plain-text URL ({url})");
+    let finding = match cx.observations.http.get(&https_url) {
+        None => cx.warn(
+            subject,
+            format!("{declared}; HTTPS on {https_url} was not observed"),
+        ),
+        Some(Observed::Failed(ProbeFailure::Refused)) => cx.fail(
+            subject,
+            format!("{declared}, and {https_url} refuses connections: the service is only offered in clear text"),
+        ),
+        Some(Observed::Failed(failure @ ProbeFailure::Tls { .. })) => {
+            match rejected_certificate(cx, &https_url) {
+                Some((reason, verifier_says)) => cx
+                    .warn(
+                        subject,
+                        format!("{declared}, and browsers refuse {https_url} ({reason})"),
+                    )
+                    .evidence("tls.verification_error", verifier_says),
+                None => cx.inconclusive(subject, failure),
+            }
+        }
+        Some(Observed::Failed(failure)) => cx.inconclusive(subject, failure),
+        Some(Observed::Seen(exchange)) => match exchange.last() {
+            None => cx.not_observed(subject, &format!("a response from {https_url}")),
+            Some(last) => match ends_in_clear(cx, &subject, &https_url, last) {
+                Some(finding) => finding,
+                None => cx
+                    .warn(
+                        subject,
+                        format!("{declared}, but {https_url} answers over HTTPS: declare the https:// address"),
+                    )
+                    .evidence_at("http.status", last.status.to_string(), last.url.clone()),
+            },
+        },
+    };
+    finding.evidence("url", url)
 }
 
 /// Why the TLS probe's verifier refused the certificate of `url`'s own host, when it did: a
@@ -99,7 +195,7 @@ fn rejected_certificate(cx: &Context<'_>, url: &str) -> Option<(&'static str, St
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::http_headers::test_support::{page, response};
+    use crate::check::http_headers::test_support::{exchange, page, response};
     use crate::check::tls::test_support::*;
     use crate::finding::Verdict;
     use crate::observation::http::HttpExchange;
@@ -145,15 +241,94 @@ mod tests {
     }
 
     #[test]
+    fn a_rate_limited_page_is_inconclusive() {
+        assert_eq!(with_status(429), Verdict::Inconclusive);
+    }
+
+    #[test]
     fn server_and_client_errors_warn_rather_than_fail() {
         assert_eq!(with_status(502), Verdict::Warn);
         assert_eq!(with_status(404), Verdict::Warn);
     }
 
-    #[test]
-    fn a_plain_text_declaration_fails() {
+    fn plain_declaration(https: Option<Observed<HttpExchange>>) -> Verdict {
         let m = member("http://chaton.test/", &[]);
-        assert_eq!(verdict(&HttpsReachable, &m, &observations()), Verdict::Fail);
+        let mut obs = observations();
+        if let Some(observed) = https {
+            obs.http.insert("https://chaton.test/".into(), observed);
+        }
+        verdict(&HttpsReachable, &m, &obs)
+    }
+
+    #[test]
+    fn a_plain_text_declaration_of_a_host_that_answers_https_only_warns() {
+        let seen = Observed::Seen(exchange(vec![response("https://chaton.test/", 200, &[])]));
+        assert_eq!(plain_declaration(Some(seen)), Verdict::Warn);
+    }
+
+    #[test]
+    fn a_plain_text_declaration_of_a_host_refusing_https_fails() {
+        assert_eq!(
+            plain_declaration(Some(Observed::Failed(ProbeFailure::Refused))),
+            Verdict::Fail
+        );
+    }
+
+    #[test]
+    fn a_plain_text_declaration_whose_https_sends_back_to_http_fails() {
+        let seen = Observed::Seen(exchange(vec![
+            response(
+                "https://chaton.test/",
+                301,
+                &[("location", "http://chaton.test/")],
+            ),
+            response("http://chaton.test/", 200, &[]),
+        ]));
+        assert_eq!(plain_declaration(Some(seen)), Verdict::Fail);
+    }
+
+    #[test]
+    fn a_plain_text_declaration_whose_https_times_out_is_inconclusive() {
+        assert_eq!(plain_declaration(Some(timeout())), Verdict::Inconclusive);
+    }
+
+    #[test]
+    fn a_plain_text_declaration_without_an_https_observation_warns() {
+        assert_eq!(plain_declaration(None), Verdict::Warn);
+    }
+
+    #[test]
+    fn an_https_address_redirecting_to_plain_http_on_its_host_fails() {
+        let (m, mut obs) = page(&[]);
+        obs.http.insert(
+            "https://chaton.test/".into(),
+            Observed::Seen(exchange(vec![
+                response(
+                    "https://chaton.test/",
+                    302,
+                    &[("location", "http://chaton.test/accueil")],
+                ),
+                response("http://chaton.test/accueil", 200, &[]),
+            ])),
+        );
+        assert_eq!(verdict(&HttpsReachable, &m, &obs), Verdict::Fail);
+    }
+
+    #[test]
+    fn an_https_address_ending_in_clear_on_another_host_warns() {
+        let (m, mut obs) = page(&[]);
+        obs.http.insert(
+            "https://chaton.test/".into(),
+            Observed::Seen(exchange(vec![
+                response(
+                    "https://chaton.test/",
+                    302,
+                    &[("location", "http://ailleurs.test/")],
+                ),
+                response("http://ailleurs.test/", 200, &[]),
+            ])),
+        );
+        assert_eq!(verdict(&HttpsReachable, &m, &obs), Verdict::Warn);
     }
 
     #[test]
