@@ -78,6 +78,14 @@ impl Plan {
         for (index, member) in declarations.members.iter().enumerate() {
             plan.add_member(index, member);
         }
+        // Both fetches of one URL would land on the same `observations.http` key. The fetch
+        // that follows redirects records the first response as its first hop, which is all
+        // the no-redirect fetch is for, so it alone is kept.
+        let plain = std::mem::take(&mut plan.http_plain);
+        plan.http_plain = plain
+            .into_iter()
+            .filter(|url| !plan.http.contains(url))
+            .collect();
         plan
     }
 
@@ -230,6 +238,17 @@ mod tests {
             planned.tls.is_empty(),
             "the IPv4 handshake is another probe"
         );
+    }
+
+    #[test]
+    fn a_plain_http_url_declared_as_a_service_is_fetched_once_following_redirects() {
+        let planned = plan(
+            &[ProbeKind::Http],
+            member("https://www.chaton.test/", &["http://pad.chaton.test/"]),
+        );
+        assert!(planned.http.contains("http://pad.chaton.test/"));
+        assert!(!planned.http_plain.contains("http://pad.chaton.test/"));
+        assert!(planned.http_plain.contains("http://www.chaton.test/"));
     }
 
     #[test]
