@@ -5,7 +5,60 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::catalogue::Lang;
 use crate::check::CheckId;
+
+/// A finding's sentence in the report languages: English always (the canonical text, kept in
+/// `results.json` as `message`), French when the check wrote it. Build one with [`msg!`].
+///
+/// [`msg!`]: crate::msg
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Message {
+    /// The English sentence.
+    pub en: String,
+    /// The French sentence, when the check gives one.
+    pub fr: Option<String>,
+}
+
+impl Message {
+    /// A sentence in both languages.
+    pub fn new(en: impl Into<String>, fr: impl Into<String>) -> Self {
+        Self {
+            en: en.into(),
+            fr: Some(fr.into()),
+        }
+    }
+}
+
+impl From<String> for Message {
+    fn from(en: String) -> Self {
+        Self { en, fr: None }
+    }
+}
+
+impl From<&String> for Message {
+    fn from(en: &String) -> Self {
+        Self::from(en.clone())
+    }
+}
+
+impl From<&str> for Message {
+    fn from(en: &str) -> Self {
+        Self::from(en.to_owned())
+    }
+}
+
+/// `msg!("English {x}", "Français {x}")`: a [`Message`] from two format strings sharing their
+/// arguments (inline `{name}` captures or trailing arguments, as with `format!`).
+#[macro_export]
+macro_rules! msg {
+    ($en:literal, $fr:literal $(,)?) => {
+        $crate::finding::Message::new(format!($en), format!($fr))
+    };
+    ($en:literal, $fr:literal, $($arg:expr),+ $(,)?) => {
+        $crate::finding::Message::new(format!($en, $($arg),+), format!($fr, $($arg),+))
+    };
+}
 
 /// The outcome of a check for one subject.
 ///
@@ -118,15 +171,25 @@ pub struct Finding {
     pub subject: Subject,
     /// The outcome.
     pub verdict: Verdict,
-    /// One sentence saying what was seen, in English (the catalogue carries the translations
-    /// of titles and remediations; messages are evidence and stay as written).
+    /// One sentence saying what was seen, in English.
     pub message: String,
+    /// The same sentence in French, when the check wrote one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_fr: Option<String>,
     /// The facts behind the verdict.
     #[serde(default)]
     pub evidence: Vec<Evidence>,
 }
 
 impl Finding {
+    /// The message in `lang`, English when the check gave no French.
+    pub fn message_in(&self, lang: Lang) -> &str {
+        match (lang, &self.message_fr) {
+            (Lang::Fr, Some(fr)) => fr,
+            _ => &self.message,
+        }
+    }
+
     /// Adds one piece of evidence.
     #[must_use]
     pub fn evidence(mut self, label: impl Into<String>, value: impl Into<String>) -> Self {

@@ -113,6 +113,7 @@ mod tests {
             subject: Subject::Member,
             verdict,
             message: String::new(),
+            message_fr: None,
             evidence: vec![],
         }
     }

@@ -195,6 +195,7 @@ mod tests {
             subject,
             verdict,
             message: "seen".into(),
+            message_fr: None,
             evidence: vec![],
         }
     }

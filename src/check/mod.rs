@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 
 use crate::config::Config;
 use crate::declaration::Member;
-use crate::finding::{Finding, Subject, Verdict};
+use crate::finding::{Finding, Message, Subject, Verdict};
 use crate::observation::{Observations, ProbeFailure};
 pub use crate::plan::ProbeKind;
 
@@ -147,40 +147,42 @@ impl<'a> Context<'a> {
         &self,
         subject: Subject,
         verdict: Verdict,
-        message: impl Into<String>,
+        message: impl Into<Message>,
     ) -> Finding {
+        let message = message.into();
         Finding {
             check: CheckId::new(self.check),
             member: self.member.id.clone(),
             subject,
             verdict,
-            message: message.into(),
+            message: message.en,
+            message_fr: message.fr,
             evidence: Vec::new(),
         }
     }
 
     /// A `pass` finding.
-    pub fn pass(&self, subject: Subject, message: impl Into<String>) -> Finding {
+    pub fn pass(&self, subject: Subject, message: impl Into<Message>) -> Finding {
         self.finding(subject, Verdict::Pass, message)
     }
 
     /// A `warn` finding.
-    pub fn warn(&self, subject: Subject, message: impl Into<String>) -> Finding {
+    pub fn warn(&self, subject: Subject, message: impl Into<Message>) -> Finding {
         self.finding(subject, Verdict::Warn, message)
     }
 
     /// A `fail` finding.
-    pub fn fail(&self, subject: Subject, message: impl Into<String>) -> Finding {
+    pub fn fail(&self, subject: Subject, message: impl Into<Message>) -> Finding {
         self.finding(subject, Verdict::Fail, message)
     }
 
     /// A `manual` finding: a human must look.
-    pub fn manual(&self, subject: Subject, message: impl Into<String>) -> Finding {
+    pub fn manual(&self, subject: Subject, message: impl Into<Message>) -> Finding {
         self.finding(subject, Verdict::Manual, message)
     }
 
     /// A `not_applicable` finding.
-    pub fn not_applicable(&self, subject: Subject, message: impl Into<String>) -> Finding {
+    pub fn not_applicable(&self, subject: Subject, message: impl Into<Message>) -> Finding {
         self.finding(subject, Verdict::NotApplicable, message)
     }
 
@@ -189,19 +191,24 @@ impl<'a> Context<'a> {
         self.finding(
             subject,
             Verdict::Inconclusive,
-            format!("could not observe: {failure}"),
+            Message::new(
+                format!("could not observe: {failure}"),
+                format!("observation impossible : {}", failure.in_french()),
+            ),
         )
         .evidence("probe.failure", failure.to_string())
     }
 
     /// An `inconclusive` finding because nothing was observed at all (the probe did not run
-    /// for this subject, e.g. in a replay of a run that did not need it).
-    pub fn not_observed(&self, subject: Subject, what: &str) -> Finding {
-        self.finding(
-            subject,
-            Verdict::Inconclusive,
-            format!("no observation of {what}"),
-        )
+    /// for this subject, e.g. in a replay of a run that did not need it). `what` names what is
+    /// missing, e.g. `msg!("HTTPS on {host}", "HTTPS sur {host}")`.
+    pub fn not_observed(&self, subject: Subject, what: impl Into<Message>) -> Finding {
+        let what = what.into();
+        let message = Message {
+            fr: what.fr.map(|fr| format!("pas d'observation : {fr}")),
+            en: format!("no observation of {}", what.en),
+        };
+        self.finding(subject, Verdict::Inconclusive, message)
     }
 }
 

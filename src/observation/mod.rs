@@ -181,6 +181,31 @@ pub enum ProbeFailure {
 }
 
 impl ProbeFailure {
+    /// The failure in French, for French reports. What a resolver, TLS stack or server said is
+    /// quoted as it was said.
+    pub fn in_french(&self) -> String {
+        match self {
+            ProbeFailure::Blocked { reason } => {
+                format!("refusé par la protection des adresses privées : {reason}")
+            }
+            ProbeFailure::Dns { message } => format!("échec de la résolution DNS : {message}"),
+            ProbeFailure::Refused => "connexion refusée".to_owned(),
+            ProbeFailure::Reset => "connexion réinitialisée par le serveur".to_owned(),
+            ProbeFailure::Timeout { after_ms } => {
+                format!("pas de réponse au bout de {after_ms} ms")
+            }
+            ProbeFailure::Tls { message } => format!("échec de la négociation TLS : {message}"),
+            ProbeFailure::TooLarge { limit_bytes } => {
+                format!("réponse de plus de {limit_bytes} octets")
+            }
+            ProbeFailure::TooManyRedirects { count } => {
+                format!("trop de redirections ({count})")
+            }
+            ProbeFailure::Protocol { message } => format!("erreur de protocole : {message}"),
+            ProbeFailure::Other { message } => message.clone(),
+        }
+    }
+
     /// A timeout failure from a duration.
     pub fn timeout(after: Duration) -> Self {
         ProbeFailure::Timeout {

@@ -115,8 +115,11 @@ pub struct V1Finding {
     pub subject: V1Subject,
     /// `pass`, `warn`, `fail`, `manual`, `not_applicable` or `inconclusive`.
     pub verdict: Verdict,
-    /// What was seen.
+    /// What was seen, in English.
     pub message: String,
+    /// The same in French, when the check wrote it (added in 0.1: optional).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_fr: Option<String>,
     /// Evidence.
     pub evidence: Vec<V1Evidence>,
 }
@@ -222,6 +225,7 @@ impl From<&Finding> for V1Finding {
             subject: (&f.subject).into(),
             verdict: f.verdict,
             message: f.message.clone(),
+            message_fr: f.message_fr.clone(),
             evidence: f
                 .evidence
                 .iter()
@@ -365,6 +369,7 @@ fn finding_in(f: V1Finding) -> Result<Finding, Error> {
         subject: subject_in(f.subject)?,
         verdict: f.verdict,
         message: f.message,
+        message_fr: f.message_fr,
         evidence: f
             .evidence
             .into_iter()

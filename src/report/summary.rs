@@ -64,7 +64,7 @@ pub fn to_string(results: &Results, catalogue: &Catalogue, lang: Lang) -> String
                 md(&title),
                 md(f.check.as_str()),
                 md(&f.subject.to_string()),
-                md(&f.message)
+                md(f.message_in(lang))
             ));
         }
     }

@@ -397,7 +397,7 @@ fn finding_view(
         verdict_label: verdict_label(strings, finding.verdict),
         icon: verdict_icon(finding.verdict),
         subject: humanize::subject(&finding.subject, strings),
-        message: humanize::annotate_unix_times(&finding.message),
+        message: humanize::annotate_unix_times(finding.message_in(lang)),
         evidence: finding
             .evidence
             .iter()

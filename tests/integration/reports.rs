@@ -116,7 +116,20 @@ fn finding(
         subject,
         verdict,
         message: message.into(),
+        message_fr: None,
         evidence: vec![],
+    }
+}
+
+/// Gives a test finding its French message.
+trait InFrench {
+    fn in_french(self, fr: &str) -> Self;
+}
+
+impl InFrench for Finding {
+    fn in_french(mut self, fr: &str) -> Self {
+        self.message_fr = Some(fr.to_owned());
+        self
     }
 }
 
@@ -179,6 +192,7 @@ fn results() -> Results {
             Verdict::Fail,
             "Certificate expired",
         )
+        .in_french("Certificat expiré")
         .evidence("certificate.not_after", "2026-11-20T00:00:00Z"),
         finding(
             "exemple",
@@ -617,6 +631,25 @@ fn the_report_opens_with_the_failures_by_commitment_each_linked_to_its_finding()
     assert!(glance.contains("Ce ne sont pas des manquements"));
     let md = render("zero", Lang::En, DocFormat::Markdown);
     assert!(md.contains("No breach found in what could be observed from the outside."));
+}
+
+#[test]
+fn each_report_shows_a_findings_message_in_its_own_language() {
+    for format in [DocFormat::Html, DocFormat::Markdown] {
+        let fr = render("exemple", Lang::Fr, format);
+        assert!(fr.contains("Certificat expiré"), "{format:?}: {fr}");
+        assert!(!fr.contains("Certificate expired"), "{format:?}: {fr}");
+        let en = render("exemple", Lang::En, format);
+        assert!(en.contains("Certificate expired"), "{format:?}: {en}");
+        assert!(!en.contains("Certificat expiré"), "{format:?}: {en}");
+        // A message the check wrote in English only is shown as written.
+        assert!(fr.contains("TLS 1.0 still offered"), "{format:?}");
+    }
+    let json = json::to_json(&results());
+    assert!(
+        json.contains("\"message_fr\": \"Certificat expiré\""),
+        "{json}"
+    );
 }
 
 #[test]
