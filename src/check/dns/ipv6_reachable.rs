@@ -60,7 +60,7 @@ impl Check for Ipv6Reachable {
                 };
                 match cx.observations.tls_ipv6.get(&endpoint) {
                     None => with_addresses(
-                        cx.not_observed(subject, &format!("HTTPS over IPv6 on {endpoint}")),
+                        cx.not_observed(subject, format!("HTTPS over IPv6 on {endpoint}")),
                     ),
                     Some(Observed::Seen(handshake)) => {
                         let finding = match (&handshake.verification_error, ipv4_validates(cx, &endpoint)) {

@@ -24,7 +24,7 @@ pub(crate) fn records<'a>(
     subject: crate::finding::Subject,
 ) -> Result<&'a DnsRecords, Finding> {
     match cx.observations.dns.get(name) {
-        None => Err(cx.not_observed(subject, &format!("DNS records of {name}"))),
+        None => Err(cx.not_observed(subject, format!("DNS records of {name}"))),
         Some(Observed::Failed(failure)) => {
             Err(cx.inconclusive(subject, failure).evidence("dns.name", name))
         }

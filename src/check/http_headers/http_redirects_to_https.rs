@@ -51,7 +51,7 @@ fn judge_host(cx: &Context<'_>, web: &WebHost) -> Finding {
     let subject = Subject::Host(web.host.clone());
     let url = web.http_url.as_str();
     let exchange = match cx.observations.http.get(url) {
-        None => return cx.not_observed(subject, &format!("a response from {url}")),
+        None => return cx.not_observed(subject, format!("a response from {url}")),
         // Nothing listens on port 80: nothing is served unencrypted. That is a fact about the
         // member's server, not a failure to observe.
         Some(Observed::Failed(ProbeFailure::Refused)) => {
@@ -70,7 +70,7 @@ fn judge_host(cx: &Context<'_>, web: &WebHost) -> Finding {
     // The first hop is the answer to `http://<host>/` itself, whether or not the exchange went
     // on to follow it.
     let Some(first) = exchange.hops.first() else {
-        return cx.not_observed(subject, &format!("a response from {url}"));
+        return cx.not_observed(subject, format!("a response from {url}"));
     };
     let status = first.status;
     let location = first

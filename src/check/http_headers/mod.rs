@@ -35,12 +35,12 @@ pub(crate) fn for_each_page(
         .map(|web| {
             let subject = Subject::Host(web.host.clone());
             match cx.observations.http.get(&web.https_url) {
-                None => cx.not_observed(subject, &format!("a response from {}", web.https_url)),
+                None => cx.not_observed(subject, format!("a response from {}", web.https_url)),
                 Some(Observed::Failed(failure)) => cx
                     .inconclusive(subject, failure)
                     .evidence("url", web.https_url.clone()),
                 Some(Observed::Seen(exchange)) => match exchange.last() {
-                    None => cx.not_observed(subject, &format!("a response from {}", web.https_url)),
+                    None => cx.not_observed(subject, format!("a response from {}", web.https_url)),
                     // A rate limiter's answer is not the page: its headers say nothing of the
                     // site's own.
                     Some(last) if last.status == 429 => rate_limited(cx, subject, last),

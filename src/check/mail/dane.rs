@@ -81,7 +81,7 @@ impl Check for Dane {
                 None => {
                     return with_tlsa(cx.not_observed(
                         subject,
-                        &format!("a STARTTLS certificate from {}", session.host),
+                        format!("a STARTTLS certificate from {}", session.host),
                     ));
                 }
             };

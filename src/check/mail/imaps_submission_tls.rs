@@ -50,7 +50,7 @@ impl Check for ImapsSubmissionTls {
                 if !seen.contains(&subject) {
                     seen.push(subject.clone());
                     findings.push(match &observation.imaps {
-                        None => cx.not_observed(subject, &format!("IMAPS on {host}:993")),
+                        None => cx.not_observed(subject, format!("IMAPS on {host}:993")),
                         Some(endpoint) => judge_parts(
                             cx,
                             subject,
@@ -71,7 +71,7 @@ impl Check for ImapsSubmissionTls {
                         parts.push(starttls(session));
                     }
                     findings.push(if parts.is_empty() {
-                        cx.not_observed(subject, &format!("submission on {host}"))
+                        cx.not_observed(subject, format!("submission on {host}"))
                     } else {
                         judge_parts(cx, subject, &parts)
                     });

@@ -49,7 +49,7 @@ pub(crate) fn dns<'a>(
     subject: &Subject,
 ) -> Result<&'a DnsRecords, Finding> {
     match cx.observations.dns.get(name) {
-        None => Err(cx.not_observed(subject.clone(), &format!("DNS records of {name}"))),
+        None => Err(cx.not_observed(subject.clone(), format!("DNS records of {name}"))),
         Some(Observed::Failed(failure)) => Err(cx
             .inconclusive(subject.clone(), failure)
             .evidence("dns.name", name)),
@@ -86,7 +86,7 @@ pub(crate) fn mail_observation<'a>(
     subject: &Subject,
 ) -> Result<&'a MailObservation, Finding> {
     match cx.observations.mail.get(domain) {
-        None => Err(cx.not_observed(subject.clone(), &format!("the mail servers of {domain}"))),
+        None => Err(cx.not_observed(subject.clone(), format!("the mail servers of {domain}"))),
         Some(Observed::Failed(failure)) => Err(cx
             .inconclusive(subject.clone(), failure)
             .evidence("mail.domain", domain)),

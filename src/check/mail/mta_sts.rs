@@ -42,7 +42,7 @@ fn judge_domain(cx: &Context<'_>, domain: &str) -> Finding {
         Err(finding) => return finding,
     };
     let finding = match &observation.mta_sts_policy {
-        None => cx.not_observed(subject, &format!("the MTA-STS policy of {domain}")),
+        None => cx.not_observed(subject, format!("the MTA-STS policy of {domain}")),
         Some(Observed::Failed(
             failure @ (ProbeFailure::Timeout { .. } | ProbeFailure::Blocked { .. }),
         )) => cx.inconclusive(subject, failure),

@@ -34,7 +34,7 @@ impl Check for StarttlsCertificateValid {
             }
             let handshake = match &session.handshake {
                 None => {
-                    return cx.not_observed(subject, &format!("a STARTTLS handshake with {place}"));
+                    return cx.not_observed(subject, format!("a STARTTLS handshake with {place}"));
                 }
                 Some(Observed::Failed(failure @ ProbeFailure::Tls { .. })) => {
                     // The server offered STARTTLS and then could not complete a handshake with

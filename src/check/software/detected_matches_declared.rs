@@ -38,7 +38,7 @@ fn judge_service(cx: &Context<'_>, service: &Service) -> Finding {
     let subject = Subject::Service(service.id.clone());
     let url = service.url.as_str();
     let obs = match cx.observations.software.get(url) {
-        None => return cx.not_observed(subject, &format!("the software of {url}")),
+        None => return cx.not_observed(subject, format!("the software of {url}")),
         Some(Observed::Failed(failure)) => {
             return cx.inconclusive(subject, failure).evidence("url", url);
         }

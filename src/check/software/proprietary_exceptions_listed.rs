@@ -68,7 +68,7 @@ fn judge_member(cx: &Context<'_>) -> Finding {
                 .evidence("exceptions.page", page);
         }
         Err(None) => {
-            return cx.not_observed(Subject::Member, &format!("the exceptions page {page}"));
+            return cx.not_observed(Subject::Member, format!("the exceptions page {page}"));
         }
         Ok(status @ 200..=299) => cx
             .pass(

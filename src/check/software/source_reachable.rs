@@ -80,9 +80,9 @@ fn judge_service(cx: &Context<'_>, service: &Service) -> Finding {
         .get(service.url.as_str())
         .map(|o| o.seen().map(|s| &s.source))
     {
-        None => return cx.not_observed(subject, &format!("the source URL {declared}")),
-        Some(None) => return cx.not_observed(subject, &format!("the source URL {declared}")),
-        Some(Some(None)) => return cx.not_observed(subject, &format!("the source URL {declared}")),
+        None => return cx.not_observed(subject, format!("the source URL {declared}")),
+        Some(None) => return cx.not_observed(subject, format!("the source URL {declared}")),
+        Some(Some(None)) => return cx.not_observed(subject, format!("the source URL {declared}")),
         Some(Some(Some(Observed::Failed(failure)))) => {
             return cx
                 .inconclusive(subject, failure)

@@ -53,7 +53,7 @@ pub(crate) fn page_of<'a>(
 ) -> Result<&'a PageResources, Box<Finding>> {
     match cx.observations.pages.get(url.as_str()) {
         None => Err(Box::new(
-            cx.not_observed(subject.clone(), &format!("the resources of {url}"))
+            cx.not_observed(subject.clone(), format!("the resources of {url}"))
                 .evidence("page", url.as_str()),
         )),
         Some(Observed::Failed(failure)) => Err(Box::new(

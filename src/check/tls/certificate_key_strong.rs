@@ -22,7 +22,7 @@ impl Check for CertificateKeyStrong {
         for_each_handshake(cx, |web, subject, handshake| {
             let endpoint = web.endpoint();
             let Some(leaf) = handshake.leaf() else {
-                return cx.not_observed(subject, &format!("a certificate from {endpoint}"));
+                return cx.not_observed(subject, format!("a certificate from {endpoint}"));
             };
             // Webpki does not reject short keys, so the chain sent is looked at here: the leaf
             // and the intermediates. A root sent along is not what the client trusts (it uses

@@ -25,7 +25,7 @@ impl Check for CertificateNotExpiring {
         let warn_days = i64::from(cx.config.certificate_expiry_warn_days);
         for_each_handshake(cx, |web, subject, handshake| {
             let Some(leaf) = handshake.leaf() else {
-                return cx.not_observed(subject, &format!("a certificate from {}", web.endpoint()));
+                return cx.not_observed(subject, format!("a certificate from {}", web.endpoint()));
             };
             let seconds_left = leaf.not_after_unix.saturating_sub(now);
             // Whole days, rounded down: "0 days left" already means less than 24 hours.

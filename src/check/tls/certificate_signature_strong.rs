@@ -23,7 +23,7 @@ impl Check for CertificateSignatureStrong {
         for_each_handshake(cx, |web, subject, handshake| {
             let endpoint = web.endpoint();
             if handshake.chain.is_empty() {
-                return cx.not_observed(subject, &format!("a certificate from {endpoint}"));
+                return cx.not_observed(subject, format!("a certificate from {endpoint}"));
             }
             // A client checks the signatures on the leaf and on the intermediates, never the
             // self-signature of a root (the trust anchor is trusted as such), so a SHA-1

@@ -35,7 +35,7 @@ impl Check for ChainComplete {
         for_each_handshake(cx, |web, subject, handshake| {
             let endpoint = web.endpoint();
             if handshake.chain.is_empty() {
-                return cx.not_observed(subject, &format!("a certificate from {endpoint}"));
+                return cx.not_observed(subject, format!("a certificate from {endpoint}"));
             }
             let length = handshake.chain.len();
             let path = Path::of(&handshake.chain);

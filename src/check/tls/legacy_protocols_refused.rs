@@ -27,8 +27,7 @@ impl Check for LegacyProtocolsRefused {
                 let endpoint = web.endpoint();
                 let legacy = match cx.observations.legacy_tls.get(&endpoint) {
                     None => {
-                        return cx
-                            .not_observed(subject, &format!("legacy protocols on {endpoint}"));
+                        return cx.not_observed(subject, format!("legacy protocols on {endpoint}"));
                     }
                     Some(Observed::Failed(failure)) => {
                         return cx
@@ -79,7 +78,7 @@ impl Check for LegacyProtocolsRefused {
                         ),
                     )
                 } else if legacy.attempts.is_empty() {
-                    cx.not_observed(subject, &format!("legacy protocols on {endpoint}"))
+                    cx.not_observed(subject, format!("legacy protocols on {endpoint}"))
                 } else if !unknown.is_empty() {
                     cx.finding(
                         subject,

@@ -54,7 +54,7 @@ pub(crate) fn for_each_handshake(
             let subject = Subject::Host(web.host.clone());
             let endpoint = web.endpoint();
             match cx.observations.tls.get(&endpoint) {
-                None => cx.not_observed(subject, &format!("a TLS handshake with {endpoint}")),
+                None => cx.not_observed(subject, format!("a TLS handshake with {endpoint}")),
                 Some(Observed::Failed(failure)) => cx
                     .inconclusive(subject, failure)
                     .evidence("tls.endpoint", endpoint),

@@ -167,7 +167,7 @@ pub(crate) fn presence<'a>(
     absent: Verdict,
 ) -> Presence<'a> {
     let Some(docs) = documents(cx) else {
-        return Presence::Missing(cx.not_observed(Subject::Member, &format!("the {what}")));
+        return Presence::Missing(cx.not_observed(Subject::Member, format!("the {what}")));
     };
     let candidates = of_kind(docs, kind);
     if let Some(doc) = candidates.iter().copied().find(|d| d.reachable().is_some()) {

@@ -45,7 +45,7 @@ fn judge_url(cx: &Context<'_>, subject: Subject, url: &str) -> Finding {
         return judge_plain_declaration(cx, subject, url);
     }
     let Some(observed) = cx.observations.http.get(url) else {
-        return cx.not_observed(subject, &format!("HTTPS for {url}"));
+        return cx.not_observed(subject, format!("HTTPS for {url}"));
     };
     let exchange = match observed {
         Observed::Seen(exchange) => exchange,
@@ -66,7 +66,7 @@ fn judge_url(cx: &Context<'_>, subject: Subject, url: &str) -> Finding {
         Observed::Failed(failure) => return cx.inconclusive(subject, failure).evidence("url", url),
     };
     let Some(last) = exchange.last() else {
-        return cx.not_observed(subject, &format!("a response from {url}"));
+        return cx.not_observed(subject, format!("a response from {url}"));
     };
     if last.status == 429 {
         return crate::check::http_headers::rate_limited(cx, subject, last);
@@ -156,7 +156,7 @@ fn judge_plain_declaration(cx: &Context<'_>, subject: Subject, url: &str) -> Fin
         }
         Some(Observed::Failed(failure)) => cx.inconclusive(subject, failure),
         Some(Observed::Seen(exchange)) => match exchange.last() {
-            None => cx.not_observed(subject, &format!("a response from {https_url}")),
+            None => cx.not_observed(subject, format!("a response from {https_url}")),
             Some(last) => match ends_in_clear(cx, &subject, &https_url, last) {
                 Some(finding) => finding,
                 None => cx
