@@ -48,12 +48,17 @@ impl From<&str> for Message {
     }
 }
 
-/// `msg!("English {x}", "Français {x}")`: a [`Message`] from two format strings sharing their
-/// arguments (inline `{name}` captures or trailing arguments, as with `format!`).
+/// `msg!("English {x}", "Français {x}")`: a [`Message`] from two format strings. Inline
+/// `{name}` captures serve both; trailing arguments after the strings are shared by both
+/// (`msg!("{} days", "{} jours", n)`); after a `;` instead, the first argument goes to the
+/// English string and the second to the French one (`msg!("({})", "({})"; reason_en, reason_fr)`).
 #[macro_export]
 macro_rules! msg {
     ($en:literal, $fr:literal $(,)?) => {
         $crate::finding::Message::new(format!($en), format!($fr))
+    };
+    ($en:literal, $fr:literal; $en_arg:expr, $fr_arg:expr $(,)?) => {
+        $crate::finding::Message::new(format!($en, $en_arg), format!($fr, $fr_arg))
     };
     ($en:literal, $fr:literal, $($arg:expr),+ $(,)?) => {
         $crate::finding::Message::new(format!($en, $($arg),+), format!($fr, $($arg),+))
@@ -220,5 +225,48 @@ impl Finding {
     /// The order every output uses: member, check, subject.
     pub fn sort_key(&self) -> (&str, &str, &Subject) {
         (&self.member, self.check.as_str(), &self.subject)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn msg_formats_both_languages_with_captures_shared_and_split_arguments() {
+        let host = "pad.chaton.test";
+        let captured = crate::msg!("{host} answers", "{host} répond");
+        assert_eq!(captured.en, "pad.chaton.test answers");
+        assert_eq!(captured.fr.as_deref(), Some("pad.chaton.test répond"));
+        let shared = crate::msg!("{} days", "{} jours", 12);
+        assert_eq!(
+            (shared.en.as_str(), shared.fr.as_deref()),
+            ("12 days", Some("12 jours"))
+        );
+        let split = crate::msg!("({})", "({})"; "expired", "expiré");
+        assert_eq!(
+            (split.en.as_str(), split.fr.as_deref()),
+            ("(expired)", Some("(expiré)"))
+        );
+    }
+
+    #[test]
+    fn a_message_without_french_reads_in_english_in_both_languages() {
+        let finding = Finding {
+            check: CheckId::new("web.https-reachable"),
+            member: "m".into(),
+            subject: Subject::Member,
+            verdict: Verdict::Pass,
+            message: "answers".into(),
+            message_fr: None,
+            evidence: Vec::new(),
+        };
+        assert_eq!(finding.message_in(Lang::Fr), "answers");
+        let french = Finding {
+            message_fr: Some("répond".into()),
+            ..finding
+        };
+        assert_eq!(french.message_in(Lang::Fr), "répond");
+        assert_eq!(french.message_in(Lang::En), "answers");
     }
 }

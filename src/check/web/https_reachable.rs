@@ -9,6 +9,7 @@
 
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::{Finding, Subject};
+use crate::msg;
 use crate::observation::tls::VerificationKind;
 use crate::observation::{Observed, ProbeFailure};
 use crate::plan::targets::{tls_endpoint_of, web_hosts};
@@ -45,7 +46,7 @@ fn judge_url(cx: &Context<'_>, subject: Subject, url: &str) -> Finding {
         return judge_plain_declaration(cx, subject, url);
     }
     let Some(observed) = cx.observations.http.get(url) else {
-        return cx.not_observed(subject, format!("HTTPS for {url}"));
+        return cx.not_observed(subject, msg!("HTTPS for {url}", "HTTPS pour {url}"));
     };
     let exchange = match observed {
         Observed::Seen(exchange) => exchange,
@@ -54,8 +55,11 @@ fn judge_url(cx: &Context<'_>, subject: Subject, url: &str) -> Finding {
                 Some((reason, verifier_says)) => cx
                     .warn(
                         subject,
-                        format!(
-                            "{url} answers over TLS, but browsers refuse it ({reason}): visitors get a security warning (see tls.certificate-valid)"
+                        msg!(
+                            "{url} answers over TLS, but browsers refuse it ({}): visitors get a security warning (see tls.certificate-valid)",
+                            "{url} répond en TLS, mais les navigateurs le refusent ({}) : les visiteurs reçoivent une alerte de sécurité (voir tls.certificate-valid)";
+                            reason.en,
+                            reason.fr,
                         ),
                     )
                     .evidence("url", url)
@@ -66,7 +70,10 @@ fn judge_url(cx: &Context<'_>, subject: Subject, url: &str) -> Finding {
         Observed::Failed(failure) => return cx.inconclusive(subject, failure).evidence("url", url),
     };
     let Some(last) = exchange.last() else {
-        return cx.not_observed(subject, format!("a response from {url}"));
+        return cx.not_observed(
+            subject,
+            msg!("a response from {url}", "une réponse de {url}"),
+        );
     };
     if last.status == 429 {
         return crate::check::http_headers::rate_limited(cx, subject, last);
@@ -77,11 +84,24 @@ fn judge_url(cx: &Context<'_>, subject: Subject, url: &str) -> Finding {
     let finding = match last.status {
         // A 5xx is the member's server failing right now: a fact, but not proof the service is
         // gone, so it is not a `fail`.
-        500..=599 => cx.warn(subject, format!("{url} answers with a server error")),
-        400..=499 if last.status != 401 && last.status != 403 => {
-            cx.warn(subject, format!("{url} answers with a client error"))
-        }
-        _ => cx.pass(subject, format!("{url} answers over HTTPS")),
+        500..=599 => cx.warn(
+            subject,
+            msg!(
+                "{url} answers with a server error",
+                "{url} répond par une erreur du serveur"
+            ),
+        ),
+        400..=499 if last.status != 401 && last.status != 403 => cx.warn(
+            subject,
+            msg!(
+                "{url} answers with a client error",
+                "{url} répond par une erreur côté client"
+            ),
+        ),
+        _ => cx.pass(
+            subject,
+            msg!("{url} answers over HTTPS", "{url} répond en HTTPS"),
+        ),
     };
     finding.evidence_at("http.status", last.status.to_string(), last.url.clone())
 }
@@ -105,12 +125,18 @@ fn ends_in_clear(
     let finding = if same_host && (200..300).contains(&last.status) {
         cx.fail(
             subject.clone(),
-            format!("{url} redirects to {final_url}, which serves the service in clear text"),
+            msg!(
+                "{url} redirects to {final_url}, which serves the service in clear text",
+                "{url} redirige vers {final_url}, qui sert le service en clair"
+            ),
         )
     } else {
         cx.warn(
             subject.clone(),
-            format!("{url} redirects to {final_url}, a plain-HTTP address"),
+            msg!(
+                "{url} redirects to {final_url}, a plain-HTTP address",
+                "{url} redirige vers {final_url}, une adresse en HTTP simple"
+            ),
         )
     };
     Some(finding.evidence_at("http.status", last.status.to_string(), last.url.clone()))
@@ -130,25 +156,47 @@ fn judge_plain_declaration(cx: &Context<'_>, subject: Subject, url: &str) -> Fin
     });
     let Some(https_url) = https_url else {
         return cx
-            .fail(subject, format!("declared with a plain-text URL: {url}"))
+            .fail(
+                subject,
+                msg!(
+                    "declared with a plain-text URL: {url}",
+                    "déclaré avec une adresse en clair : {url}"
+                ),
+            )
             .evidence("url", url);
     };
-    let declared = format!("declared with a plain-text URL ({url})");
+    let declared = msg!(
+        "declared with a plain-text URL ({url})",
+        "déclaré avec une adresse en clair ({url})"
+    );
+    let declared_fr = declared.fr.unwrap_or_default();
+    let declared = declared.en;
     let finding = match cx.observations.http.get(&https_url) {
         None => cx.warn(
             subject,
-            format!("{declared}; HTTPS on {https_url} was not observed"),
+            msg!(
+                "{declared}; HTTPS on {https_url} was not observed",
+                "{declared_fr} ; HTTPS sur {https_url} n'a pas été observé"
+            ),
         ),
         Some(Observed::Failed(ProbeFailure::Refused)) => cx.fail(
             subject,
-            format!("{declared}, and {https_url} refuses connections: the service is only offered in clear text"),
+            msg!(
+                "{declared}, and {https_url} refuses connections: the service is only offered in clear text",
+                "{declared_fr}, et {https_url} refuse les connexions : le service n'est offert qu'en clair"
+            ),
         ),
         Some(Observed::Failed(failure @ ProbeFailure::Tls { .. })) => {
             match rejected_certificate(cx, &https_url) {
                 Some((reason, verifier_says)) => cx
                     .warn(
                         subject,
-                        format!("{declared}, and browsers refuse {https_url} ({reason})"),
+                        msg!(
+                            "{declared}, and browsers refuse {https_url} ({})",
+                            "{declared_fr}, et les navigateurs refusent {https_url} ({})";
+                            reason.en,
+                            reason.fr,
+                        ),
                     )
                     .evidence("tls.verification_error", verifier_says),
                 None => cx.inconclusive(subject, failure),
@@ -156,13 +204,19 @@ fn judge_plain_declaration(cx: &Context<'_>, subject: Subject, url: &str) -> Fin
         }
         Some(Observed::Failed(failure)) => cx.inconclusive(subject, failure),
         Some(Observed::Seen(exchange)) => match exchange.last() {
-            None => cx.not_observed(subject, format!("a response from {https_url}")),
+            None => cx.not_observed(
+                subject,
+                msg!("a response from {https_url}", "une réponse de {https_url}"),
+            ),
             Some(last) => match ends_in_clear(cx, &subject, &https_url, last) {
                 Some(finding) => finding,
                 None => cx
                     .warn(
                         subject,
-                        format!("{declared}, but {https_url} answers over HTTPS: declare the https:// address"),
+                        msg!(
+                            "{declared}, but {https_url} answers over HTTPS: declare the https:// address",
+                            "{declared_fr}, mais {https_url} répond en HTTPS : déclarez l'adresse en https://"
+                        ),
                     )
                     .evidence_at("http.status", last.status.to_string(), last.url.clone()),
             },
@@ -171,21 +225,39 @@ fn judge_plain_declaration(cx: &Context<'_>, subject: Subject, url: &str) -> Fin
     finding.evidence("url", url)
 }
 
+/// A short reason in both languages.
+struct Reason {
+    en: &'static str,
+    fr: &'static str,
+}
+
 /// Why the TLS probe's verifier refused the certificate of `url`'s own host, when it did: a
 /// short reason and the verifier's own words.
-fn rejected_certificate(cx: &Context<'_>, url: &str) -> Option<(&'static str, String)> {
+fn rejected_certificate(cx: &Context<'_>, url: &str) -> Option<(Reason, String)> {
     let key = tls_endpoint_of(&url::Url::parse(url).ok()?)?;
     let Observed::Seen(handshake) = cx.observations.tls.get(&key)? else {
         return None;
     };
-    let reason = match handshake.verification_kind? {
-        VerificationKind::Expired => "expired certificate",
-        VerificationKind::NotYetValid => "certificate not yet valid",
-        VerificationKind::WrongHost => "certificate issued for another name",
-        VerificationKind::UnknownIssuer => "no chain to a trusted authority",
-        VerificationKind::BadSignature => "invalid or refused signature",
-        VerificationKind::Other => "certificate refused",
+    let (en, fr) = match handshake.verification_kind? {
+        VerificationKind::Expired => ("expired certificate", "certificat expiré"),
+        VerificationKind::NotYetValid => {
+            ("certificate not yet valid", "certificat pas encore valide")
+        }
+        VerificationKind::WrongHost => (
+            "certificate issued for another name",
+            "certificat délivré pour un autre nom",
+        ),
+        VerificationKind::UnknownIssuer => (
+            "no chain to a trusted authority",
+            "aucune chaîne vers une autorité de confiance",
+        ),
+        VerificationKind::BadSignature => (
+            "invalid or refused signature",
+            "signature invalide ou refusée",
+        ),
+        VerificationKind::Other => ("certificate refused", "certificat refusé"),
     };
+    let reason = Reason { en, fr };
     Some((
         reason,
         handshake.verification_error.clone().unwrap_or_default(),
@@ -339,6 +411,8 @@ mod tests {
         ))));
         assert_eq!(f.verdict, Verdict::Warn);
         assert!(f.message.contains("expired certificate"), "{}", f.message);
+        let fr = f.message_fr.as_deref().unwrap_or_default();
+        assert!(fr.contains("certificat expiré"), "{fr}");
     }
 
     #[test]
