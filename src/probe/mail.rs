@@ -13,7 +13,9 @@ use tokio::time::{Instant, timeout_at};
 use url::Url;
 
 use crate::declaration::MailDomain;
-use crate::observation::mail::{MailObservation, MtaStsPolicy, SmtpSession, TlsEndpoint};
+use crate::observation::mail::{
+    MailObservation, MtaStsPolicy, Sha512Digests, SmtpSession, TlsEndpoint,
+};
 use crate::observation::{Observed, ProbeFailure};
 use crate::probe::{Connect, Fetch, FetchOptions, tls};
 
@@ -209,6 +211,7 @@ pub async fn smtp_session<S: AsyncRead + AsyncWrite + Unpin>(
         ehlo_keywords: Vec::new(),
         starttls_offered: false,
         handshake: None,
+        chain_sha512: Vec::new(),
         failure: None,
     };
     let deadline = Instant::now() + limits.total;
@@ -308,12 +311,33 @@ pub async fn smtp_session<S: AsyncRead + AsyncWrite + Unpin>(
         Err(_) => Observed::Failed(ProbeFailure::timeout(limits.total)),
         Ok(Err(failure)) => Observed::Failed(failure),
         Ok(Ok((recorded, mut tls))) => {
+            session.chain_sha512 = tls
+                .get_ref()
+                .1
+                .peer_certificates()
+                .unwrap_or_default()
+                .iter()
+                .map(|der| sha512_digests(der))
+                .collect();
             let mut tls_reader = LineReader::new();
             quit(&mut tls, &mut tls_reader, limits, deadline).await;
             Observed::Seen(recorded)
         }
     });
     session
+}
+
+/// The SHA-512 digests DANE matching type 2 compares (RFC 6698 section 2.1.3).
+pub fn sha512_digests(der: &[u8]) -> Sha512Digests {
+    use sha2::{Digest, Sha512};
+    use x509_parser::prelude::{FromDer, X509Certificate};
+    let spki = X509Certificate::from_der(der)
+        .map(|(_, cert)| crate::net::hex(&Sha512::digest(cert.public_key().raw)))
+        .unwrap_or_default();
+    Sha512Digests {
+        certificate: crate::net::hex(&Sha512::digest(der)),
+        spki,
+    }
 }
 
 /// Says goodbye, briefly: the answer does not matter.
@@ -354,6 +378,7 @@ fn failed_session(host: &str, port: u16, failure: ProbeFailure) -> SmtpSession {
         ehlo_keywords: Vec::new(),
         starttls_offered: false,
         handshake: None,
+        chain_sha512: Vec::new(),
         failure: Some(failure),
     }
 }

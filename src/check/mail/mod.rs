@@ -200,6 +200,7 @@ pub(crate) mod test_support {
             ehlo_keywords: vec!["PIPELINING".into(), "STARTTLS".into()],
             starttls_offered: true,
             handshake: Some(Observed::Seen(handshake("mx.chaton.test"))),
+            chain_sha512: Vec::new(),
             failure: None,
         }
     }
