@@ -7,7 +7,8 @@
 //! `fail`: senders that validate DANE refuse to deliver to that host. A record this tool
 //! cannot compare (a trust-anchor key the server does not send) goes to a human (`manual`),
 //! and so does a DANE-TA match whose certificate PKIX rejects for its name or dates. TLSA
-//! records in an unsigned zone are ignored by senders: a `warn`. No TLSA record: DANE is
+//! records in an unsigned zone, or of a host whose address records are unsigned, are ignored
+//! by senders (RFC 7672 section 2.2.2): a `warn`. No TLSA record: DANE is
 //! not used, `not_applicable` (MTA-STS is judged on its own).
 
 use sha2::{Digest, Sha256};
@@ -82,6 +83,12 @@ fn judge_host(cx: &Context<'_>, session: &SmtpSession) -> Finding {
             ));
         }
     }
+    if host_addresses_insecure(cx, host) {
+        return with_tlsa(cx.warn(
+            subject,
+            format!("{host} publishes signed TLSA records, but its own address records are not signed with DNSSEC: senders do not look for them"),
+        ));
+    }
     let handshake = match &session.handshake {
         Some(Observed::Seen(handshake)) => handshake,
         Some(Observed::Failed(failure)) => {
@@ -145,6 +152,21 @@ fn judge_host(cx: &Context<'_>, session: &SmtpSession) -> Finding {
         None => finding,
     };
     with_tlsa(finding)
+}
+
+/// Whether the MX host's own address records were seen to be DNSSEC-insecure: senders then
+/// do not look up its TLSA records (RFC 7672 section 2.2.2), however those are signed, e.g.
+/// a TLSA name that is a CNAME to a signed zone.
+pub(crate) fn host_addresses_insecure(cx: &Context<'_>, host: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    cx.observations
+        .dns
+        .get(&host)
+        .and_then(Observed::seen)
+        .is_some_and(|records| {
+            !(records.a.is_empty() && records.aaaa.is_empty())
+                && records.dnssec.as_deref() == Some("insecure")
+        })
 }
 
 /// The result of comparing TLSA records with a chain.
@@ -485,6 +507,30 @@ mod tests {
             verdict_in(session, &[spki().as_str()], "secure"),
             Verdict::Inconclusive
         );
+    }
+
+    #[test]
+    fn signed_tlsa_of_a_host_in_an_unsigned_zone_warns_instead_of_failing() {
+        // A TLSA name CNAMEd to a provider's signed zone, from an unsigned zone.
+        let (m, mut obs) = mail_world(good_session());
+        let records = DnsRecords {
+            tlsa: vec![format!("3 1 1 {:0>64}", "cc")],
+            dnssec: Some("secure".into()),
+            ..Default::default()
+        };
+        obs.dns
+            .insert("_25._tcp.mx.chaton.test".into(), Observed::Seen(records));
+        let host = |dnssec: &str| DnsRecords {
+            a: vec!["192.0.2.25".into()],
+            dnssec: Some(dnssec.into()),
+            ..Default::default()
+        };
+        obs.dns
+            .insert("mx.chaton.test".into(), Observed::Seen(host("insecure")));
+        assert_eq!(verdict(&Dane, &m, &obs), Verdict::Warn);
+        obs.dns
+            .insert("mx.chaton.test".into(), Observed::Seen(host("secure")));
+        assert_eq!(verdict(&Dane, &m, &obs), Verdict::Fail);
     }
 
     #[test]

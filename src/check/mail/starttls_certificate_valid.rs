@@ -8,7 +8,7 @@
 //! DNSSEC-secure DANE-EE record passes whatever PKIX says; a DANE-TA match only excuses an
 //! unknown issuer (names and dates are still checked).
 
-use super::dane::{DaneMatch, dane_match};
+use super::dane::{DaneMatch, dane_match, host_addresses_insecure};
 use super::for_each_exchanger;
 use super::mta_sts::{UsablePolicy, usable_policy};
 use crate::check::tls::with_leaf_evidence;
@@ -72,7 +72,8 @@ impl Check for StarttlsCertificateValid {
                 .dns
                 .get(&tlsa_name(&session.host))
                 .and_then(Observed::seen)
-                .filter(|records| records.dnssec.as_deref() == Some("secure"));
+                .filter(|records| records.dnssec.as_deref() == Some("secure"))
+                .filter(|_| !host_addresses_insecure(cx, &session.host));
             if let Some(records) = tlsa
                 && let DaneMatch::Matches { record, usage } =
                     dane_match(&records.tlsa, &handshake.chain, &session.chain_sha512)
