@@ -4,7 +4,8 @@
 //! Only `+all` (or a bare `all`) is a `fail`: it hands the domain's name to every sender.
 //! What merely protects nothing is a `warn`: no record, several records or a syntax error
 //! (both a permanent error for receivers, section 4.5 and 4.6), `?all`, and a record with
-//! neither `all` nor `redirect=` (the default result is neutral, section 4.7). `~all` and
+//! neither `all` nor `redirect=` (the default result is neutral, section 4.7). More than
+//! ten lookup terms in the record itself is also a permanent error (section 4.6.4). `~all` and
 //! `-all` pass. A `redirect=` is followed one step when the target's records were observed.
 
 use super::{dns_txt, mail_domains};
@@ -154,6 +155,9 @@ fn parse(record: &str) -> Result<Policy, String> {
         redirect: None,
     };
     let mut exp_seen = false;
+    // Terms that cost a DNS lookup (section 4.6.4); past 10 the result is a permanent
+    // error. Only this record's own terms are counted: a lower bound.
+    let mut lookups = 0;
     for term in record.split_ascii_whitespace().skip(1) {
         let lower = term.to_ascii_lowercase();
         let delimiter = lower.find([':', '/', '=']);
@@ -172,7 +176,10 @@ fn parse(record: &str) -> Result<Policy, String> {
                     return Err("redirect= appears twice".into());
                 }
                 "redirect" if value.is_empty() => return Err("redirect= names no domain".into()),
-                "redirect" => policy.redirect = Some(value.to_owned()),
+                "redirect" => {
+                    lookups += 1;
+                    policy.redirect = Some(value.to_owned());
+                }
                 "exp" if exp_seen => return Err("exp= appears twice".into()),
                 "exp" => exp_seen = true,
                 _ => {}
@@ -195,9 +202,17 @@ fn parse(record: &str) -> Result<Policy, String> {
         {
             return Err(format!("malformed mechanism {term:?}"));
         }
+        if matches!(name, "include" | "a" | "mx" | "ptr" | "exists") {
+            lookups += 1;
+        }
         if name == "all" && policy.all.is_none() {
             policy.all = Some(qualifier);
         }
+    }
+    if lookups > 10 {
+        return Err(format!(
+            "{lookups} terms that need a DNS lookup, more than the 10 allowed"
+        ));
     }
     Ok(policy)
 }
@@ -310,6 +325,15 @@ mod tests {
             Verdict::Warn
         );
         assert_eq!(verdict_with(&["v=spf1 -all:x"]), Verdict::Warn);
+    }
+
+    #[test]
+    fn more_than_ten_lookups_in_the_record_itself_is_a_permanent_error() {
+        let includes: Vec<String> = (0..11).map(|i| format!("include:s{i}.test")).collect();
+        let record = format!("v=spf1 {} -all", includes.join(" "));
+        assert_eq!(verdict_with(&[record.as_str()]), Verdict::Warn);
+        let record = format!("v=spf1 {} -all", includes[..10].join(" "));
+        assert_eq!(verdict_with(&[record.as_str()]), Verdict::Pass);
     }
 
     #[test]
