@@ -433,7 +433,11 @@ pub fn parse_mta_sts_policy(url: &str, status: u16, body: &str) -> MtaStsPolicy 
         match key {
             "version" => policy.version = Some(value.to_owned()),
             "mode" => {
-                if !matches!(value, "enforce" | "testing" | "none") {
+                // ABNF literals are case-insensitive (RFC 5234 section 2.3).
+                if !["enforce", "testing", "none"]
+                    .iter()
+                    .any(|mode| value.eq_ignore_ascii_case(mode))
+                {
                     policy
                         .problems
                         .push(format!("line {}: unknown mode {value:?}", number + 1));

@@ -138,7 +138,7 @@ fn judge_host(cx: &Context<'_>, session: &SmtpSession) -> Finding {
         ),
         DaneMatch::Unverifiable => cx.manual(
             subject,
-            format!("no TLSA record of {host} matched, and some cannot be compared from what was observed (a trust-anchor key the server does not send)"),
+            format!("no TLSA record of {host} matched, and some cannot be compared from what was observed (e.g. a trust-anchor key the server does not send): a human must compare them"),
         ),
         DaneMatch::Unusable => cx.warn(
             subject,

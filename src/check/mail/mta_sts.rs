@@ -95,11 +95,13 @@ fn announcement<'a>(records: &[&'a str]) -> Result<&'a str, String> {
 /// Why senders would not use this policy file (section 3.2 and 3.3), or `None`.
 fn policy_problem(policy: &MtaStsPolicy) -> Option<String> {
     let mode = policy.mode.as_deref().unwrap_or("").to_ascii_lowercase();
-    if policy.status != 200 {
+    if (300..400).contains(&policy.status) {
         Some(format!(
-            "answers HTTP {} (no redirect is followed)",
+            "answers HTTP {}, a redirect senders do not follow",
             policy.status
         ))
+    } else if policy.status != 200 {
+        Some(format!("answers HTTP {}", policy.status))
     } else if !policy
         .version
         .as_deref()
