@@ -34,6 +34,11 @@ impl Check for StarttlsCertificateValid {
         for_each_exchanger(cx, |domain, session| {
             let subject = Subject::Host(session.host.clone());
             let place = format!("{}:{}", session.host, session.port);
+            if let Some(failure) = &session.failure {
+                return cx
+                    .inconclusive(subject, failure)
+                    .evidence("smtp.endpoint", place);
+            }
             if !session.starttls_offered {
                 return cx.not_applicable(subject, format!("{place} does not offer STARTTLS"));
             }
@@ -225,6 +230,20 @@ mod tests {
     fn handshake_timeout_is_inconclusive() {
         let (m, obs) = mail_world(SmtpSession {
             handshake: Some(timeout()),
+            ..good_session()
+        });
+        assert_eq!(
+            verdict(&StarttlsCertificateValid, &m, &obs),
+            Verdict::Inconclusive
+        );
+    }
+
+    #[test]
+    fn session_that_never_reached_ehlo_is_inconclusive_not_without_starttls() {
+        let (m, obs) = mail_world(SmtpSession {
+            starttls_offered: false,
+            handshake: None,
+            failure: Some(ProbeFailure::Refused),
             ..good_session()
         });
         assert_eq!(
