@@ -9,8 +9,8 @@
 //! unknown issuer (names and dates are still checked).
 
 use super::dane::{DaneMatch, dane_match, host_addresses_insecure};
-use super::for_each_exchanger;
 use super::mta_sts::{UsablePolicy, usable_policy};
+use super::{for_each_exchanger, mail_domains};
 use crate::check::tls::with_leaf_evidence;
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::{Finding, Subject};
@@ -93,8 +93,10 @@ impl Check for StarttlsCertificateValid {
                     handshake.leaf(),
                 );
             }
-            let finding = if let Some(enforced) = mta_sts_enforced(cx, domain) {
-                cx.fail(subject, format!("the certificate of {place} does not validate for {}, and the MTA-STS policy of {domain} is enforce: validating senders will not deliver", session.host))
+            let finding = if let Some((enforcing, enforced)) =
+                mta_sts_enforced(cx, domain, &session.host)
+            {
+                cx.fail(subject, format!("the certificate of {place} does not validate for {}, and the MTA-STS policy of {enforcing} is enforce: validating senders will not deliver", session.host))
                     .evidence_at("mta_sts.mode", enforced.mode, enforced.policy.url.clone())
             } else {
                 cx.warn(subject, format!("the certificate of {place} does not validate for {}: senders that encrypt without validating (most of them, RFC 7672 section 1.3) still deliver, but nothing authenticates the server", session.host))
@@ -107,9 +109,34 @@ impl Check for StarttlsCertificateValid {
     }
 }
 
-/// The domain has an MTA-STS policy senders would apply, in `enforce` mode.
-fn mta_sts_enforced<'a>(cx: &'a Context<'_>, domain: &str) -> Option<UsablePolicy<'a>> {
-    usable_policy(cx, domain).filter(|usable| usable.mode == "enforce")
+/// A mail domain served by `host` (`domain` first: MX hosts shared between domains are
+/// judged once) whose MTA-STS policy senders would apply in `enforce` mode.
+fn mta_sts_enforced<'a>(
+    cx: &'a Context<'_>,
+    domain: &str,
+    host: &str,
+) -> Option<(String, UsablePolicy<'a>)> {
+    let host = host.trim_end_matches('.');
+    let others = mail_domains(cx).into_iter().filter(|other| {
+        other != domain
+            && cx
+                .observations
+                .mail
+                .get(other)
+                .and_then(Observed::seen)
+                .is_some_and(|mail| {
+                    mail.exchangers
+                        .iter()
+                        .any(|s| s.host.trim_end_matches('.').eq_ignore_ascii_case(host))
+                })
+    });
+    std::iter::once(domain.to_owned())
+        .chain(others)
+        .find_map(|candidate| {
+            usable_policy(cx, &candidate)
+                .filter(|usable| usable.mode == "enforce")
+                .map(|usable| (candidate, usable))
+        })
 }
 
 #[cfg(test)]
@@ -172,6 +199,24 @@ mod tests {
     #[test]
     fn invalid_certificate_fails_under_enforced_mta_sts() {
         let (m, mut obs) = mail_world(bad_session());
+        with_mta_sts(&mut obs, 200);
+        assert_eq!(verdict(&StarttlsCertificateValid, &m, &obs), Verdict::Fail);
+    }
+
+    #[test]
+    fn invalid_certificate_fails_when_another_domain_sharing_the_mx_enforces_mta_sts() {
+        let (mut m, mut obs) = mail_world(bad_session());
+        m.mail_domains.insert(
+            0,
+            crate::declaration::MailDomain {
+                domain: "autre.test".into(),
+                imap_host: None,
+                submission_host: None,
+            },
+        );
+        let copy = obs.mail["chaton.test"].clone();
+        obs.mail.insert("autre.test".into(), copy);
+        assert_eq!(verdict(&StarttlsCertificateValid, &m, &obs), Verdict::Warn);
         with_mta_sts(&mut obs, 200);
         assert_eq!(verdict(&StarttlsCertificateValid, &m, &obs), Verdict::Fail);
     }
