@@ -46,10 +46,24 @@ pub struct SmtpSession {
     /// The STARTTLS handshake, when attempted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handshake: Option<Observed<TlsHandshake>>,
+    /// SHA-512 digests of the STARTTLS chain, leaf first, for DANE records of matching type 2
+    /// (the handshake keeps SHA-256 only). Empty when there was no handshake.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub chain_sha512: Vec<Sha512Digests>,
     /// Why the session stopped before STARTTLS could be judged (connection, banner or EHLO
     /// failure). `None` when EHLO was answered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure: Option<ProbeFailure>,
+}
+
+/// SHA-512 digests of one certificate (RFC 6698 matching type 2), lower-case hex.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Sha512Digests {
+    /// SHA-512 of the certificate DER (selector 0).
+    pub certificate: String,
+    /// SHA-512 of the SubjectPublicKeyInfo DER (selector 1); empty if unparsable.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub spki: String,
 }
 
 fn smtp_port() -> u16 {

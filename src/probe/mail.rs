@@ -13,7 +13,9 @@ use tokio::time::{Instant, timeout_at};
 use url::Url;
 
 use crate::declaration::MailDomain;
-use crate::observation::mail::{MailObservation, MtaStsPolicy, SmtpSession, TlsEndpoint};
+use crate::observation::mail::{
+    MailObservation, MtaStsPolicy, Sha512Digests, SmtpSession, TlsEndpoint,
+};
 use crate::observation::{Observed, ProbeFailure};
 use crate::probe::{Connect, Fetch, FetchOptions, tls};
 
@@ -209,6 +211,7 @@ pub async fn smtp_session<S: AsyncRead + AsyncWrite + Unpin>(
         ehlo_keywords: Vec::new(),
         starttls_offered: false,
         handshake: None,
+        chain_sha512: Vec::new(),
         failure: None,
     };
     let deadline = Instant::now() + limits.total;
@@ -255,10 +258,16 @@ pub async fn smtp_session<S: AsyncRead + AsyncWrite + Unpin>(
                 },
             );
         }
-        // A server that refuses EHLO for good cannot offer STARTTLS: that is the observation.
+        // A permanent refusal may be aimed at this client (its EHLO name, its address)
+        // rather than at senders in general: it shows nothing about STARTTLS either.
         _ => {
             quit(&mut stream, &mut reader, limits, deadline).await;
-            return session;
+            return fail(
+                session,
+                ProbeFailure::Protocol {
+                    message: format!("EHLO refused: {} {}", ehlo.code, ehlo.lines.join(" ")),
+                },
+            );
         }
     }
     session.ehlo_keywords = ehlo
@@ -308,12 +317,33 @@ pub async fn smtp_session<S: AsyncRead + AsyncWrite + Unpin>(
         Err(_) => Observed::Failed(ProbeFailure::timeout(limits.total)),
         Ok(Err(failure)) => Observed::Failed(failure),
         Ok(Ok((recorded, mut tls))) => {
+            session.chain_sha512 = tls
+                .get_ref()
+                .1
+                .peer_certificates()
+                .unwrap_or_default()
+                .iter()
+                .map(|der| sha512_digests(der))
+                .collect();
             let mut tls_reader = LineReader::new();
             quit(&mut tls, &mut tls_reader, limits, deadline).await;
             Observed::Seen(recorded)
         }
     });
     session
+}
+
+/// The SHA-512 digests DANE matching type 2 compares (RFC 6698 section 2.1.3).
+pub fn sha512_digests(der: &[u8]) -> Sha512Digests {
+    use sha2::{Digest, Sha512};
+    use x509_parser::prelude::{FromDer, X509Certificate};
+    let spki = X509Certificate::from_der(der)
+        .map(|(_, cert)| crate::net::hex(&Sha512::digest(cert.public_key().raw)))
+        .unwrap_or_default();
+    Sha512Digests {
+        certificate: crate::net::hex(&Sha512::digest(der)),
+        spki,
+    }
 }
 
 /// Says goodbye, briefly: the answer does not matter.
@@ -354,6 +384,7 @@ fn failed_session(host: &str, port: u16, failure: ProbeFailure) -> SmtpSession {
         ehlo_keywords: Vec::new(),
         starttls_offered: false,
         handshake: None,
+        chain_sha512: Vec::new(),
         failure: Some(failure),
     }
 }
@@ -402,7 +433,11 @@ pub fn parse_mta_sts_policy(url: &str, status: u16, body: &str) -> MtaStsPolicy 
         match key {
             "version" => policy.version = Some(value.to_owned()),
             "mode" => {
-                if !matches!(value, "enforce" | "testing" | "none") {
+                // ABNF literals are case-insensitive (RFC 5234 section 2.3).
+                if !["enforce", "testing", "none"]
+                    .iter()
+                    .any(|mode| value.eq_ignore_ascii_case(mode))
+                {
                     policy
                         .problems
                         .push(format!("line {}: unknown mode {value:?}", number + 1));
@@ -529,6 +564,106 @@ mod tests {
         assert!(parse_reply_line("HTTP/1.1 200 OK").is_err());
         assert!(parse_reply_line("250_x").is_err());
         assert!(parse_reply_line("2é0 x").is_err());
+    }
+
+    /// Plays the server side of an SMTP session on `stream`: banner, then `ehlo_reply` to
+    /// EHLO, then STARTTLS with `tls` when given.
+    async fn serve(
+        stream: tokio::io::DuplexStream,
+        ehlo_reply: &'static str,
+        tls: Option<tokio_rustls::TlsAcceptor>,
+    ) {
+        use tokio::io::{AsyncBufReadExt, BufReader};
+        let mut stream = BufReader::new(stream);
+        let _ = stream
+            .get_mut()
+            .write_all(b"220 mx.chaton.test ESMTP\r\n")
+            .await;
+        for _ in 0..5 {
+            let mut line = String::new();
+            if stream.read_line(&mut line).await.unwrap_or(0) == 0 {
+                return;
+            }
+            let command = line.trim().to_ascii_uppercase();
+            if command.starts_with("EHLO") {
+                let _ = stream.get_mut().write_all(ehlo_reply.as_bytes()).await;
+            } else if command == "STARTTLS" {
+                let Some(acceptor) = tls.clone() else { return };
+                let _ = stream.get_mut().write_all(b"220 go ahead\r\n").await;
+                if let Ok(mut secure) = acceptor.accept(stream.into_inner()).await {
+                    let mut buf = [0u8; 64];
+                    let _ = secure.read(&mut buf).await;
+                    let _ = secure.write_all(b"221 bye\r\n").await;
+                }
+                return;
+            } else {
+                let _ = stream.get_mut().write_all(b"221 bye\r\n").await;
+                return;
+            }
+        }
+    }
+
+    fn quick() -> Limits {
+        Limits {
+            total: Duration::from_secs(5),
+            reply: Duration::from_secs(2),
+        }
+    }
+
+    #[tokio::test]
+    async fn permanently_refused_ehlo_is_a_failure_not_a_missing_starttls() {
+        let (client, server) = tokio::io::duplex(4096);
+        let server = tokio::spawn(serve(server, "554 5.7.1 go away\r\n", None));
+        let roots = Arc::new(rustls::RootCertStore::empty());
+        let session = smtp_session(client, "mx.chaton.test", 25, roots, quick()).await;
+        let _ = server.await;
+        assert!(!session.starttls_offered);
+        assert!(
+            matches!(&session.failure, Some(ProbeFailure::Protocol { message }) if message.contains("554")),
+            "{session:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn starttls_session_records_sha512_digests_of_the_chain() {
+        use crate::world::desc::CertProfile;
+        use crate::world::pki::Pki;
+        use sha2::{Digest, Sha512};
+        let mut pki = Pki::generate().expect("internal error: test PKI");
+        let leaf = pki
+            .leaf("mx.chaton.test", CertProfile::Valid)
+            .expect("internal error: test leaf");
+        let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::aws_lc_rs::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .expect("internal error: versions")
+        .with_no_client_auth()
+        .with_single_cert(leaf.chain.clone(), leaf.key())
+        .expect("internal error: server config");
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        let mut roots = rustls::RootCertStore::empty();
+        roots
+            .add(pki.root_der())
+            .expect("internal error: test root");
+        let (client, server) = tokio::io::duplex(64 * 1024);
+        let server = tokio::spawn(serve(
+            server,
+            "250-mx.chaton.test\r\n250 STARTTLS\r\n",
+            Some(acceptor),
+        ));
+        let session = smtp_session(client, "mx.chaton.test", 25, Arc::new(roots), quick()).await;
+        let _ = server.await;
+        assert!(
+            matches!(session.handshake, Some(Observed::Seen(_))),
+            "{session:?}"
+        );
+        assert_eq!(session.chain_sha512.len(), leaf.chain.len());
+        assert_eq!(
+            session.chain_sha512[0].certificate,
+            crate::net::hex(&Sha512::digest(&leaf.chain[0]))
+        );
+        assert_eq!(session.chain_sha512[0].spki.len(), 128);
     }
 
     #[test]

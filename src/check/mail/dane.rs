@@ -1,15 +1,24 @@
 //! `mail.dane`: when an MX host publishes TLSA records in a DNSSEC-signed zone, the
 //! certificate it presents after STARTTLS matches them (RFC 7672).
 //!
-//! A mismatch is a `fail`: senders that validate DANE refuse to deliver to that host. TLSA
-//! records in an unsigned zone are ignored by senders: a `warn`. No TLSA record: DANE is not
-//! used, `not_applicable` (MTA-STS is judged on its own).
+//! Only DANE-TA (2) and DANE-EE (3) records count for SMTP (RFC 7672 section 3.1.3); a host
+//! that publishes nothing else gets a `warn` (DANE protects nothing). A mismatch, a host
+//! that no longer offers STARTTLS, and TLSA records whose DNSSEC signature is bogus are a
+//! `fail`: senders that validate DANE refuse to deliver to that host. A record this tool
+//! cannot compare (a trust-anchor key the server does not send) goes to a human (`manual`),
+//! and so does a DANE-TA match whose certificate PKIX rejects for its name or dates. TLSA
+//! records in an unsigned zone, or of a host whose address records are unsigned, are ignored
+//! by senders (RFC 7672 section 2.2.2): a `warn`. No TLSA record: DANE is
+//! not used, `not_applicable` (MTA-STS is judged on its own).
 
-use super::for_each_exchanger;
+use sha2::{Digest, Sha256};
+
+use super::{for_each_exchanger, lookup_error};
 use crate::check::{Check, Context, ProbeKind};
-use crate::finding::{Finding, Subject};
+use crate::finding::{Finding, Subject, Verdict};
 use crate::observation::Observed;
-use crate::observation::tls::Certificate;
+use crate::observation::mail::{Sha512Digests, SmtpSession};
+use crate::observation::tls::{Certificate, VerificationKind};
 use crate::plan::targets::tlsa_name;
 
 /// TLSA records of each MX host match its certificate.
@@ -25,141 +34,254 @@ impl Check for Dane {
     }
 
     fn judge(&self, cx: &Context<'_>) -> Vec<Finding> {
-        for_each_exchanger(cx, |_domain, session| {
-            let subject = Subject::Host(session.host.clone());
-            let name = tlsa_name(&session.host);
-            let records = match super::dns(cx, &name, &subject) {
-                Ok(records) => records,
-                Err(finding) => return finding,
-            };
-            if records.tlsa.is_empty() {
-                return cx.not_applicable(
-                    subject,
-                    format!(
-                        "{} publishes no TLSA record: DANE is not used",
-                        session.host
-                    ),
-                );
-            }
-            let with_tlsa = |f: Finding| {
-                records
-                    .tlsa
-                    .iter()
-                    .fold(f, |f, r| f.evidence("dns.tlsa", format!("{name}: {r}")))
-            };
-            let status = records.dnssec.as_deref().unwrap_or("indeterminate");
-            match status {
-                "secure" => {}
-                "bogus" => {
-                    return with_tlsa(cx.fail(
-                        subject,
-                        format!(
-                            "the TLSA records of {} do not validate (DNSSEC bogus)",
-                            session.host
-                        ),
-                    ));
-                }
-                "insecure" => {
-                    return with_tlsa(cx.warn(
-                        subject,
-                        format!("{} publishes TLSA records in a zone not signed with DNSSEC: senders ignore them", session.host),
-                    ));
-                }
-                _ => {
-                    return with_tlsa(cx.finding(
-                        subject,
-                        crate::finding::Verdict::Inconclusive,
-                        format!("the DNSSEC status of {name} is unknown"),
-                    ));
-                }
-            }
-            let handshake = match &session.handshake {
-                Some(Observed::Seen(handshake)) => handshake,
-                Some(Observed::Failed(failure)) => {
-                    return with_tlsa(cx.inconclusive(subject, failure));
-                }
-                None => {
-                    return with_tlsa(cx.not_observed(
-                        subject,
-                        format!("a STARTTLS certificate from {}", session.host),
-                    ));
-                }
-            };
-            let finding = match dane_match(&records.tlsa, &handshake.chain) {
-                DaneMatch::Matches(record) => {
-                    cx.pass(subject, format!("the certificate of {} matches its TLSA record", session.host)).evidence("dane.matched", record)
-                }
-                DaneMatch::NoMatch => cx.fail(
-                    subject,
-                    format!("no TLSA record of {} matches the certificate it presents: DANE senders will not deliver", session.host),
-                ),
-                DaneMatch::Unverifiable => cx.manual(
-                    subject,
-                    format!("the TLSA records of {} use a form this tool cannot compare (full data or SHA-512)", session.host),
-                ),
-            };
-            let finding = match handshake.leaf() {
-                Some(leaf) => finding
-                    .evidence("certificate.sha256", leaf.sha256.clone())
-                    .evidence("certificate.spki_sha256", leaf.spki_sha256.clone()),
+        for_each_exchanger(cx, |_domain, session| judge_host(cx, session))
+    }
+}
+
+fn judge_host(cx: &Context<'_>, session: &SmtpSession) -> Finding {
+    let subject = Subject::Host(session.host.clone());
+    let host = &session.host;
+    let name = tlsa_name(host);
+    let records = match super::dns(cx, &name, &subject) {
+        Ok(records) => records,
+        Err(finding) => return finding,
+    };
+    if records.tlsa.is_empty() {
+        if let Some(finding) = lookup_error(cx, records, "TLSA", &name, &subject) {
+            return finding;
+        }
+        return cx.not_applicable(
+            subject,
+            format!("{host} publishes no TLSA record: DANE is not used"),
+        );
+    }
+    let with_tlsa = |f: Finding| {
+        records
+            .tlsa
+            .iter()
+            .fold(f, |f, r| f.evidence("dns.tlsa", format!("{name}: {r}")))
+    };
+    match records.dnssec.as_deref().unwrap_or("indeterminate") {
+        "secure" => {}
+        "bogus" => {
+            return with_tlsa(cx.fail(
+                subject,
+                format!("the TLSA records of {host} do not validate (DNSSEC bogus): DANE senders will not deliver"),
+            ));
+        }
+        "insecure" => {
+            return with_tlsa(cx.warn(
+                subject,
+                format!("{host} publishes TLSA records in a zone not signed with DNSSEC: senders ignore them"),
+            ));
+        }
+        _ => {
+            return with_tlsa(cx.finding(
+                subject,
+                Verdict::Inconclusive,
+                format!("the DNSSEC status of {name} is unknown"),
+            ));
+        }
+    }
+    if host_addresses_insecure(cx, host) {
+        return with_tlsa(cx.warn(
+            subject,
+            format!("{host} publishes signed TLSA records, but its own address records are not signed with DNSSEC: senders do not look for them"),
+        ));
+    }
+    let handshake = match &session.handshake {
+        Some(Observed::Seen(handshake)) => handshake,
+        Some(Observed::Failed(failure)) => {
+            return with_tlsa(cx.inconclusive(subject, failure));
+        }
+        None if session.failure.is_none() && !session.starttls_offered => {
+            // RFC 7672 section 2.2: with usable TLSA records, STARTTLS is mandatory.
+            return with_tlsa(cx.fail(
+                subject,
+                format!("{host} publishes TLSA records but does not offer STARTTLS: DANE senders will not deliver"),
+            ));
+        }
+        None => {
+            let finding = cx.not_observed(subject, format!("a STARTTLS certificate from {host}"));
+            let finding = match &session.failure {
+                Some(failure) => finding.evidence("probe.failure", failure.to_string()),
                 None => finding,
             };
-            with_tlsa(finding)
+            return with_tlsa(finding);
+        }
+    };
+    let finding = match dane_match(&records.tlsa, &handshake.chain, &session.chain_sha512) {
+        DaneMatch::Matches { record, usage: 2 }
+            if matches!(
+                handshake.verification_kind,
+                Some(VerificationKind::WrongHost | VerificationKind::Expired | VerificationKind::NotYetValid)
+            ) =>
+        {
+            // DANE-TA keeps the name and date checks of PKIX (RFC 7672 section 3.2), but
+            // also accepts names PKIX did not try (the next-hop domain).
+            cx.manual(
+                subject,
+                format!("the chain of {host} matches a DANE-TA record, but its certificate fails a name or date check: whether DANE senders accept it needs a human"),
+            )
+            .evidence("dane.matched", record)
+            .evidence(
+                "tls.verification_error",
+                handshake.verification_error.clone().unwrap_or_default(),
+            )
+        }
+        DaneMatch::Matches { record, .. } => cx
+            .pass(subject, format!("the certificate of {host} matches its TLSA record"))
+            .evidence("dane.matched", record),
+        DaneMatch::NoMatch => cx.fail(
+            subject,
+            format!("no TLSA record of {host} matches the certificate it presents: DANE senders will not deliver"),
+        ),
+        DaneMatch::Unverifiable => cx.manual(
+            subject,
+            format!("no TLSA record of {host} matched, and some cannot be compared from what was observed (e.g. a trust-anchor key the server does not send): a human must compare them"),
+        ),
+        DaneMatch::Unusable => cx.warn(
+            subject,
+            format!("{host} publishes only TLSA records that SMTP senders do not use (PKIX usages 0 and 1, unknown parameters or malformed data): DANE protects nothing"),
+        ),
+    };
+    let finding = match handshake.leaf() {
+        Some(leaf) => finding
+            .evidence("certificate.sha256", leaf.sha256.clone())
+            .evidence("certificate.spki_sha256", leaf.spki_sha256.clone()),
+        None => finding,
+    };
+    with_tlsa(finding)
+}
+
+/// Whether the MX host's own address records were seen to be DNSSEC-insecure: senders then
+/// do not look up its TLSA records (RFC 7672 section 2.2.2), however those are signed, e.g.
+/// a TLSA name that is a CNAME to a signed zone.
+pub(crate) fn host_addresses_insecure(cx: &Context<'_>, host: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    cx.observations
+        .dns
+        .get(&host)
+        .and_then(Observed::seen)
+        .is_some_and(|records| {
+            !(records.a.is_empty() && records.aaaa.is_empty())
+                && records.dnssec.as_deref() == Some("insecure")
         })
-    }
 }
 
 /// The result of comparing TLSA records with a chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum DaneMatch {
-    /// This record matches.
-    Matches(String),
-    /// Every record could be compared and none matches.
+    /// This record matches; `usage` is 2 (DANE-TA) or 3 (DANE-EE).
+    Matches {
+        /// The record, as published.
+        record: String,
+        /// Its certificate usage.
+        usage: u8,
+    },
+    /// Every usable record could be compared and none matches.
     NoMatch,
-    /// Nothing matched, and some records could not be compared.
+    /// Nothing matched, and some usable records could not be compared.
     Unverifiable,
+    /// No record is usable for SMTP: only PKIX usages (0, 1), unknown parameters or
+    /// malformed data (RFC 7672 section 3.1.3); senders then use TLS without authentication.
+    Unusable,
 }
 
-/// Compares TLSA records (`usage selector matching hex`) with the chain: DANE-EE (3) and
-/// PKIX-EE (1) against the leaf, DANE-TA (2) and PKIX-TA (0) against the other certificates.
-/// Only SHA-256 digests (matching type 1) can be compared, since the observation keeps digests.
-pub(crate) fn dane_match(records: &[String], chain: &[Certificate]) -> DaneMatch {
+/// One TLSA record as SMTP senders read it: usage, selector, matching type, data.
+struct Tlsa {
+    usage: u8,
+    selector: u8,
+    matching: u8,
+    data: Vec<u8>,
+}
+
+/// Parses `usage selector matching hex`, keeping only what RFC 7672 lets SMTP use: usages
+/// DANE-TA (2) and DANE-EE (3), selectors 0 and 1, matching types 0, 1 and 2.
+fn usable(record: &str) -> Option<Tlsa> {
+    let mut fields = record.split_whitespace();
+    let mut number = || fields.next()?.parse::<u8>().ok();
+    let (usage, selector, matching) = (number()?, number()?, number()?);
+    let hex: String = fields.collect();
+    let data = decode_hex(&hex)?;
+    let length_ok = match matching {
+        0 => !data.is_empty(),
+        1 => data.len() == 32,
+        2 => data.len() == 64,
+        _ => false,
+    };
+    (matches!(usage, 2 | 3) && matches!(selector, 0 | 1) && length_ok).then_some(Tlsa {
+        usage,
+        selector,
+        matching,
+        data,
+    })
+}
+
+fn decode_hex(hex: &str) -> Option<Vec<u8>> {
+    if !hex.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..hex.len())
+        .step_by(2)
+        .map(|at| u8::from_str_radix(hex.get(at..at + 2)?, 16).ok())
+        .collect()
+}
+
+/// Compares TLSA records (`usage selector matching hex`) with the chain the server sent,
+/// leaf first: DANE-EE (3) against the leaf, DANE-TA (2) against the certificates above it.
+/// SHA-256 digests come from the chain, SHA-512 ones from `sha512` (same order), and a
+/// full-data record (matching type 0) is compared through the SHA-256 of its data.
+pub(crate) fn dane_match(
+    records: &[String],
+    chain: &[Certificate],
+    sha512: &[Sha512Digests],
+) -> DaneMatch {
     let mut unverifiable = false;
+    let mut any_usable = false;
     for record in records {
-        let fields: Vec<&str> = record.split_whitespace().collect();
-        let [usage, selector, matching, data @ ..] = fields.as_slice() else {
-            unverifiable = true;
-            continue;
+        let Some(tlsa) = usable(record) else { continue };
+        any_usable = true;
+        let positions: Vec<usize> = if tlsa.usage == 3 {
+            (0..chain.len().min(1)).collect()
+        } else {
+            (1..chain.len()).collect()
         };
-        let data: String = data.concat().to_ascii_lowercase();
-        if *matching != "1" {
-            unverifiable = true;
-            continue;
-        }
-        let candidates: Vec<&Certificate> = match *usage {
-            "3" | "1" => chain.first().into_iter().collect(),
-            "2" | "0" => chain.iter().skip(1).collect(),
-            _ => {
-                unverifiable = true;
-                continue;
+        let expected = match tlsa.matching {
+            0 => crate::net::hex(&Sha256::digest(&tlsa.data)),
+            _ => crate::net::hex(&tlsa.data),
+        };
+        let mut compared_all = true;
+        let matched = positions.iter().any(|&at| {
+            let digest = match (tlsa.matching, tlsa.selector) {
+                (2, 0) => sha512.get(at).map(|d| d.certificate.as_str()),
+                (2, _) => sha512.get(at).map(|d| d.spki.as_str()),
+                (_, 0) => Some(chain[at].sha256.as_str()),
+                (_, _) => Some(chain[at].spki_sha256.as_str()),
+            };
+            match digest.filter(|d| !d.is_empty()) {
+                Some(digest) => digest.eq_ignore_ascii_case(&expected),
+                None => {
+                    compared_all = false;
+                    false
+                }
             }
-        };
-        let digest = |cert: &Certificate| match *selector {
-            "0" => Some(cert.sha256.to_ascii_lowercase()),
-            "1" => Some(cert.spki_sha256.to_ascii_lowercase()),
-            _ => None,
-        };
-        if candidates
-            .iter()
-            .any(|cert| digest(cert).is_some_and(|d| d == data))
-        {
-            return DaneMatch::Matches(record.clone());
+        });
+        if matched {
+            return DaneMatch::Matches {
+                record: record.clone(),
+                usage: tlsa.usage,
+            };
         }
-        if !matches!(*selector, "0" | "1") {
+        // A full trust-anchor key (2 1 0) need not be sent by the server (RFC 7671 section
+        // 5.2.2): only checking signatures, which the observation cannot, would tell.
+        if !compared_all || (tlsa.usage, tlsa.selector, tlsa.matching) == (2, 1, 0) {
             unverifiable = true;
         }
     }
-    if unverifiable {
+    if !any_usable {
+        DaneMatch::Unusable
+    } else if unverifiable {
         DaneMatch::Unverifiable
     } else {
         DaneMatch::NoMatch
@@ -171,11 +293,17 @@ mod tests {
     use super::*;
     use crate::check::mail::test_support::{good_session, mail_world};
     use crate::check::tls::test_support::*;
-    use crate::finding::Verdict;
     use crate::observation::DnsRecords;
+    use crate::observation::tls::TlsHandshake;
+    use crate::probe::mail::sha512_digests;
+    use crate::probe::tls::parse_certificate;
+    use crate::world::desc::CertProfile;
+    use crate::world::pki::Pki;
+    use sha2::Sha512;
+    use x509_parser::prelude::{FromDer, X509Certificate};
 
-    fn verdict_with(tlsa: &[&str], dnssec: &str) -> Verdict {
-        let (m, mut obs) = mail_world(good_session());
+    fn verdict_in(session: SmtpSession, tlsa: &[&str], dnssec: &str) -> Verdict {
+        let (m, mut obs) = mail_world(session);
         let records = DnsRecords {
             tlsa: tlsa.iter().map(|t| (*t).to_owned()).collect(),
             dnssec: Some(dnssec.into()),
@@ -184,6 +312,39 @@ mod tests {
         obs.dns
             .insert("_25._tcp.mx.chaton.test".into(), Observed::Seen(records));
         verdict(&Dane, &m, &obs)
+    }
+
+    fn verdict_with(tlsa: &[&str], dnssec: &str) -> Verdict {
+        verdict_in(good_session(), tlsa, dnssec)
+    }
+
+    /// A real chain (leaf, intermediate) from the world's PKI, recorded the way the probe
+    /// records it, with the DER of each certificate for building records.
+    fn real_session() -> (SmtpSession, Vec<Vec<u8>>) {
+        let mut pki = Pki::generate().expect("internal error: test PKI");
+        let leaf = pki
+            .leaf("mx.chaton.test", CertProfile::Valid)
+            .expect("internal error: test leaf");
+        let ders: Vec<Vec<u8>> = leaf.chain.iter().map(|c| c.to_vec()).collect();
+        let handshake = TlsHandshake {
+            chain: ders.iter().map(|d| parse_certificate(d)).collect(),
+            ..handshake("mx.chaton.test")
+        };
+        let session = SmtpSession {
+            handshake: Some(Observed::Seen(handshake)),
+            chain_sha512: ders.iter().map(|d| sha512_digests(d)).collect(),
+            ..good_session()
+        };
+        (session, ders)
+    }
+
+    fn spki_der(der: &[u8]) -> Vec<u8> {
+        let (_, cert) = X509Certificate::from_der(der).expect("internal error: test cert");
+        cert.public_key().raw.to_vec()
+    }
+
+    fn hex(bytes: &[u8]) -> String {
+        crate::net::hex(bytes)
     }
 
     fn spki() -> String {
@@ -213,8 +374,163 @@ mod tests {
     }
 
     #[test]
-    fn sha512_record_that_cannot_be_compared_goes_to_a_human() {
-        assert_eq!(verdict_with(&["3 1 2 abcd"], "secure"), Verdict::Manual);
+    fn sha512_records_are_compared_with_the_recorded_digests() {
+        let (session, ders) = real_session();
+        let leaf_spki = hex(&Sha512::digest(spki_der(&ders[0])));
+        let issuer_cert = hex(&Sha512::digest(&ders[1]));
+        let good = [format!("3 1 2 {leaf_spki}"), format!("2 0 2 {issuer_cert}")];
+        for record in &good {
+            assert_eq!(
+                verdict_in(session.clone(), &[record.as_str()], "secure"),
+                Verdict::Pass,
+                "{record}"
+            );
+        }
+        let wrong = format!("3 1 2 {}", hex(&Sha512::digest(b"another key")));
+        assert_eq!(
+            verdict_in(session, &[wrong.as_str()], "secure"),
+            Verdict::Fail
+        );
+    }
+
+    #[test]
+    fn full_data_records_are_compared_whole() {
+        let (session, ders) = real_session();
+        let full_cert = format!("3 0 0 {}", hex(&ders[0]));
+        let full_spki = format!("3 1 0 {}", hex(&spki_der(&ders[0])));
+        let full_ta = format!("2 0 0 {}", hex(&ders[1]));
+        for record in [&full_cert, &full_spki, &full_ta] {
+            assert_eq!(
+                verdict_in(session.clone(), &[record.as_str()], "secure"),
+                Verdict::Pass
+            );
+        }
+        let other_key = format!("3 1 0 {}", hex(&spki_der(&ders[1])));
+        assert_eq!(
+            verdict_in(session, &[other_key.as_str()], "secure"),
+            Verdict::Fail
+        );
+    }
+
+    #[test]
+    fn sha512_record_without_recorded_sha512_digests_goes_to_a_human_not_a_failure() {
+        // An observation made before the probe recorded SHA-512 digests.
+        let record = format!("3 1 2 {}", "ab".repeat(64));
+        assert_eq!(verdict_with(&[record.as_str()], "secure"), Verdict::Manual);
+    }
+
+    #[test]
+    fn full_trust_anchor_key_not_sent_by_the_server_goes_to_a_human() {
+        let (session, _) = real_session();
+        let record = format!("2 1 0 {}", hex(b"a key the server does not send"));
+        assert_eq!(
+            verdict_in(session, &[record.as_str()], "secure"),
+            Verdict::Manual
+        );
+    }
+
+    #[test]
+    fn pkix_usages_are_not_for_smtp_and_warn() {
+        // 1 1 1 would match the fixture leaf: SMTP senders ignore it all the same.
+        assert_eq!(
+            verdict_with(&[format!("1 1 1 {:0>64}", "bb").as_str()], "secure"),
+            Verdict::Warn
+        );
+        assert_eq!(
+            verdict_with(&[format!("0 0 1 {:0>64}", "aa").as_str()], "secure"),
+            Verdict::Warn
+        );
+    }
+
+    #[test]
+    fn malformed_or_unknown_records_are_unusable_and_only_usable_ones_are_judged() {
+        assert_eq!(
+            verdict_with(&["3 1 1 abcd", "3 2 1 ff", "4 1 1 00"], "secure"),
+            Verdict::Warn
+        );
+        // A usable mismatch next to an unusable PKIX record still fails.
+        let records = [
+            format!("1 1 1 {:0>64}", "bb"),
+            format!("3 1 1 {:0>64}", "cc"),
+        ];
+        let records: Vec<&str> = records.iter().map(String::as_str).collect();
+        assert_eq!(verdict_with(&records, "secure"), Verdict::Fail);
+        // One matching record among stale ones passes (key rollover).
+        let records = [format!("3 1 1 {:0>64}", "cc"), spki()];
+        let records: Vec<&str> = records.iter().map(String::as_str).collect();
+        assert_eq!(verdict_with(&records, "secure"), Verdict::Pass);
+    }
+
+    #[test]
+    fn dane_ta_match_with_a_wrong_name_goes_to_a_human() {
+        let session = SmtpSession {
+            handshake: Some(Observed::Seen(failing_handshake(
+                "mx.chaton.test",
+                VerificationKind::WrongHost,
+            ))),
+            ..good_session()
+        };
+        let record = format!("2 0 1 {:0>64}", "aa");
+        assert_eq!(
+            verdict_in(session.clone(), &[record.as_str()], "secure"),
+            Verdict::Manual
+        );
+        // DANE-EE ignores names and dates (RFC 7672 section 3.1.1).
+        assert_eq!(
+            verdict_in(session, &[spki().as_str()], "secure"),
+            Verdict::Pass
+        );
+    }
+
+    #[test]
+    fn tlsa_without_starttls_fails() {
+        let session = SmtpSession {
+            starttls_offered: false,
+            handshake: None,
+            ..good_session()
+        };
+        assert_eq!(
+            verdict_in(session, &[spki().as_str()], "secure"),
+            Verdict::Fail
+        );
+    }
+
+    #[test]
+    fn tlsa_with_an_unreachable_host_is_inconclusive() {
+        let session = SmtpSession {
+            starttls_offered: false,
+            handshake: None,
+            failure: Some(crate::observation::ProbeFailure::Refused),
+            ..good_session()
+        };
+        assert_eq!(
+            verdict_in(session, &[spki().as_str()], "secure"),
+            Verdict::Inconclusive
+        );
+    }
+
+    #[test]
+    fn signed_tlsa_of_a_host_in_an_unsigned_zone_warns_instead_of_failing() {
+        // A TLSA name CNAMEd to a provider's signed zone, from an unsigned zone.
+        let (m, mut obs) = mail_world(good_session());
+        let records = DnsRecords {
+            tlsa: vec![format!("3 1 1 {:0>64}", "cc")],
+            dnssec: Some("secure".into()),
+            ..Default::default()
+        };
+        obs.dns
+            .insert("_25._tcp.mx.chaton.test".into(), Observed::Seen(records));
+        let host = |dnssec: &str| DnsRecords {
+            a: vec!["192.0.2.25".into()],
+            dnssec: Some(dnssec.into()),
+            ..Default::default()
+        };
+        obs.dns
+            .insert("mx.chaton.test".into(), Observed::Seen(host("insecure")));
+        assert_eq!(verdict(&Dane, &m, &obs), Verdict::Warn);
+        obs.dns
+            .insert("mx.chaton.test".into(), Observed::Seen(host("secure")));
+        assert_eq!(verdict(&Dane, &m, &obs), Verdict::Fail);
     }
 
     #[test]
@@ -228,8 +544,29 @@ mod tests {
     }
 
     #[test]
+    fn unknown_dnssec_status_is_inconclusive() {
+        assert_eq!(
+            verdict_with(&[spki().as_str()], "indeterminate"),
+            Verdict::Inconclusive
+        );
+    }
+
+    #[test]
     fn no_tlsa_is_not_applicable() {
         assert_eq!(verdict_with(&[], "secure"), Verdict::NotApplicable);
+    }
+
+    #[test]
+    fn failed_tlsa_lookup_is_inconclusive_not_absent() {
+        let (m, mut obs) = mail_world(good_session());
+        obs.dns.insert(
+            "_25._tcp.mx.chaton.test".into(),
+            Observed::Seen(DnsRecords {
+                errors: vec![("TLSA".into(), "SERVFAIL".into())],
+                ..Default::default()
+            }),
+        );
+        assert_eq!(verdict(&Dane, &m, &obs), Verdict::Inconclusive);
     }
 
     #[test]

@@ -23,7 +23,7 @@ pub use starttls_offered::StarttlsOffered;
 pub use tls_rpt::TlsRpt;
 
 use crate::check::Context;
-use crate::finding::{Finding, Subject};
+use crate::finding::{Finding, Subject, Verdict};
 use crate::observation::mail::{MailObservation, SmtpSession};
 use crate::observation::{DnsRecords, Observed};
 
@@ -55,6 +55,57 @@ pub(crate) fn dns<'a>(
             .evidence("dns.name", name)),
         Some(Observed::Seen(records)) => Ok(records),
     }
+}
+
+/// The DNS records of `name` for a check that reads its TXT records: like [`dns`], but a TXT
+/// lookup that failed (while another record type answered) is `inconclusive`, not an absent
+/// record.
+// The error is the finding that explains why there is nothing to judge.
+#[allow(clippy::result_large_err)]
+pub(crate) fn dns_txt<'a>(
+    cx: &'a Context<'_>,
+    name: &str,
+    subject: &Subject,
+) -> Result<&'a DnsRecords, Finding> {
+    let records = dns(cx, name, subject)?;
+    lookup_error(cx, records, "TXT", name, subject).map_or(Ok(records), Err)
+}
+
+/// The `inconclusive` finding about `subject` when the `kind` lookup of `name` failed.
+pub(crate) fn lookup_error(
+    cx: &Context<'_>,
+    records: &DnsRecords,
+    kind: &str,
+    name: &str,
+    subject: &Subject,
+) -> Option<Finding> {
+    let (_, error) = records
+        .errors
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(kind))?;
+    Some(
+        cx.finding(
+            subject.clone(),
+            Verdict::Inconclusive,
+            format!("the {kind} lookup of {name} failed"),
+        )
+        .evidence("dns.error", error.clone()),
+    )
+}
+
+/// Whether `domain` publishes a null MX (`0 .`, RFC 7505): it declares it accepts no mail.
+pub(crate) fn has_null_mx(cx: &Context<'_>, domain: &str) -> bool {
+    cx.observations
+        .dns
+        .get(domain)
+        .and_then(Observed::seen)
+        .is_some_and(|records| is_null_mx(&records.mx))
+}
+
+/// A null MX: an MX whose exchange is the root (RFC 7505 section 3).
+pub(crate) fn is_null_mx(mx: &[(u16, String)]) -> bool {
+    mx.iter()
+        .any(|(_, host)| host.trim_end_matches('.').is_empty())
 }
 
 /// The TXT records of `name` that start with `tag` (e.g. `v=spf1`), compared
@@ -113,7 +164,12 @@ pub(crate) fn for_each_exchanger(
             }
         };
         if observation.exchangers.is_empty() {
-            findings.push(cx.not_applicable(subject, format!("{domain} has no MX host to probe")));
+            let message = if has_null_mx(cx, &domain) {
+                format!("{domain} publishes a null MX: it accepts no mail, so no MX host to probe")
+            } else {
+                format!("{domain} has no MX host to probe")
+            };
+            findings.push(cx.not_applicable(subject, message));
             continue;
         }
         for session in &observation.exchangers {
@@ -144,6 +200,7 @@ pub(crate) mod test_support {
             ehlo_keywords: vec!["PIPELINING".into(), "STARTTLS".into()],
             starttls_offered: true,
             handshake: Some(Observed::Seen(handshake("mx.chaton.test"))),
+            chain_sha512: Vec::new(),
             failure: None,
         }
     }

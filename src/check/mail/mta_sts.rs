@@ -1,9 +1,17 @@
 //! `mail.mta-sts`: the domain publishes an MTA-STS policy in `enforce` mode (RFC 8461), so
 //! senders refuse to deliver over unauthenticated or clear-text connections.
+//!
+//! Senders use a policy only when exactly one `_mta-sts` TXT record says `v=STSv1` with an
+//! `id`, and the policy file comes over HTTPS with a valid certificate, status 200, no
+//! redirect, `version: STSv1`, a known `mode` and a `max_age` (section 3). Anything short of
+//! that means no policy: a `warn`, like `testing` or `none` modes and an `enforce` policy
+//! whose `mx` patterns miss an MX host. A domain with a null MX receives no mail: the check
+//! does not apply.
 
-use super::{dns, mail_domains, mail_observation, tagged_txt};
+use super::{dns_txt, has_null_mx, mail_domains, mail_observation, tagged_txt};
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::{Finding, Subject};
+use crate::observation::mail::MtaStsPolicy;
 use crate::observation::{Observed, ProbeFailure};
 
 /// `_mta-sts` TXT record plus a policy file with `mode: enforce` covering every MX.
@@ -26,16 +34,117 @@ impl Check for MtaSts {
     }
 }
 
+/// A policy senders would apply, with its mode lower-cased.
+pub(crate) struct UsablePolicy<'a> {
+    /// The parsed policy file.
+    pub policy: &'a MtaStsPolicy,
+    /// `enforce`, `testing` or `none`.
+    pub mode: String,
+}
+
+/// The MTA-STS policy senders would apply for `domain`, if any was observed.
+pub(crate) fn usable_policy<'a>(cx: &'a Context<'_>, domain: &str) -> Option<UsablePolicy<'a>> {
+    let records = cx
+        .observations
+        .dns
+        .get(&format!("_mta-sts.{domain}"))
+        .and_then(Observed::seen)?;
+    announcement(&tagged_txt(records, "v=STSv1")).ok()?;
+    let subject = Subject::MailDomain(domain.to_owned());
+    let policy = mail_observation(cx, domain, &subject)
+        .ok()?
+        .mta_sts_policy
+        .as_ref()?
+        .seen()?;
+    policy_problem(policy).is_none().then(|| UsablePolicy {
+        policy,
+        mode: policy.mode.as_deref().unwrap_or("").to_ascii_lowercase(),
+    })
+}
+
+/// The one `v=STSv1` record with a valid `id` (section 3.1), or why senders see none.
+fn announcement<'a>(records: &[&'a str]) -> Result<&'a str, String> {
+    let record = match records {
+        [] => return Err("publishes no MTA-STS record".into()),
+        [record] => *record,
+        several => {
+            return Err(format!(
+                "publishes {} MTA-STS records: senders assume it has no policy",
+                several.len()
+            ));
+        }
+    };
+    let id_ok = record.split(';').any(|field| {
+        field.trim().split_once('=').is_some_and(|(key, value)| {
+            let value = value.trim();
+            key.trim() == "id"
+                && (1..=32).contains(&value.len())
+                && value.chars().all(|c| c.is_ascii_alphanumeric())
+        })
+    });
+    if id_ok {
+        Ok(record)
+    } else {
+        Err(
+            "publishes an MTA-STS record without a valid id: senders assume it has no policy"
+                .into(),
+        )
+    }
+}
+
+/// Why senders would not use this policy file (section 3.2 and 3.3), or `None`.
+fn policy_problem(policy: &MtaStsPolicy) -> Option<String> {
+    let mode = policy.mode.as_deref().unwrap_or("").to_ascii_lowercase();
+    if (300..400).contains(&policy.status) {
+        Some(format!(
+            "answers HTTP {}, a redirect senders do not follow",
+            policy.status
+        ))
+    } else if policy.status != 200 {
+        Some(format!("answers HTTP {}", policy.status))
+    } else if !policy
+        .version
+        .as_deref()
+        .is_some_and(|v| v.eq_ignore_ascii_case("STSv1"))
+    {
+        Some("has no version: STSv1 line".into())
+    } else if !matches!(mode.as_str(), "enforce" | "testing" | "none") {
+        Some(format!(
+            "has no valid mode ({:?})",
+            policy.mode.as_deref().unwrap_or("")
+        ))
+    } else if policy.max_age.is_none() {
+        Some("has no valid max_age".into())
+    } else {
+        None
+    }
+}
+
 fn judge_domain(cx: &Context<'_>, domain: &str) -> Finding {
     let subject = Subject::MailDomain(domain.to_owned());
+    if has_null_mx(cx, domain) {
+        return cx.not_applicable(
+            subject,
+            format!(
+                "{domain} publishes a null MX: it accepts no mail, so no transport policy applies"
+            ),
+        );
+    }
     let name = format!("_mta-sts.{domain}");
-    let records = match dns(cx, &name, &subject) {
+    let records = match dns_txt(cx, &name, &subject) {
         Ok(records) => records,
         Err(finding) => return finding,
     };
     let announced = tagged_txt(records, "v=STSv1");
-    let Some(record) = announced.first() else {
-        return cx.warn(subject, format!("{domain} publishes no MTA-STS record"));
+    let record = match announcement(&announced) {
+        Ok(record) => record,
+        Err(why) => {
+            return announced
+                .iter()
+                .fold(cx.warn(subject, format!("{domain} {why}")), |f, r| {
+                    f.evidence("dns.txt", format!("{name}: {r}"))
+                });
+        }
     };
     let observation = match mail_observation(cx, domain, &subject) {
         Ok(observation) => observation,
@@ -44,78 +153,86 @@ fn judge_domain(cx: &Context<'_>, domain: &str) -> Finding {
     let finding = match &observation.mta_sts_policy {
         None => cx.not_observed(subject, format!("the MTA-STS policy of {domain}")),
         Some(Observed::Failed(
-            failure @ (ProbeFailure::Timeout { .. } | ProbeFailure::Blocked { .. }),
+            failure @ (ProbeFailure::Timeout { .. }
+            | ProbeFailure::Blocked { .. }
+            | ProbeFailure::Reset
+            | ProbeFailure::Other { .. }),
         )) => cx.inconclusive(subject, failure),
         Some(Observed::Failed(failure)) => cx
             .warn(
                 subject,
-                format!("{domain} announces MTA-STS but its policy file cannot be fetched"),
+                format!("{domain} announces MTA-STS but its policy file cannot be fetched over valid HTTPS: senders apply no policy"),
             )
             .evidence("probe.failure", failure.to_string()),
-        Some(Observed::Seen(policy)) => {
-            let mode = policy.mode.as_deref().unwrap_or("");
-            let mx_hosts: Vec<String> = cx
-                .observations
-                .dns
-                .get(domain)
-                .and_then(Observed::seen)
-                .map(|r| {
-                    r.mx.iter()
-                        .map(|(_, host)| host.trim_end_matches('.').to_ascii_lowercase())
-                        .collect()
-                })
-                .unwrap_or_default();
-            let uncovered: Vec<&String> = mx_hosts
-                .iter()
-                .filter(|mx| !mx.is_empty() && !policy.mx.iter().any(|p| mx_matches(p, mx)))
-                .collect();
-            let finding = if policy.status != 200 {
-                cx.warn(
-                    subject,
-                    format!(
-                        "the MTA-STS policy of {domain} answers HTTP {}",
-                        policy.status
-                    ),
-                )
-            } else if policy.version.as_deref() != Some("STSv1") {
-                cx.warn(
-                    subject,
-                    format!("the MTA-STS policy of {domain} has no valid version line"),
-                )
-            } else if mode == "enforce" && !uncovered.is_empty() {
-                let list: Vec<&str> = uncovered.iter().map(|s| s.as_str()).collect();
-                cx.warn(
-                    subject,
-                    format!(
-                        "the MTA-STS policy of {domain} enforces but does not list MX {}",
-                        list.join(", ")
-                    ),
-                )
-            } else if mode == "enforce" {
-                cx.pass(subject, format!("{domain} enforces MTA-STS"))
-            } else if mode == "testing" {
-                cx.warn(subject, format!("the MTA-STS policy of {domain} is in testing mode: senders report but still deliver"))
-            } else {
-                cx.warn(
-                    subject,
-                    format!(
-                        "the MTA-STS policy of {domain} has mode {:?}: not enforced",
-                        mode
-                    ),
-                )
-            };
-            let finding = finding.evidence_at("mta_sts.mode", mode, policy.url.clone());
-            let finding = match policy.max_age {
-                Some(age) => finding.evidence("mta_sts.max_age", age.to_string()),
-                None => finding,
-            };
-            policy
-                .mx
-                .iter()
-                .fold(finding, |f, mx| f.evidence("mta_sts.mx", mx.clone()))
-        }
+        Some(Observed::Seen(policy)) => judge_policy(cx, subject, domain, policy),
     };
     finding.evidence("dns.txt", format!("{name}: {record}"))
+}
+
+fn judge_policy(
+    cx: &Context<'_>,
+    subject: Subject,
+    domain: &str,
+    policy: &MtaStsPolicy,
+) -> Finding {
+    let mode = policy.mode.as_deref().unwrap_or("").to_ascii_lowercase();
+    let mx_hosts: Vec<String> = cx
+        .observations
+        .dns
+        .get(domain)
+        .and_then(Observed::seen)
+        .map(|r| {
+            r.mx.iter()
+                .map(|(_, host)| host.trim_end_matches('.').to_ascii_lowercase())
+                .filter(|host| !host.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    let uncovered: Vec<&str> = mx_hosts
+        .iter()
+        .filter(|mx| !policy.mx.iter().any(|p| mx_matches(p, mx)))
+        .map(String::as_str)
+        .collect();
+    let finding = if let Some(problem) = policy_problem(policy) {
+        cx.warn(
+            subject,
+            format!("the MTA-STS policy file of {domain} {problem}: senders apply no policy"),
+        )
+    } else if mode == "enforce" && !uncovered.is_empty() {
+        cx.warn(
+            subject,
+            format!(
+                "the MTA-STS policy of {domain} enforces but does not list MX {}: validating senders will not deliver to it",
+                uncovered.join(", ")
+            ),
+        )
+    } else if mode == "enforce" {
+        cx.pass(subject, format!("{domain} enforces MTA-STS"))
+    } else if mode == "testing" {
+        cx.warn(subject, format!("the MTA-STS policy of {domain} is in testing mode: senders report but still deliver"))
+    } else {
+        cx.warn(
+            subject,
+            format!("the MTA-STS policy of {domain} has mode none: not enforced"),
+        )
+    };
+    let finding = finding.evidence_at(
+        "mta_sts.mode",
+        policy.mode.as_deref().unwrap_or(""),
+        policy.url.clone(),
+    );
+    let finding = match policy.max_age {
+        Some(age) => finding.evidence("mta_sts.max_age", age.to_string()),
+        None => finding,
+    };
+    let finding = policy
+        .problems
+        .iter()
+        .fold(finding, |f, p| f.evidence("mta_sts.problem", p.clone()));
+    policy
+        .mx
+        .iter()
+        .fold(finding, |f, mx| f.evidence("mta_sts.mx", mx.clone()))
 }
 
 /// An MX host matches a policy pattern: exact, or `*.` wildcard for exactly one label.
@@ -229,5 +346,96 @@ mod tests {
         assert!(mx_matches("*.chaton.test", "mx.chaton.test"));
         assert!(!mx_matches("*.chaton.test", "a.mx.chaton.test"));
         assert!(!mx_matches("*.chaton.test", "chaton.test"));
+        assert!(mx_matches("MX.Chaton.test.", "mx.chaton.test"));
+    }
+
+    #[test]
+    fn mode_and_version_are_read_whatever_their_case() {
+        let mut p = policy("Enforce", &["mx.chaton.test"]);
+        if let Some(Observed::Seen(p)) = p.as_mut() {
+            p.version = Some("stsv1".into());
+        }
+        assert_eq!(verdict_with(p), Verdict::Pass);
+    }
+
+    #[test]
+    fn policy_without_max_age_is_no_policy_and_warns() {
+        let mut p = policy("enforce", &["mx.chaton.test"]);
+        if let Some(Observed::Seen(p)) = p.as_mut() {
+            p.max_age = None;
+        }
+        assert_eq!(verdict_with(p), Verdict::Warn);
+    }
+
+    #[test]
+    fn policy_with_an_unknown_mode_warns() {
+        assert_eq!(
+            verdict_with(policy("enforcing", &["mx.chaton.test"])),
+            Verdict::Warn
+        );
+    }
+
+    #[test]
+    fn policy_behind_an_invalid_certificate_is_no_policy_and_warns() {
+        assert_eq!(
+            verdict_with(Some(Observed::Failed(ProbeFailure::Tls {
+                message: "invalid peer certificate: Expired".into()
+            }))),
+            Verdict::Warn
+        );
+    }
+
+    fn verdict_with_txt(records: &[&str]) -> Verdict {
+        let (m, mut obs) = mail_world(good_session());
+        txt(&mut obs, "_mta-sts.chaton.test", records);
+        if let Some(Observed::Seen(mail)) = obs.mail.get_mut("chaton.test") {
+            mail.mta_sts_policy = policy("enforce", &["mx.chaton.test"]);
+        }
+        verdict(&MtaSts, &m, &obs)
+    }
+
+    #[test]
+    fn two_sts_records_mean_no_policy_and_warn() {
+        assert_eq!(verdict_with_txt(&["v=STSv1; id=1"]), Verdict::Pass);
+        assert_eq!(
+            verdict_with_txt(&["v=STSv1; id=1", "v=STSv1; id=2"]),
+            Verdict::Warn
+        );
+    }
+
+    #[test]
+    fn sts_record_without_a_valid_id_warns() {
+        assert_eq!(verdict_with_txt(&["v=STSv1;"]), Verdict::Warn);
+        assert_eq!(verdict_with_txt(&["v=STSv1; id=2026-11-29"]), Verdict::Warn);
+        assert_eq!(
+            verdict_with_txt(&["v=STSv1; id=20261129T0000; ext=1"]),
+            Verdict::Pass
+        );
+    }
+
+    #[test]
+    fn null_mx_domain_is_not_applicable() {
+        let (m, mut obs) = mail_world(good_session());
+        obs.dns.insert(
+            "chaton.test".into(),
+            Observed::Seen(DnsRecords {
+                mx: vec![(0, ".".into())],
+                ..Default::default()
+            }),
+        );
+        assert_eq!(verdict(&MtaSts, &m, &obs), Verdict::NotApplicable);
+    }
+
+    #[test]
+    fn failed_txt_lookup_is_inconclusive_not_absent() {
+        let (m, mut obs) = mail_world(good_session());
+        obs.dns.insert(
+            "_mta-sts.chaton.test".into(),
+            Observed::Seen(DnsRecords {
+                errors: vec![("TXT".into(), "SERVFAIL".into())],
+                ..Default::default()
+            }),
+        );
+        assert_eq!(verdict(&MtaSts, &m, &obs), Verdict::Inconclusive);
     }
 }

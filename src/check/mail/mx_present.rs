@@ -1,12 +1,17 @@
-//! `mail.mx-present`: each declared mail domain publishes MX records.
+//! `mail.mx-present`: each declared mail domain publishes MX records that lead somewhere.
 //!
 //! Without MX, senders fall back to the domain's address records (RFC 5321 section 5.1), so
-//! mail may still arrive: a `warn`. A null MX (`0 .`, RFC 7505) says the domain takes no mail
-//! at all, which contradicts the declaration: also a `warn`, with the record as evidence.
+//! mail may still arrive: a `warn`. A null MX (`0 .`, RFC 7505) says the domain accepts no
+//! mail at all, which contradicts the declaration: also a `warn`, with the record as
+//! evidence, and an invalid one when mixed with other MX records. MX hosts that have no
+//! address, or that are IP addresses instead of names, cannot receive mail: a `warn` naming
+//! them (a lookup that failed proves nothing and is left out).
 
-use super::{dns, mail_domains};
+use super::{dns, is_null_mx, lookup_error, mail_domains};
 use crate::check::{Check, Context, ProbeKind};
-use crate::finding::{Finding, Subject, Verdict};
+use crate::finding::{Finding, Subject};
+use crate::observation::Observed;
+use crate::plan::targets::is_ip_literal;
 
 /// MX records exist for each mail domain.
 pub struct MxPresent;
@@ -23,59 +28,110 @@ impl Check for MxPresent {
     fn judge(&self, cx: &Context<'_>) -> Vec<Finding> {
         mail_domains(cx)
             .into_iter()
-            .map(|domain| {
-                let subject = Subject::MailDomain(domain.clone());
-                let records = match dns(cx, &domain, &subject) {
-                    Ok(records) => records,
-                    Err(finding) => return finding,
-                };
-                let hosts: Vec<String> = records
-                    .mx
-                    .iter()
-                    .map(|(pref, host)| format!("{pref} {host}"))
-                    .collect();
-                let finding = if records
-                    .mx
-                    .iter()
-                    .any(|(_, host)| host.trim_end_matches('.').is_empty())
-                {
-                    cx.warn(
-                        subject,
-                        format!("{domain} publishes a null MX: it declares it receives no mail"),
-                    )
-                } else if !records.mx.is_empty() {
-                    cx.pass(
-                        subject,
-                        format!("{domain} publishes {} MX record(s)", records.mx.len()),
-                    )
-                } else if let Some((_, error)) = records
-                    .errors
-                    .iter()
-                    .find(|(kind, _)| kind.eq_ignore_ascii_case("MX"))
-                {
-                    return cx
-                        .finding(
-                            subject,
-                            Verdict::Inconclusive,
-                            format!("the MX lookup of {domain} failed"),
-                        )
-                        .evidence("dns.error", error.clone());
-                } else {
-                    cx.warn(subject, format!("{domain} publishes no MX record"))
-                };
-                hosts
-                    .into_iter()
-                    .fold(finding, |f, mx| f.evidence("dns.mx", mx))
-            })
+            .map(|domain| judge_domain(cx, &domain))
             .collect()
     }
+}
+
+fn judge_domain(cx: &Context<'_>, domain: &str) -> Finding {
+    let subject = Subject::MailDomain(domain.to_owned());
+    let records = match dns(cx, domain, &subject) {
+        Ok(records) => records,
+        Err(finding) => return finding,
+    };
+    let evidence: Vec<String> = records
+        .mx
+        .iter()
+        .map(|(pref, host)| format!("{pref} {host}"))
+        .collect();
+    let hosts: Vec<String> = records
+        .mx
+        .iter()
+        .map(|(_, host)| host.trim_end_matches('.').to_ascii_lowercase())
+        .filter(|host| !host.is_empty())
+        .collect();
+    let literal: Vec<&str> = hosts
+        .iter()
+        .filter(|h| is_ip_literal(h))
+        .map(String::as_str)
+        .collect();
+    let without_address: Vec<&str> = hosts
+        .iter()
+        .filter(|h| !is_ip_literal(h) && has_no_address(cx, h))
+        .map(String::as_str)
+        .collect();
+    let finding = if is_null_mx(&records.mx) && !hosts.is_empty() {
+        cx.warn(
+            subject,
+            format!("{domain} mixes a null MX with other MX records, which RFC 7505 forbids: senders may bounce its mail"),
+        )
+    } else if is_null_mx(&records.mx) {
+        cx.warn(
+            subject,
+            format!("{domain} publishes a null MX (RFC 7505): it declares it accepts no mail, though it is declared as a mail domain"),
+        )
+    } else if records.mx.is_empty() {
+        if let Some(finding) = lookup_error(cx, records, "MX", domain, &subject) {
+            return finding;
+        }
+        cx.warn(
+            subject,
+            format!("{domain} publishes no MX record: senders fall back to its address"),
+        )
+    } else if !literal.is_empty() {
+        cx.warn(
+            subject,
+            format!(
+                "{domain} has MX records naming IP addresses instead of hosts ({}): many senders refuse them",
+                literal.join(", ")
+            ),
+        )
+    } else if !without_address.is_empty() {
+        let all = without_address.len() == hosts.len();
+        cx.warn(
+            subject,
+            format!(
+                "MX host(s) of {domain} without any address: {}{}",
+                without_address.join(", "),
+                if all {
+                    " (no MX host can receive mail)"
+                } else {
+                    ""
+                }
+            ),
+        )
+    } else {
+        cx.pass(
+            subject,
+            format!("{domain} publishes {} MX record(s)", records.mx.len()),
+        )
+    };
+    evidence
+        .into_iter()
+        .fold(finding, |f, mx| f.evidence("dns.mx", mx))
+}
+
+/// The MX host's address lookups answered, and with neither A nor AAAA.
+fn has_no_address(cx: &Context<'_>, host: &str) -> bool {
+    cx.observations
+        .dns
+        .get(host)
+        .and_then(Observed::seen)
+        .is_some_and(|records| {
+            records.a.is_empty()
+                && records.aaaa.is_empty()
+                && !records.errors.iter().any(|(kind, _)| {
+                    kind.eq_ignore_ascii_case("A") || kind.eq_ignore_ascii_case("AAAA")
+                })
+        })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::check::tls::test_support::*;
-    use crate::observation::{DnsRecords, Observed};
+    use crate::finding::Verdict;
+    use crate::observation::DnsRecords;
 
     fn verdict_with(records: DnsRecords) -> Verdict {
         let m = member_with_mail("https://chaton.test/", "chaton.test");
@@ -106,6 +162,75 @@ mod tests {
         assert_eq!(
             verdict_with(DnsRecords {
                 mx: vec![(0, ".".into())],
+                ..Default::default()
+            }),
+            Verdict::Warn
+        );
+    }
+
+    #[test]
+    fn null_mx_mixed_with_other_mx_warns() {
+        let m = member_with_mail("https://chaton.test/", "chaton.test");
+        let mut obs = observations();
+        obs.dns.insert(
+            "chaton.test".into(),
+            Observed::Seen(DnsRecords {
+                mx: vec![(0, ".".into()), (10, "mx.chaton.test.".into())],
+                ..Default::default()
+            }),
+        );
+        let findings = judge(&MxPresent, &m, &obs);
+        assert_eq!(findings[0].verdict, Verdict::Warn);
+        assert!(findings[0].message.contains("mixes"), "{findings:?}");
+    }
+
+    fn with_host(host: DnsRecords) -> Verdict {
+        let m = member_with_mail("https://chaton.test/", "chaton.test");
+        let mut obs = observations();
+        obs.dns.insert(
+            "chaton.test".into(),
+            Observed::Seen(DnsRecords {
+                mx: vec![(10, "MX.chaton.test.".into())],
+                ..Default::default()
+            }),
+        );
+        obs.dns
+            .insert("mx.chaton.test".into(), Observed::Seen(host));
+        verdict(&MxPresent, &m, &obs)
+    }
+
+    #[test]
+    fn mx_host_without_address_warns() {
+        assert_eq!(with_host(DnsRecords::default()), Verdict::Warn);
+    }
+
+    #[test]
+    fn mx_host_with_only_an_ipv6_address_passes() {
+        assert_eq!(
+            with_host(DnsRecords {
+                aaaa: vec!["2001:db8::25".into()],
+                ..Default::default()
+            }),
+            Verdict::Pass
+        );
+    }
+
+    #[test]
+    fn mx_host_whose_address_lookup_failed_is_not_accused() {
+        assert_eq!(
+            with_host(DnsRecords {
+                errors: vec![("A".into(), "SERVFAIL".into())],
+                ..Default::default()
+            }),
+            Verdict::Pass
+        );
+    }
+
+    #[test]
+    fn mx_naming_an_ip_address_warns() {
+        assert_eq!(
+            verdict_with(DnsRecords {
+                mx: vec![(10, "192.0.2.25.".into())],
                 ..Default::default()
             }),
             Verdict::Warn

@@ -1,9 +1,17 @@
-//! `mail.spf`: the domain publishes one SPF record that does not authorise the whole
-//! internet (`+all`) to send in its name.
+//! `mail.spf`: the domain publishes one SPF record (RFC 7208) that does not authorise the
+//! whole internet (`+all`) to send in its name.
+//!
+//! Only `+all` (or a bare `all`) is a `fail`: it hands the domain's name to every sender.
+//! What merely protects nothing is a `warn`: no record, several records or a syntax error
+//! (both a permanent error for receivers, section 4.5 and 4.6), `?all`, and a record with
+//! neither `all` nor `redirect=` (the default result is neutral, section 4.7). More than
+//! ten lookup terms in the record itself is also a permanent error (section 4.6.4). `~all` and
+//! `-all` pass. A `redirect=` is followed one step when the target's records were observed.
 
-use super::{dns, mail_domains, tagged_txt};
+use super::{dns_txt, mail_domains};
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::{Finding, Subject};
+use crate::observation::Observed;
 
 /// One SPF record, ending in `-all` or `~all` (or delegating with `redirect=`).
 pub struct Spf;
@@ -20,41 +28,193 @@ impl Check for Spf {
     fn judge(&self, cx: &Context<'_>) -> Vec<Finding> {
         mail_domains(cx)
             .into_iter()
-            .map(|domain| {
-                let subject = Subject::MailDomain(domain.clone());
-                let records = match dns(cx, &domain, &subject) {
-                    Ok(records) => records,
-                    Err(finding) => return finding,
-                };
-                let spf = tagged_txt(records, "v=spf1");
-                let record = match spf.as_slice() {
-                    [] => return cx.warn(subject, format!("{domain} publishes no SPF record")),
-                    [record] => *record,
-                    several => {
-                        // RFC 7208 section 4.5: more than one record is a permanent error.
-                        return several.iter().fold(
-                            cx.warn(subject, format!("{domain} publishes {} SPF records: receivers treat that as an error", several.len())),
-                            |f, r| f.evidence("dns.spf", *r),
-                        );
-                    }
-                };
-                let terms: Vec<String> = record.split_whitespace().skip(1).map(str::to_ascii_lowercase).collect();
-                let all = terms.iter().find(|term| term.trim_start_matches(['+', '-', '~', '?']) == "all");
-                let finding = match all.map(String::as_str) {
-                    Some("all" | "+all") => {
-                        cx.fail(subject, format!("the SPF record of {domain} ends in +all: anyone may send mail in its name"))
-                    }
-                    Some("?all") => cx.warn(subject, format!("the SPF record of {domain} ends in ?all, which protects nothing")),
-                    Some(_) => cx.pass(subject, format!("{domain} publishes an SPF record that rejects other senders")),
-                    None if terms.iter().any(|t| t.starts_with("redirect=")) => {
-                        cx.pass(subject, format!("{domain} delegates its SPF policy with redirect="))
-                    }
-                    None => cx.warn(subject, format!("the SPF record of {domain} has no final all: other senders are neutral")),
-                };
-                finding.evidence("dns.spf", record)
-            })
+            .map(|domain| judge_domain(cx, &domain))
             .collect()
     }
+}
+
+fn judge_domain(cx: &Context<'_>, domain: &str) -> Finding {
+    let subject = Subject::MailDomain(domain.to_owned());
+    let records = match dns_txt(cx, domain, &subject) {
+        Ok(records) => records,
+        Err(finding) => return finding,
+    };
+    let spf = spf_records(&records.txt);
+    let record = match spf.as_slice() {
+        [] => return cx.warn(subject, format!("{domain} publishes no SPF record")),
+        [record] => *record,
+        several => {
+            return several.iter().fold(
+                cx.warn(
+                    subject,
+                    format!(
+                        "{domain} publishes {} SPF records: receivers treat that as a permanent error, which protects nothing",
+                        several.len()
+                    ),
+                ),
+                |f, r| f.evidence("dns.spf", *r),
+            );
+        }
+    };
+    let finding = match parse(record) {
+        Err(problem) => cx.warn(
+            subject,
+            format!("the SPF record of {domain} is invalid ({problem}): receivers treat it as a permanent error, which protects nothing"),
+        ),
+        Ok(policy) => match (policy.all, policy.redirect) {
+            (Some(qualifier), _) => judge_all(cx, subject, qualifier, &format!("the SPF record of {domain}")),
+            (None, Some(target)) => judge_redirect(cx, subject, domain, &target),
+            (None, None) => cx.warn(
+                subject,
+                format!("the SPF record of {domain} has neither all nor redirect=: mail from any other sender gets a neutral result"),
+            ),
+        },
+    };
+    finding.evidence("dns.spf", record)
+}
+
+/// The verdict on the qualifier of the record's `all` mechanism.
+fn judge_all(cx: &Context<'_>, subject: Subject, qualifier: char, whose: &str) -> Finding {
+    match qualifier {
+        '+' => cx.fail(
+            subject,
+            format!("{whose} ends in +all: anyone may send mail in its name"),
+        ),
+        '?' => cx.warn(
+            subject,
+            format!("{whose} ends in ?all (neutral), which protects nothing"),
+        ),
+        '~' => cx.pass(
+            subject,
+            format!("{whose} ends in ~all: other senders soft-fail"),
+        ),
+        _ => cx.pass(subject, format!("{whose} ends in -all: other senders fail")),
+    }
+}
+
+/// A record without `all` delegates to `target`: judged on the target's record when it was
+/// observed, else trusted with the target named (it was not followed).
+fn judge_redirect(cx: &Context<'_>, subject: Subject, domain: &str, target: &str) -> Finding {
+    let name = target.trim_end_matches('.').to_ascii_lowercase();
+    let target_records = cx.observations.dns.get(&name).and_then(Observed::seen);
+    let followed = target_records.and_then(|records| match spf_records(&records.txt).as_slice() {
+        [record] => parse(record)
+            .ok()
+            .map(|policy| (policy, (*record).to_owned())),
+        _ => None,
+    });
+    match followed {
+        Some((policy, record)) => {
+            let whose = format!("the SPF policy of {domain} (redirected to {name})");
+            let finding = match policy.all {
+                Some(qualifier) => judge_all(cx, subject, qualifier, &whose),
+                None => cx.pass(
+                    subject,
+                    format!("{domain} delegates its SPF policy to {name} with redirect="),
+                ),
+            };
+            finding.evidence("dns.spf", format!("{name}: {record}"))
+        }
+        None => cx.pass(
+            subject,
+            format!("{domain} delegates its SPF policy to {name} with redirect= (the target was not judged)"),
+        ),
+    }
+}
+
+/// The TXT records that are SPF records: they begin with exactly `v=spf1` (any case)
+/// followed by a space or nothing (RFC 7208 section 4.5; `v=spf10` is not one).
+pub(crate) fn spf_records(txt: &[String]) -> Vec<&str> {
+    txt.iter()
+        .map(|record| record.trim_end())
+        .filter(|record| {
+            record.len() >= 6
+                && record.is_char_boundary(6)
+                && record[..6].eq_ignore_ascii_case("v=spf1")
+                && matches!(record.as_bytes().get(6), None | Some(b' '))
+        })
+        .collect()
+}
+
+/// What a syntactically valid SPF record says about other senders.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Policy {
+    /// The qualifier of the first `all` mechanism (`+`, `-`, `~` or `?`).
+    all: Option<char>,
+    /// The `redirect=` target, which only applies when there is no `all`.
+    redirect: Option<String>,
+}
+
+/// The mechanisms RFC 7208 section 5 defines.
+const MECHANISMS: [&str; 8] = ["all", "include", "a", "mx", "ptr", "ip4", "ip6", "exists"];
+
+/// Parses the terms after `v=spf1`; the error names the first term receivers reject.
+fn parse(record: &str) -> Result<Policy, String> {
+    let mut policy = Policy {
+        all: None,
+        redirect: None,
+    };
+    let mut exp_seen = false;
+    // Terms that cost a DNS lookup (section 4.6.4); past 10 the result is a permanent
+    // error. Only this record's own terms are counted: a lower bound.
+    let mut lookups = 0;
+    for term in record.split_ascii_whitespace().skip(1) {
+        let lower = term.to_ascii_lowercase();
+        let delimiter = lower.find([':', '/', '=']);
+        if let Some(at) = delimiter.filter(|at| lower.as_bytes()[*at] == b'=') {
+            // A modifier (section 6): redirect and exp at most once, unknown ones ignored.
+            let (name, value) = (&lower[..at], &term[at + 1..]);
+            let valid_name = name.starts_with(|c: char| c.is_ascii_alphabetic())
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+            if !valid_name {
+                return Err(format!("unknown term {term:?}"));
+            }
+            match name {
+                "redirect" if policy.redirect.is_some() => {
+                    return Err("redirect= appears twice".into());
+                }
+                "redirect" if value.is_empty() => return Err("redirect= names no domain".into()),
+                "redirect" => {
+                    lookups += 1;
+                    policy.redirect = Some(value.to_owned());
+                }
+                "exp" if exp_seen => return Err("exp= appears twice".into()),
+                "exp" => exp_seen = true,
+                _ => {}
+            }
+            continue;
+        }
+        let (qualifier, mechanism) = match lower.chars().next() {
+            Some(q @ ('+' | '-' | '~' | '?')) => (q, &lower[1..]),
+            _ => ('+', lower.as_str()),
+        };
+        let name = mechanism.split([':', '/']).next().unwrap_or(mechanism);
+        if !MECHANISMS.contains(&name) {
+            return Err(format!("unknown mechanism {term:?}"));
+        }
+        let argument = &mechanism[name.len()..];
+        let needs_domain = matches!(name, "include" | "exists" | "ip4" | "ip6");
+        if (name == "all" && !argument.is_empty())
+            || (needs_domain && argument.len() < 2)
+            || (needs_domain && !argument.starts_with(':'))
+        {
+            return Err(format!("malformed mechanism {term:?}"));
+        }
+        if matches!(name, "include" | "a" | "mx" | "ptr" | "exists") {
+            lookups += 1;
+        }
+        if name == "all" && policy.all.is_none() {
+            policy.all = Some(qualifier);
+        }
+    }
+    if lookups > 10 {
+        return Err(format!(
+            "{lookups} terms that need a DNS lookup, more than the 10 allowed"
+        ));
+    }
+    Ok(policy)
 }
 
 #[cfg(test)]
@@ -63,6 +223,7 @@ mod tests {
     use crate::check::mail::test_support::txt;
     use crate::check::tls::test_support::*;
     use crate::finding::Verdict;
+    use crate::observation::DnsRecords;
 
     fn verdict_with(records: &[&str]) -> Verdict {
         let m = member_with_mail("https://chaton.test/", "chaton.test");
@@ -75,9 +236,33 @@ mod tests {
     fn hard_and_soft_fail_pass() {
         assert_eq!(verdict_with(&["v=spf1 mx -all"]), Verdict::Pass);
         assert_eq!(
-            verdict_with(&["V=SPF1 ip4:192.0.2.0/24 ~all"]),
+            verdict_with(&["V=SPF1 ip4:192.0.2.0/24 ~ALL"]),
             Verdict::Pass
         );
+    }
+
+    #[test]
+    fn plus_all_or_bare_all_fails() {
+        assert_eq!(verdict_with(&["v=spf1 +all"]), Verdict::Fail);
+        assert_eq!(verdict_with(&["v=spf1 mx all"]), Verdict::Fail);
+    }
+
+    #[test]
+    fn neutral_all_warns() {
+        assert_eq!(verdict_with(&["v=spf1 mx ?all"]), Verdict::Warn);
+    }
+
+    #[test]
+    fn include_only_record_is_neutral_and_warns() {
+        assert_eq!(
+            verdict_with(&["v=spf1 include:_spf.hebergeur.test"]),
+            Verdict::Warn
+        );
+        assert_eq!(verdict_with(&["v=spf1 mx"]), Verdict::Warn);
+    }
+
+    #[test]
+    fn redirect_without_all_passes_when_not_followed() {
         assert_eq!(
             verdict_with(&["v=spf1 redirect=_spf.chaton.test"]),
             Verdict::Pass
@@ -85,27 +270,93 @@ mod tests {
     }
 
     #[test]
-    fn plus_all_fails() {
-        assert_eq!(verdict_with(&["v=spf1 +all"]), Verdict::Fail);
-        assert_eq!(verdict_with(&["v=spf1 mx all"]), Verdict::Fail);
+    fn redirect_is_judged_on_its_target_when_observed() {
+        let m = member_with_mail("https://chaton.test/", "chaton.test");
+        let mut obs = observations();
+        txt(
+            &mut obs,
+            "chaton.test",
+            &["v=spf1 redirect=_SPF.hebergeur.test."],
+        );
+        txt(&mut obs, "_spf.hebergeur.test", &["v=spf1 +all"]);
+        assert_eq!(verdict(&Spf, &m, &obs), Verdict::Fail);
+        txt(
+            &mut obs,
+            "_spf.hebergeur.test",
+            &["v=spf1 ip4:192.0.2.1 -all"],
+        );
+        assert_eq!(verdict(&Spf, &m, &obs), Verdict::Pass);
     }
 
     #[test]
-    fn neutral_all_or_no_all_warns() {
-        assert_eq!(verdict_with(&["v=spf1 mx ?all"]), Verdict::Warn);
-        assert_eq!(verdict_with(&["v=spf1 mx"]), Verdict::Warn);
+    fn all_takes_precedence_over_redirect() {
+        assert_eq!(
+            verdict_with(&["v=spf1 ?all redirect=_spf.chaton.test"]),
+            Verdict::Warn
+        );
     }
 
     #[test]
-    fn absent_or_duplicated_record_warns() {
+    fn only_the_first_all_counts() {
+        assert_eq!(verdict_with(&["v=spf1 -all +all"]), Verdict::Pass);
+    }
+
+    #[test]
+    fn spf10_or_a_version_glued_to_a_semicolon_is_not_an_spf_record() {
+        assert_eq!(verdict_with(&["v=spf10 +all"]), Verdict::Warn);
+        assert_eq!(verdict_with(&["v=spf1;+all"]), Verdict::Warn);
+        assert_eq!(verdict_with(&["google-site-verification=x"]), Verdict::Warn);
+    }
+
+    #[test]
+    fn two_spf_records_are_a_permanent_error_and_warn() {
         assert_eq!(
-            verdict_with(&["google-site-verification=x", "v=spf10 nope"]),
+            verdict_with(&["v=spf1 +all", "v=spf1 mx -all"]),
             Verdict::Warn
         );
+    }
+
+    #[test]
+    fn syntax_error_is_a_permanent_error_and_warns_even_with_plus_all() {
+        assert_eq!(verdict_with(&["v=spf1 mx +al"]), Verdict::Warn);
+        assert_eq!(verdict_with(&["v=spf1 include -all"]), Verdict::Warn);
         assert_eq!(
-            verdict_with(&["v=spf1 -all", "v=spf1 mx -all"]),
+            verdict_with(&["v=spf1 redirect=a.test redirect=b.test"]),
             Verdict::Warn
         );
+        assert_eq!(verdict_with(&["v=spf1 -all:x"]), Verdict::Warn);
+    }
+
+    #[test]
+    fn more_than_ten_lookups_in_the_record_itself_is_a_permanent_error() {
+        let includes: Vec<String> = (0..11).map(|i| format!("include:s{i}.test")).collect();
+        let record = format!("v=spf1 {} -all", includes.join(" "));
+        assert_eq!(verdict_with(&[record.as_str()]), Verdict::Warn);
+        let record = format!("v=spf1 {} -all", includes[..10].join(" "));
+        assert_eq!(verdict_with(&[record.as_str()]), Verdict::Pass);
+    }
+
+    #[test]
+    fn unknown_modifiers_are_ignored() {
+        assert_eq!(
+            verdict_with(&["v=spf1 mx exp=explain.chaton.test x-note=hello -all"]),
+            Verdict::Pass
+        );
+    }
+
+    #[test]
+    fn failed_txt_lookup_is_inconclusive_not_absent() {
+        let m = member_with_mail("https://chaton.test/", "chaton.test");
+        let mut obs = observations();
+        obs.dns.insert(
+            "chaton.test".into(),
+            Observed::Seen(DnsRecords {
+                a: vec!["192.0.2.1".into()],
+                errors: vec![("TXT".into(), "SERVFAIL".into())],
+                ..Default::default()
+            }),
+        );
+        assert_eq!(verdict(&Spf, &m, &obs), Verdict::Inconclusive);
     }
 
     #[test]

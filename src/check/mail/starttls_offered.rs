@@ -88,6 +88,25 @@ mod tests {
     }
 
     #[test]
+    fn null_mx_domain_is_not_applicable_and_says_it_accepts_no_mail() {
+        let (m, mut obs) = mail_world(good_session());
+        if let Some(crate::observation::Observed::Seen(mail)) = obs.mail.get_mut("chaton.test") {
+            mail.exchangers.clear();
+        }
+        obs.dns.insert(
+            "chaton.test".into(),
+            crate::observation::Observed::Seen(crate::observation::DnsRecords {
+                mx: vec![(0, ".".into())],
+                ..Default::default()
+            }),
+        );
+        let findings = judge(&StarttlsOffered, &m, &obs);
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].verdict, Verdict::NotApplicable);
+        assert!(findings[0].message.contains("null MX"), "{findings:?}");
+    }
+
+    #[test]
     fn shared_mx_is_judged_once() {
         let (mut m, mut obs) = mail_world(good_session());
         m.mail_domains.push(crate::declaration::MailDomain {

@@ -1,7 +1,12 @@
 //! `mail.tls-rpt`: the domain asks senders for TLS failure reports (`_smtp._tls` TXT with
 //! `v=TLSRPTv1`, RFC 8460), so the member learns when mail to it falls back to clear text.
+//!
+//! Senders keep only records that begin with `v=TLSRPTv1` and use one only when exactly one
+//! remains (section 3); it must name at least one report address, `mailto:` or `https:`,
+//! in `rua`. A domain with a null MX receives no mail: the check does not apply.
 
-use super::{dns, mail_domains, tagged_txt};
+use super::{dns_txt, has_null_mx, mail_domains, tagged_txt};
+use crate::check::http_headers::directives;
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::{Finding, Subject};
 
@@ -20,29 +25,61 @@ impl Check for TlsRpt {
     fn judge(&self, cx: &Context<'_>) -> Vec<Finding> {
         mail_domains(cx)
             .into_iter()
-            .map(|domain| {
-                let subject = Subject::MailDomain(domain.clone());
-                let name = format!("_smtp._tls.{domain}");
-                let records = match dns(cx, &name, &subject) {
-                    Ok(records) => records,
-                    Err(finding) => return finding,
-                };
-                match tagged_txt(records, "v=TLSRPTv1").as_slice() {
-                    [] => cx.warn(subject, format!("{domain} publishes no TLS-RPT record")),
-                    [record] if record.to_ascii_lowercase().contains("rua=") => {
-                        cx.pass(subject, format!("{domain} asks for TLS reports")).evidence("dns.txt", format!("{name}: {record}"))
-                    }
-                    [record] => cx
-                        .warn(subject, format!("the TLS-RPT record of {domain} names no report address (rua)"))
-                        .evidence("dns.txt", format!("{name}: {record}")),
-                    several => several.iter().fold(
-                        cx.warn(subject, format!("{domain} publishes several TLS-RPT records: senders ignore them all")),
-                        |f, r| f.evidence("dns.txt", format!("{name}: {r}")),
-                    ),
-                }
-            })
+            .map(|domain| judge_domain(cx, &domain))
             .collect()
     }
+}
+
+fn judge_domain(cx: &Context<'_>, domain: &str) -> Finding {
+    let subject = Subject::MailDomain(domain.to_owned());
+    if has_null_mx(cx, domain) {
+        return cx.not_applicable(
+            subject,
+            format!(
+                "{domain} publishes a null MX: it accepts no mail, so there is nothing to report on"
+            ),
+        );
+    }
+    let name = format!("_smtp._tls.{domain}");
+    let records = match dns_txt(cx, &name, &subject) {
+        Ok(records) => records,
+        Err(finding) => return finding,
+    };
+    match tagged_txt(records, "v=TLSRPTv1").as_slice() {
+        [] => cx.warn(subject, format!("{domain} publishes no TLS-RPT record")),
+        [record] => {
+            let finding = if report_addresses(record) > 0 {
+                cx.pass(subject, format!("{domain} asks for TLS reports"))
+            } else {
+                cx.warn(
+                    subject,
+                    format!("the TLS-RPT record of {domain} names no valid report address (rua=mailto: or https:)"),
+                )
+            };
+            finding.evidence("dns.txt", format!("{name}: {record}"))
+        }
+        several => several.iter().fold(
+            cx.warn(
+                subject,
+                format!("{domain} publishes several TLS-RPT records: senders ignore them all"),
+            ),
+            |f, r| f.evidence("dns.txt", format!("{name}: {r}")),
+        ),
+    }
+}
+
+/// How many `rua` URIs are `mailto:` or `https:` (RFC 8460 section 3).
+fn report_addresses(record: &str) -> usize {
+    directives(record)
+        .iter()
+        .filter(|(key, _)| key == "rua")
+        .flat_map(|(_, value)| value.trim_start_matches('=').split(','))
+        .map(|uri| uri.trim().to_ascii_lowercase())
+        .filter(|uri| {
+            uri.strip_prefix("mailto:").is_some_and(|a| a.contains('@'))
+                || uri.strip_prefix("https:").is_some_and(|a| a.len() > 2)
+        })
+        .count()
 }
 
 #[cfg(test)]
@@ -75,6 +112,53 @@ mod tests {
     #[test]
     fn record_without_rua_warns() {
         assert_eq!(verdict_with(&["v=TLSRPTv1;"]), Verdict::Warn);
+    }
+
+    #[test]
+    fn https_and_several_report_addresses_pass() {
+        assert_eq!(
+            verdict_with(&["v=TLSRPTv1;rua=https://reports.chaton.test/tlsrpt"]),
+            Verdict::Pass
+        );
+        assert_eq!(
+            verdict_with(&["v=TLSRPTv1; rua=mailto:a@chaton.test,mailto:b@x.test"]),
+            Verdict::Pass
+        );
+    }
+
+    #[test]
+    fn report_address_of_another_scheme_or_in_another_tag_warns() {
+        assert_eq!(
+            verdict_with(&["v=TLSRPTv1; rua=http://reports.chaton.test/"]),
+            Verdict::Warn
+        );
+        assert_eq!(
+            verdict_with(&["v=TLSRPTv1; ruf=mailto:a@chaton.test"]),
+            Verdict::Warn
+        );
+    }
+
+    #[test]
+    fn version_prefix_must_be_exact() {
+        assert_eq!(
+            verdict_with(&["v=TLSRPTv10; rua=mailto:a@chaton.test"]),
+            Verdict::Warn
+        );
+    }
+
+    #[test]
+    fn null_mx_domain_is_not_applicable() {
+        let m = member_with_mail("https://chaton.test/", "chaton.test");
+        let mut obs = observations();
+        txt(&mut obs, "_smtp._tls.chaton.test", &[]);
+        obs.dns.insert(
+            "chaton.test".into(),
+            crate::observation::Observed::Seen(crate::observation::DnsRecords {
+                mx: vec![(0, ".".into())],
+                ..Default::default()
+            }),
+        );
+        assert_eq!(verdict(&TlsRpt, &m, &obs), Verdict::NotApplicable);
     }
 
     #[test]
