@@ -357,7 +357,7 @@ fn index_rows(results: &Results, catalogue: &Catalogue, slugs: &[String]) -> Vec
             slug: slug.clone(),
             name: m.name.clone(),
             website: Link::url(&m.website),
-            overall: ScoreView::new(m.score.overall),
+            overall: ScoreView::of_member(&m.score),
             fail: count(m, Verdict::Fail),
             warn: count(m, Verdict::Warn),
             manual: count(m, Verdict::Manual),
@@ -365,12 +365,8 @@ fn index_rows(results: &Results, catalogue: &Catalogue, slugs: &[String]) -> Vec
                 .commitments
                 .iter()
                 .map(|c| {
-                    ScoreView::new(
-                        m.score
-                            .commitments
-                            .iter()
-                            .find(|s| s.commitment == c.id)
-                            .and_then(|s| s.score),
+                    ScoreView::of_commitment(
+                        m.score.commitments.iter().find(|s| s.commitment == c.id),
                     )
                 })
                 .collect(),
@@ -526,7 +522,7 @@ fn commitment_view<'a>(
         rows.push(CommitmentRow {
             slug: slug.clone(),
             name: member.name.clone(),
-            score: ScoreView::new(score.and_then(|s| s.score)),
+            score: ScoreView::of_commitment(score),
             fail: n(Verdict::Fail),
             warn: n(Verdict::Warn),
             pass: n(Verdict::Pass),

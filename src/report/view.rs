@@ -44,7 +44,8 @@ impl Link {
 pub struct ScoreView {
     /// `87.5`, or `–` when absent.
     pub text: String,
-    /// CSS class: `good` (≥ 80), `fair` (≥ 50), `poor`, `none`.
+    /// CSS class: `good` (≥ 80 and no failure), `fair` (≥ 50, or ≥ 80 with a failure),
+    /// `poor`, `none`.
     pub class: &'static str,
     /// 0–100 for bar widths (0 when absent).
     pub percent: f64,
@@ -72,6 +73,39 @@ impl ScoreView {
             },
         }
     }
+}
+
+impl ScoreView {
+    /// A score that was reached with `failures` findings failed: never shown green then, so
+    /// a high score cannot read as reassuring while a commitment is broken.
+    pub fn with_failures(score: Option<f64>, failures: u32) -> Self {
+        let view = Self::new(score);
+        if failures > 0 && view.class == "good" {
+            Self {
+                class: "fair",
+                ..view
+            }
+        } else {
+            view
+        }
+    }
+
+    /// The score of a member, with its failures.
+    pub fn of_member(score: &crate::score::MemberScore) -> Self {
+        Self::with_failures(score.overall, fails(&score.counts))
+    }
+
+    /// The score of one commitment, with its failures.
+    pub fn of_commitment(score: Option<&crate::score::CommitmentScore>) -> Self {
+        score.map_or_else(
+            || Self::new(None),
+            |s| Self::with_failures(s.score, fails(&s.counts)),
+        )
+    }
+}
+
+fn fails(counts: &BTreeMap<Verdict, u32>) -> u32 {
+    counts.get(&Verdict::Fail).copied().unwrap_or(0)
 }
 
 /// One decimal, without a trailing `.0`.
@@ -471,14 +505,7 @@ pub fn member_view(
             .or_default()
             .push((finding, waiver));
     }
-    let score_of = |id: &str| {
-        member
-            .score
-            .commitments
-            .iter()
-            .find(|c| c.commitment == id)
-            .and_then(|c| c.score)
-    };
+    let score_of = |id: &str| member.score.commitments.iter().find(|c| c.commitment == id);
     // Worst verdict first, then by check and subject; waived findings last.
     let build = |findings: Vec<(&Finding, Option<&crate::waiver::Waiver>)>| {
         let mut views: Vec<(usize, &Finding, FindingView)> = findings
@@ -526,7 +553,7 @@ pub fn member_view(
     };
     for commitment in &catalogue.commitments {
         let findings = by_commitment.remove(&commitment.id).unwrap_or_default();
-        if findings.is_empty() && score_of(&commitment.id).is_none() {
+        if findings.is_empty() && score_of(&commitment.id).and_then(|c| c.score).is_none() {
             continue;
         }
         let level = level_name(commitment.level);
@@ -538,7 +565,7 @@ pub fn member_view(
                 .get(&format!("level_{level}"))
                 .cloned()
                 .unwrap_or_default(),
-            ScoreView::new(score_of(&commitment.id)),
+            ScoreView::of_commitment(score_of(&commitment.id)),
             findings,
         );
     }
@@ -630,7 +657,7 @@ pub fn member_view(
         slug: slug(&member.id),
         name: member.name.clone(),
         website: Link::url(&member.website),
-        overall: ScoreView::new(member.score.overall),
+        overall: ScoreView::of_member(&member.score),
         scoring_url: SCORING_URL.into(),
         counts,
         commitments: sections,
@@ -640,5 +667,20 @@ pub fn member_view(
         waived,
         reviewer_markdown: String::new(),
         page: PageView::default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_high_score_with_a_failure_is_never_shown_green() {
+        assert_eq!(ScoreView::new(Some(85.0)).class, "good");
+        assert_eq!(ScoreView::with_failures(Some(85.0), 0).class, "good");
+        assert_eq!(ScoreView::with_failures(Some(85.0), 1).class, "fair");
+        assert_eq!(ScoreView::with_failures(Some(85.0), 1).text, "85");
+        assert_eq!(ScoreView::with_failures(Some(40.0), 2).class, "poor");
+        assert_eq!(ScoreView::with_failures(None, 2).class, "none");
     }
 }
