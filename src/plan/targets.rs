@@ -205,6 +205,30 @@ pub fn mail_followup_dns(mx_hosts: &[String]) -> Vec<String> {
     names
 }
 
+/// The domain a mail domain's SPF record delegates to with `redirect=`, once its TXT records
+/// are known: the SPF check judges the policy there (one step, as receivers would first).
+/// `None` without exactly one SPF record, without a redirect, or with a macro in the target.
+pub fn spf_redirect_target(txt: &[String]) -> Option<String> {
+    let mut spf = txt.iter().filter(|record| {
+        let lower = record.to_ascii_lowercase();
+        lower == "v=spf1" || lower.starts_with("v=spf1 ")
+    });
+    let (Some(record), None) = (spf.next(), spf.next()) else {
+        return None;
+    };
+    let target = record.split_ascii_whitespace().find_map(|term| {
+        let (name, value) = term.split_once('=')?;
+        name.eq_ignore_ascii_case("redirect").then_some(value)
+    })?;
+    let target = target.trim_end_matches('.').to_ascii_lowercase();
+    let plausible = !target.is_empty()
+        && !target.contains('%')
+        && target
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    plausible.then_some(target)
+}
+
 fn push_unique(list: &mut Vec<String>, item: String) {
     if !list.contains(&item) {
         list.push(item);
@@ -282,6 +306,32 @@ mod tests {
             assert!(targets.dns.iter().any(|n| n == name), "missing {name}");
         }
         assert_eq!(targets.mail.len(), 1);
+    }
+
+    #[test]
+    fn spf_redirect_target_is_read_from_the_single_spf_record() {
+        let txt = |records: &[&str]| records.iter().map(|r| (*r).to_owned()).collect::<Vec<_>>();
+        assert_eq!(
+            spf_redirect_target(&txt(&[
+                "google-site-verification=x",
+                "v=spf1 redirect=_SPF.Chaton.test."
+            ])),
+            Some("_spf.chaton.test".to_owned())
+        );
+        assert_eq!(spf_redirect_target(&txt(&["v=spf1 mx -all"])), None);
+        assert_eq!(
+            spf_redirect_target(&txt(&["v=spf1 redirect=a.test", "v=spf1 redirect=b.test"])),
+            None,
+            "two SPF records are a permanent error: nothing to follow"
+        );
+        assert_eq!(
+            spf_redirect_target(&txt(&["v=spf10 redirect=a.test"])),
+            None
+        );
+        assert_eq!(
+            spf_redirect_target(&txt(&["v=spf1 redirect=%{d}.spf.test"])),
+            None
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //!
 //! Two phases: first everything that depends only on the declarations; then what depends on
 //! the first phase's answers (mail exchangers found in MX records, their TLSA records; the
-//! IPv6 handshake of hosts that publish AAAA records).
+//! domain an SPF record redirects to; the IPv6 handshake of hosts that publish AAAA records).
 
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
@@ -17,7 +17,7 @@ use crate::observation::{
     Observed, PageResources, ProbeFailure, SoftwareObservation, TlsHandshake,
 };
 use crate::plan::Plan;
-use crate::plan::targets::{endpoint, mail_followup_dns};
+use crate::plan::targets::{endpoint, mail_followup_dns, spf_redirect_target};
 use crate::probe::filters::FilterLists;
 use crate::probe::{BoxFuture, dns, documents, http, legacy_tls, mail, page, software, tls};
 
@@ -115,8 +115,9 @@ pub async fn run(
     }
     drain(&mut tasks, &mut observations, tick).await;
 
-    // Phase two: mail exchangers come from the MX answers of phase one, and only hosts that
-    // publish AAAA records are tried over IPv6.
+    // Phase two: mail exchangers come from the MX answers of phase one, SPF `redirect=`
+    // targets from its TXT answers, and only hosts that publish AAAA records are tried over
+    // IPv6.
     for (host, port) in &plan.tls_ipv6 {
         if !has_aaaa(&observations, host) {
             tick(); // nothing to try: counted as done for the progress bar
@@ -132,7 +133,8 @@ pub async fn run(
     let mut followups = std::collections::BTreeSet::new();
     for domain in &plan.mail {
         let exchangers = mx_hosts(&observations, domain);
-        let followup_names = mail_followup_dns(&exchangers);
+        let mut followup_names = mail_followup_dns(&exchangers);
+        followup_names.extend(spf_redirect_target(&txt_records(&observations, domain)));
         let mta_sts_txt = txt_records(&observations, &format!("_mta-sts.{domain}"));
         let declared = declarations
             .members

@@ -27,6 +27,11 @@ const EXTRA_ZONES: &str = r#"
     - "@ IN MX 10 starttls-bad.pki.test."
     - "_mta-sts IN TXT \"v=STSv1; id=1\""
 - name: verdicts.test
+- name: spf-redirect.test
+  records:
+    - "@ IN MX 10 mail.exemple.test."
+    - "@ IN TXT \"v=spf1 redirect=_spf.spf-redirect.test\""
+    - "_spf IN TXT \"v=spf1 a mx +all\""
 "#;
 const EXTRA_HOSTS: &str = r#"
 - name: short-hsts.verdicts.test
@@ -78,6 +83,7 @@ members:
     mail_domains:
       - domain: starttls-bad.test
       - domain: dmarc-none.test
+      - domain: spf-redirect.test
     services:
       - { id: tls12, kind: pad, url: "https://tls12.pki.test/" }
       - { id: tls13, kind: pad, url: "https://tls13.pki.test/" }
@@ -627,6 +633,14 @@ fn every_certificate_and_protocol_profile_gets_its_verdict() {
     // DMARC p=none.
     audit.expect(m, "mail.dmarc", "dmarc-none.test", "warn");
     audit.expect(m, "mail.mx-present", "dmarc-none.test", "pass");
+    // An SPF record that delegates with redirect= is judged on the target's policy, which the
+    // auditor looks up once it has read the record: here `+all`.
+    audit.expect(m, "mail.spf", "spf-redirect.test", "fail");
+    let spf = audit.finding(m, "mail.spf", "spf-redirect.test");
+    assert!(
+        evidence(spf, "dns.spf").starts_with("_spf.spf-redirect.test:"),
+        "the target's record is the evidence: {spf}"
+    );
 }
 
 #[test]
