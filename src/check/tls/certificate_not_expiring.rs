@@ -48,7 +48,11 @@ impl Check for CertificateNotExpiring {
                     ));
             let endpoint = web.endpoint();
             // French writes "1 jour" and "0 jour" in the singular.
-            let jours = if days_left.abs() <= 1 { "jour" } else { "jours" };
+            let jours = if days_left.abs() <= 1 {
+                "jour"
+            } else {
+                "jours"
+            };
             let finding = if premature {
                 cx.fail(
                     subject,

@@ -28,15 +28,13 @@ impl Check for ProtocolModern {
             let endpoint = web.endpoint();
             let protocol = handshake.protocol.as_str();
             let finding = match normalise(protocol).as_str() {
-                "tls1.3" | "tls1.2" => {
-                    cx.pass(
-                        subject,
-                        msg!(
-                            "{endpoint} negotiates {protocol}",
-                            "{endpoint} négocie {protocol}"
-                        ),
-                    )
-                }
+                "tls1.3" | "tls1.2" => cx.pass(
+                    subject,
+                    msg!(
+                        "{endpoint} negotiates {protocol}",
+                        "{endpoint} négocie {protocol}"
+                    ),
+                ),
                 // Our client only offers 1.2 and 1.3, so anything else is a recording oddity.
                 _ => cx.manual(
                     subject,
