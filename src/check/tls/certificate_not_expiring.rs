@@ -85,7 +85,7 @@ impl Check for CertificateNotExpiring {
                     subject,
                     msg!(
                         "the certificate of {endpoint} is valid for {days_left} more days",
-                        "le certificat de {endpoint} est encore valide {days_left} {jours}"
+                        "le certificat de {endpoint} est encore valide pendant {days_left} {jours}"
                     ),
                 )
             };

@@ -32,7 +32,7 @@ impl Check for LegacyProtocolsRefused {
                             subject,
                             msg!(
                                 "legacy protocols on {endpoint}",
-                                "anciens protocoles sur {endpoint}"
+                                "protocoles obsolètes sur {endpoint}"
                             ),
                         );
                     }
@@ -94,7 +94,7 @@ impl Check for LegacyProtocolsRefused {
                         subject,
                         msg!(
                             "legacy protocols on {endpoint}",
-                            "anciens protocoles sur {endpoint}"
+                            "protocoles obsolètes sur {endpoint}"
                         ),
                     )
                 } else if !unknown.is_empty() {
