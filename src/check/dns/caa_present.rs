@@ -12,6 +12,7 @@
 use super::{lookup_error, records};
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::{Finding, Subject, Verdict};
+use crate::msg;
 use crate::plan::targets::{caa_chain, web_hosts};
 
 /// A CAA record set applies to each web host.
@@ -40,9 +41,12 @@ impl Check for CaaPresent {
                     };
                     if !found.caa.is_empty() {
                         let inherited = if name == web.host {
-                            String::new()
+                            Inherited::default()
                         } else {
-                            format!(" (inherited from {name})")
+                            Inherited {
+                                en: format!(" (inherited from {name})"),
+                                fr: format!(" (hérités de {name})"),
+                            }
                         };
                         let finding = judge_set(cx, subject, &web.host, &found.caa, &inherited);
                         return found.caa.iter().fold(finding, |f, caa| {
@@ -54,15 +58,19 @@ impl Check for CaaPresent {
                             .finding(
                                 subject,
                                 Verdict::Inconclusive,
-                                format!("the CAA lookup of {name} failed"),
+                                msg!(
+                                    "the CAA lookup of {name} failed",
+                                    "la requête DNS CAA pour {name} a échoué"
+                                ),
                             )
                             .evidence("dns.error", error);
                     }
                 }
                 cx.warn(
                     subject,
-                    format!(
+                    msg!(
                         "no CAA record applies to {}: any authority may issue certificates for it",
+                        "aucun enregistrement CAA ne s'applique à {} : n'importe quelle autorité de certification peut délivrer des certificats pour ce nom",
                         web.host
                     ),
                 )
@@ -71,20 +79,32 @@ impl Check for CaaPresent {
     }
 }
 
+/// " (inherited from <parent>)" in English and French, empty when the set is the host's own.
+#[derive(Default)]
+struct Inherited {
+    en: String,
+    fr: String,
+}
+
 /// The verdict on the relevant CAA record set of `host`.
 fn judge_set(
     cx: &Context<'_>,
     subject: Subject,
     host: &str,
     records: &[String],
-    inherited: &str,
+    inherited: &Inherited,
 ) -> Finding {
+    let Inherited {
+        en: inherited,
+        fr: inherited_fr,
+    } = inherited;
     let parsed: Vec<Property> = records.iter().map(|r| Property::parse(r)).collect();
     if let Some(critical) = parsed.iter().find(|p| p.critical && !p.is_known()) {
         return cx.warn(
             subject,
-            format!(
+            msg!(
                 "the CAA records of {host}{inherited} carry a critical tag no authority knows ({}): every authority must refuse to issue, so the next renewal will fail",
+                "les enregistrements CAA de {host}{inherited_fr} portent une étiquette critique qu'aucune autorité ne connaît ({}) : toutes les autorités doivent refuser de délivrer un certificat, le prochain renouvellement échouera donc",
                 critical.tag
             ),
         );
@@ -92,20 +112,25 @@ fn judge_set(
     if parsed.iter().any(|p| p.tag == "issue") {
         return cx.pass(
             subject,
-            format!(
-                "CAA records{inherited} say which authorities may issue certificates for {host}"
+            msg!(
+                "CAA records{inherited} say which authorities may issue certificates for {host}",
+                "des enregistrements CAA{inherited_fr} indiquent quelles autorités peuvent délivrer des certificats pour {host}"
             ),
         );
     }
-    let what = if parsed.iter().any(|p| p.tag == "issuewild") {
-        "restrict only wildcard certificates (issuewild, no issue)"
+    let (what, what_fr) = if parsed.iter().any(|p| p.tag == "issuewild") {
+        (
+            "restrict only wildcard certificates (issuewild, no issue)",
+            "ne restreignent que les certificats génériques (issuewild, sans issue)",
+        )
     } else {
-        "have no issue property"
+        ("have no issue property", "n'ont pas de propriété issue")
     };
     cx.warn(
         subject,
-        format!(
-            "the CAA records of {host}{inherited} {what}: any authority may issue a certificate for it"
+        msg!(
+            "the CAA records of {host}{inherited} {what}: any authority may issue a certificate for it",
+            "les enregistrements CAA de {host}{inherited_fr} {what_fr} : n'importe quelle autorité peut délivrer un certificat pour ce nom"
         ),
     )
 }
@@ -170,6 +195,24 @@ mod tests {
     #[test]
     fn caa_on_the_host_passes() {
         assert_eq!(verdict_with(&[("pad.chaton.test", caa())]), Verdict::Pass);
+    }
+
+    #[test]
+    fn an_inherited_set_is_named_in_french_too() {
+        let m = member("https://pad.chaton.test/", &[]);
+        let mut obs = observations();
+        obs.dns.insert(
+            "pad.chaton.test".into(),
+            Observed::Seen(DnsRecords::default()),
+        );
+        obs.dns.insert("chaton.test".into(), Observed::Seen(caa()));
+        let findings = judge(&CaaPresent, &m, &obs);
+        assert_eq!(findings[0].verdict, Verdict::Pass);
+        let fr = findings[0].message_fr.as_deref().unwrap_or_default();
+        assert_eq!(
+            fr,
+            "des enregistrements CAA (hérités de chaton.test) indiquent quelles autorités peuvent délivrer des certificats pour pad.chaton.test"
+        );
     }
 
     #[test]
@@ -255,6 +298,8 @@ mod tests {
         let findings = judge(&CaaPresent, &m, &obs);
         assert_eq!(findings[0].verdict, Verdict::Warn);
         assert!(findings[0].message.contains("critical"));
+        let fr = findings[0].message_fr.as_deref().unwrap_or_default();
+        assert!(fr.contains("étiquette critique"), "{fr}");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use super::records;
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::{Finding, Subject, Verdict};
+use crate::msg;
 use crate::plan::targets::web_hosts;
 
 /// DNS answers for each web host and mail domain validate (`secure`).
@@ -39,17 +40,32 @@ impl Check for DnssecValid {
                 let finding = match status {
                     "secure" => cx.pass(
                         subject,
-                        format!("the DNS answers for {name} are signed and validate"),
+                        msg!(
+                            "the DNS answers for {name} are signed and validate",
+                            "les réponses DNS pour {name} sont signées et valides"
+                        ),
                     ),
-                    "insecure" => cx.warn(subject, format!("{name} is not signed with DNSSEC")),
+                    "insecure" => cx.warn(
+                        subject,
+                        msg!(
+                            "{name} is not signed with DNSSEC",
+                            "{name} n'est pas signé avec DNSSEC"
+                        ),
+                    ),
                     "bogus" => cx.fail(
                         subject,
-                        format!("the DNSSEC signatures of {name} do not validate"),
+                        msg!(
+                            "the DNSSEC signatures of {name} do not validate",
+                            "les signatures DNSSEC de {name} ne sont pas valides"
+                        ),
                     ),
                     _ => cx.finding(
                         subject,
                         Verdict::Inconclusive,
-                        format!("the DNSSEC status of {name} could not be determined"),
+                        msg!(
+                            "the DNSSEC status of {name} could not be determined",
+                            "l'état DNSSEC de {name} n'a pas pu être déterminé"
+                        ),
                     ),
                 };
                 finding.evidence("dns.dnssec", status)
@@ -89,6 +105,33 @@ mod tests {
     #[test]
     fn bogus_fails() {
         assert_eq!(verdict_for(Some("bogus")), Verdict::Fail);
+    }
+
+    #[test]
+    fn an_unsigned_name_is_reported_in_french_too() {
+        let m = member("https://chaton.test/", &[]);
+        let mut obs = observations();
+        let records = DnsRecords {
+            dnssec: Some("insecure".into()),
+            ..Default::default()
+        };
+        obs.dns
+            .insert("chaton.test".into(), Observed::Seen(records));
+        let findings = judge(&DnssecValid, &m, &obs);
+        assert_eq!(
+            findings[0].message_fr.as_deref(),
+            Some("chaton.test n'est pas signé avec DNSSEC")
+        );
+    }
+
+    #[test]
+    fn unobserved_name_says_so_in_french() {
+        let m = member("https://chaton.test/", &[]);
+        let findings = judge(&DnssecValid, &m, &observations());
+        assert_eq!(
+            findings[0].message_fr.as_deref(),
+            Some("pas d'observation : enregistrements DNS de chaton.test")
+        );
     }
 
     #[test]

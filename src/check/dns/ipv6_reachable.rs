@@ -11,6 +11,7 @@
 use super::{lookup_error, records};
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::{Finding, Subject, Verdict};
+use crate::msg;
 use crate::observation::{Observed, ProbeFailure};
 use crate::plan::targets::web_hosts;
 
@@ -31,6 +32,7 @@ impl Check for Ipv6Reachable {
             .into_iter()
             .map(|web| {
                 let subject = Subject::Host(web.host.clone());
+                let host = &web.host;
                 let found = match records(cx, &web.host, subject.clone()) {
                     Ok(found) => found,
                     Err(finding) => return finding,
@@ -42,13 +44,19 @@ impl Check for Ipv6Reachable {
                             .finding(
                                 subject,
                                 Verdict::Inconclusive,
-                                format!("the AAAA lookup of {} failed", web.host),
+                                msg!(
+                                    "the AAAA lookup of {host} failed",
+                                    "la requête DNS AAAA pour {host} a échoué"
+                                ),
                             )
                             .evidence("dns.error", error);
                     }
                     return cx.warn(
                         subject,
-                        format!("{} has no AAAA record: unreachable over IPv6", web.host),
+                        msg!(
+                            "{host} has no AAAA record: unreachable over IPv6",
+                            "{host} n'a pas d'enregistrement AAAA : injoignable en IPv6"
+                        ),
                     );
                 }
                 let endpoint = web.endpoint();
@@ -60,7 +68,13 @@ impl Check for Ipv6Reachable {
                 };
                 match cx.observations.tls_ipv6.get(&endpoint) {
                     None => with_addresses(
-                        cx.not_observed(subject, format!("HTTPS over IPv6 on {endpoint}")),
+                        cx.not_observed(
+                            subject,
+                            msg!(
+                                "HTTPS over IPv6 on {endpoint}",
+                                "HTTPS en IPv6 sur {endpoint}"
+                            ),
+                        ),
                     ),
                     Some(Observed::Seen(handshake)) => {
                         let finding = match (&handshake.verification_error, ipv4_validates(cx, &endpoint)) {
@@ -69,10 +83,19 @@ impl Check for Ipv6Reachable {
                             (Some(error), true) => cx
                                 .warn(
                                     subject,
-                                    format!("{endpoint} answers over IPv6 with a certificate that does not validate, unlike over IPv4"),
+                                    msg!(
+                                        "{endpoint} answers over IPv6 with a certificate that does not validate, unlike over IPv4",
+                                        "{endpoint} répond en IPv6 avec un certificat non valide, contrairement à IPv4"
+                                    ),
                                 )
                                 .evidence("tls.verification_error", error.clone()),
-                            _ => cx.pass(subject, format!("{endpoint} answers HTTPS over IPv6")),
+                            _ => cx.pass(
+                                subject,
+                                msg!(
+                                    "{endpoint} answers HTTPS over IPv6",
+                                    "{endpoint} répond en HTTPS sur IPv6"
+                                ),
+                            ),
                         };
                         with_addresses(finding.evidence(
                             "tls.remote_addr",
@@ -82,9 +105,9 @@ impl Check for Ipv6Reachable {
                     Some(Observed::Failed(failure)) if is_servers_answer(failure) => with_addresses(
                         cx.fail(
                             subject,
-                            format!(
-                                "{} publishes AAAA records but HTTPS does not answer on them",
-                                web.host
+                            msg!(
+                                "{host} publishes AAAA records but HTTPS does not answer on them",
+                                "{host} publie des enregistrements AAAA, mais HTTPS n'y répond pas"
                             ),
                         )
                         .evidence("probe.failure", failure.to_string()),
@@ -155,6 +178,28 @@ mod tests {
     #[test]
     fn no_aaaa_warns() {
         assert_eq!(verdict_with(&[], None), Verdict::Warn);
+    }
+
+    #[test]
+    fn refused_https_over_ipv6_is_reported_in_french_too() {
+        let m = member("https://chaton.test/", &[]);
+        let mut obs = observations();
+        let records = DnsRecords {
+            aaaa: vec!["2001:db8::1".into()],
+            ..Default::default()
+        };
+        obs.dns
+            .insert("chaton.test".into(), Observed::Seen(records));
+        obs.tls_ipv6.insert(
+            "chaton.test:443".into(),
+            Observed::Failed(ProbeFailure::Refused),
+        );
+        let findings = judge(&Ipv6Reachable, &m, &obs);
+        assert_eq!(findings[0].verdict, Verdict::Fail);
+        assert_eq!(
+            findings[0].message_fr.as_deref(),
+            Some("chaton.test publie des enregistrements AAAA, mais HTTPS n'y répond pas")
+        );
     }
 
     #[test]

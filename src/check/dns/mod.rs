@@ -11,6 +11,7 @@ pub use ipv6_reachable::Ipv6Reachable;
 
 use crate::check::Context;
 use crate::finding::Finding;
+use crate::msg;
 use crate::observation::{DnsRecords, Observed};
 
 /// The DNS records observed for `name`, or the finding (built by `missing`) that says why
@@ -24,7 +25,10 @@ pub(crate) fn records<'a>(
     subject: crate::finding::Subject,
 ) -> Result<&'a DnsRecords, Finding> {
     match cx.observations.dns.get(name) {
-        None => Err(cx.not_observed(subject, format!("DNS records of {name}"))),
+        None => Err(cx.not_observed(
+            subject,
+            msg!("DNS records of {name}", "enregistrements DNS de {name}"),
+        )),
         Some(Observed::Failed(failure)) => {
             Err(cx.inconclusive(subject, failure).evidence("dns.name", name))
         }

@@ -3,6 +3,7 @@
 use super::{for_each_handshake, with_leaf_evidence};
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::Finding;
+use crate::msg;
 use crate::observation::tls::Certificate;
 
 /// RSA keys of at least 2048 bits, elliptic-curve keys of at least 256 bits, Ed25519 or
@@ -22,7 +23,13 @@ impl Check for CertificateKeyStrong {
         for_each_handshake(cx, |web, subject, handshake| {
             let endpoint = web.endpoint();
             let Some(leaf) = handshake.leaf() else {
-                return cx.not_observed(subject, format!("a certificate from {endpoint}"));
+                return cx.not_observed(
+                    subject,
+                    msg!(
+                        "a certificate from {endpoint}",
+                        "un certificat de {endpoint}"
+                    ),
+                );
             };
             // Webpki does not reject short keys, so the chain sent is looked at here: the leaf
             // and the intermediates. A root sent along is not what the client trusts (it uses
@@ -49,7 +56,10 @@ impl Check for CertificateKeyStrong {
                 (
                     cx.fail(
                         subject,
-                        format!("{endpoint} sends a certificate with a weak key"),
+                        msg!(
+                            "{endpoint} sends a certificate with a weak key",
+                            "{endpoint} présente un certificat dont la clé est trop faible"
+                        ),
                     ),
                     "certificate.weak_key",
                     weak,
@@ -58,7 +68,10 @@ impl Check for CertificateKeyStrong {
                 (
                     cx.manual(
                         subject,
-                        format!("{endpoint} sends a certificate whose key this audit cannot size"),
+                        msg!(
+                            "{endpoint} sends a certificate whose key this audit cannot size",
+                            "{endpoint} présente un certificat dont cet audit ne sait pas mesurer la clé"
+                        ),
                     ),
                     "certificate.unknown_key",
                     unknown,
@@ -67,7 +80,10 @@ impl Check for CertificateKeyStrong {
                 (
                     cx.warn(
                         subject,
-                        format!("{endpoint} sends a certificate with a DSA key, an obsolete algorithm current clients no longer accept"),
+                        msg!(
+                            "{endpoint} sends a certificate with a DSA key, an obsolete algorithm current clients no longer accept",
+                            "{endpoint} présente un certificat à clé DSA, un algorithme obsolète que les clients actuels n'acceptent plus"
+                        ),
                     ),
                     "certificate.obsolete_key",
                     obsolete,
@@ -76,9 +92,11 @@ impl Check for CertificateKeyStrong {
                 (
                     cx.pass(
                         subject,
-                        format!(
+                        msg!(
                             "{endpoint} uses a {} key of {} bits",
-                            leaf.key_algorithm, leaf.key_bits
+                            "{endpoint} utilise une clé {} de {} bits",
+                            leaf.key_algorithm,
+                            leaf.key_bits
                         ),
                     ),
                     "",
@@ -172,6 +190,19 @@ mod tests {
     #[test]
     fn rsa_1024_fails() {
         assert_eq!(verdict_with_leaf_key("RSA", 1024), Verdict::Fail);
+    }
+
+    #[test]
+    fn a_weak_key_is_reported_in_french_too() {
+        let m = member("https://chaton.test/", &[]);
+        let mut obs = observations();
+        let mut hs = handshake("chaton.test");
+        hs.chain[0].key_algorithm = "RSA".into();
+        hs.chain[0].key_bits = 1024;
+        obs.tls.insert("chaton.test:443".into(), Observed::Seen(hs));
+        let findings = judge(&CertificateKeyStrong, &m, &obs);
+        let fr = findings[0].message_fr.as_deref().unwrap_or_default();
+        assert!(fr.contains("clé est trop faible"), "{fr}");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use super::{for_each_handshake, with_leaf_evidence};
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::Finding;
+use crate::msg;
 use crate::observation::tls::VerificationKind;
 
 /// The leaf certificate of each web host has more than `certificate_expiry_warn_days` left
@@ -25,7 +26,14 @@ impl Check for CertificateNotExpiring {
         let warn_days = i64::from(cx.config.certificate_expiry_warn_days);
         for_each_handshake(cx, |web, subject, handshake| {
             let Some(leaf) = handshake.leaf() else {
-                return cx.not_observed(subject, format!("a certificate from {}", web.endpoint()));
+                let endpoint = web.endpoint();
+                return cx.not_observed(
+                    subject,
+                    msg!(
+                        "a certificate from {endpoint}",
+                        "un certificat de {endpoint}"
+                    ),
+                );
             };
             let seconds_left = leaf.not_after_unix.saturating_sub(now);
             // Whole days, rounded down: "0 days left" already means less than 24 hours.
@@ -38,12 +46,19 @@ impl Check for CertificateNotExpiring {
                         handshake.verification_kind,
                         Some(VerificationKind::WrongHost)
                     ));
+            let endpoint = web.endpoint();
+            // French writes "1 jour" and "0 jour" in the singular.
+            let jours = if days_left.abs() <= 1 {
+                "jour"
+            } else {
+                "jours"
+            };
             let finding = if premature {
                 cx.fail(
                     subject,
-                    format!(
-                        "the certificate of {} is not valid before {}",
-                        web.endpoint(),
+                    msg!(
+                        "the certificate of {endpoint} is not valid before {}",
+                        "le certificat de {endpoint} n'est pas valide avant le {}",
                         leaf.not_before
                     ),
                 )
@@ -51,26 +66,26 @@ impl Check for CertificateNotExpiring {
             } else if seconds_left < 0 {
                 cx.fail(
                     subject,
-                    format!(
-                        "the certificate of {} expired on {}",
-                        web.endpoint(),
+                    msg!(
+                        "the certificate of {endpoint} expired on {}",
+                        "le certificat de {endpoint} a expiré le {}",
                         leaf.not_after
                     ),
                 )
             } else if days_left < warn_days {
                 cx.warn(
                     subject,
-                    format!(
-                        "the certificate of {} expires in {days_left} days",
-                        web.endpoint()
+                    msg!(
+                        "the certificate of {endpoint} expires in {days_left} days",
+                        "le certificat de {endpoint} expire dans {days_left} {jours}"
                     ),
                 )
             } else {
                 cx.pass(
                     subject,
-                    format!(
-                        "the certificate of {} is valid for {days_left} more days",
-                        web.endpoint()
+                    msg!(
+                        "the certificate of {endpoint} is valid for {days_left} more days",
+                        "le certificat de {endpoint} est encore valide pendant {days_left} {jours}"
                     ),
                 )
             };
@@ -112,6 +127,22 @@ mod tests {
     #[test]
     fn expiring_tomorrow_warns() {
         assert_eq!(verdict_for(1), Verdict::Warn);
+    }
+
+    #[test]
+    fn the_warning_reads_in_french_with_the_days_left() {
+        let m = member("https://chaton.test/", &[]);
+        let mut obs = observations();
+        let mut hs = handshake("chaton.test");
+        hs.chain[0] = certificate("chaton.test", "Test Intermediate", 10);
+        obs.tls.insert("chaton.test:443".into(), Observed::Seen(hs));
+        let findings = judge(&CertificateNotExpiring, &m, &obs);
+        let fr = findings[0].message_fr.as_deref().unwrap_or_default();
+        assert!(
+            fr.contains("le certificat de chaton.test:443 expire dans"),
+            "{fr}"
+        );
+        assert!(fr.ends_with(" jours"), "{fr}");
     }
 
     #[test]

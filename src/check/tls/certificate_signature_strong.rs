@@ -4,6 +4,7 @@
 use super::{for_each_handshake, with_leaf_evidence};
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::Finding;
+use crate::msg;
 use crate::observation::tls::Certificate;
 
 /// Signatures on the leaf and intermediates use a collision-resistant hash; an unknown
@@ -23,7 +24,13 @@ impl Check for CertificateSignatureStrong {
         for_each_handshake(cx, |web, subject, handshake| {
             let endpoint = web.endpoint();
             if handshake.chain.is_empty() {
-                return cx.not_observed(subject, format!("a certificate from {endpoint}"));
+                return cx.not_observed(
+                    subject,
+                    msg!(
+                        "a certificate from {endpoint}",
+                        "un certificat de {endpoint}"
+                    ),
+                );
             }
             // A client checks the signatures on the leaf and on the intermediates, never the
             // self-signature of a root (the trust anchor is trusted as such), so a SHA-1
@@ -48,7 +55,10 @@ impl Check for CertificateSignatureStrong {
             let finding = if !weak.is_empty() {
                 let finding = cx.fail(
                     subject,
-                    format!("{endpoint} sends a certificate signed with SHA-1 or MD5"),
+                    msg!(
+                        "{endpoint} sends a certificate signed with SHA-1 or MD5",
+                        "{endpoint} présente un certificat signé avec SHA-1 ou MD5"
+                    ),
                 );
                 weak.into_iter().fold(finding, |f, line| {
                     f.evidence("certificate.weak_signature", line)
@@ -56,7 +66,10 @@ impl Check for CertificateSignatureStrong {
             } else if !unknown.is_empty() {
                 let finding = cx.manual(
                     subject,
-                    format!("{endpoint} sends a certificate signed with an algorithm this audit does not recognise"),
+                    msg!(
+                        "{endpoint} sends a certificate signed with an algorithm this audit does not recognise",
+                        "{endpoint} présente un certificat signé avec un algorithme que cet audit ne reconnaît pas"
+                    ),
                 );
                 unknown.into_iter().fold(finding, |f, line| {
                     f.evidence("certificate.unknown_signature", line)
@@ -64,7 +77,10 @@ impl Check for CertificateSignatureStrong {
             } else {
                 cx.pass(
                     subject,
-                    format!("the certificates of {endpoint} are signed with strong algorithms"),
+                    msg!(
+                        "the certificates of {endpoint} are signed with strong algorithms",
+                        "les certificats de {endpoint} sont signés avec des algorithmes robustes"
+                    ),
                 )
             };
             let finding = finding.evidence(
@@ -182,6 +198,19 @@ mod tests {
             verdict_with(0, "1.2.840.113549.1.1.5", false),
             Verdict::Fail
         );
+    }
+
+    #[test]
+    fn a_sha1_signature_is_reported_in_french_too() {
+        let m = member("https://chaton.test/", &[]);
+        let mut obs = observations();
+        let mut hs = handshake("chaton.test");
+        hs.chain[0].signature_algorithm = "sha1WithRSAEncryption".into();
+        obs.tls.insert("chaton.test:443".into(), Observed::Seen(hs));
+        let findings = judge(&CertificateSignatureStrong, &m, &obs);
+        assert_eq!(findings[0].verdict, Verdict::Fail);
+        let fr = findings[0].message_fr.as_deref().unwrap_or_default();
+        assert!(fr.contains("signé avec SHA-1 ou MD5"), "{fr}");
     }
 
     #[test]

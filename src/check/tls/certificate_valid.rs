@@ -4,6 +4,7 @@
 use super::{for_each_handshake, with_leaf_evidence};
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::Finding;
+use crate::msg;
 use crate::observation::tls::VerificationKind;
 
 /// The HTTPS certificate of each web host validates (Mozilla roots plus `--ca-file`).
@@ -22,29 +23,48 @@ impl Check for CertificateValid {
         for_each_handshake(cx, |web, subject, handshake| {
             let endpoint = web.endpoint();
             let finding = match (&handshake.verification_error, handshake.verification_kind) {
-                (None, _) => cx.pass(
-                    subject,
-                    format!("the certificate of {endpoint} validates for {}", web.host),
-                ),
+                (None, _) => {
+                    let host = &web.host;
+                    cx.pass(
+                        subject,
+                        msg!(
+                            "the certificate of {endpoint} validates for {host}",
+                            "le certificat de {endpoint} est valide pour {host}"
+                        ),
+                    )
+                }
                 (Some(error), kind) => {
-                    let why = match kind {
-                        Some(VerificationKind::Expired) => "has expired",
-                        Some(VerificationKind::NotYetValid) => "is not valid yet",
-                        Some(VerificationKind::WrongHost) => "is not valid for this host name",
+                    let (why_en, why_fr) = match kind {
+                        Some(VerificationKind::Expired) => ("has expired", "a expiré"),
+                        Some(VerificationKind::NotYetValid) => {
+                            ("is not valid yet", "n'est pas encore valide")
+                        }
+                        Some(VerificationKind::WrongHost) => (
+                            "is not valid for this host name",
+                            "n'est pas valide pour ce nom d'hôte",
+                        ),
                         Some(VerificationKind::UnknownIssuer)
                             if handshake.leaf().is_some_and(|leaf| leaf.self_issued) =>
                         {
-                            "is self-signed: no trusted authority vouches for it"
+                            (
+                                "is self-signed: no trusted authority vouches for it",
+                                "est auto-signé : aucune autorité de confiance ne le garantit",
+                            )
                         }
-                        Some(VerificationKind::UnknownIssuer) => {
-                            "does not lead to a trusted root (unknown authority or missing intermediate)"
-                        }
-                        Some(VerificationKind::BadSignature) => {
-                            "carries an invalid or refused signature"
-                        }
-                        Some(VerificationKind::Other) | None => "was rejected",
+                        Some(VerificationKind::UnknownIssuer) => (
+                            "does not lead to a trusted root (unknown authority or missing intermediate)",
+                            "ne remonte pas à une autorité racine de confiance (autorité inconnue ou certificat intermédiaire manquant)",
+                        ),
+                        Some(VerificationKind::BadSignature) => (
+                            "carries an invalid or refused signature",
+                            "porte une signature invalide ou refusée",
+                        ),
+                        Some(VerificationKind::Other) | None => ("was rejected", "a été refusé"),
                     };
-                    let message = format!("the certificate of {endpoint} {why}");
+                    let message = msg!(
+                        "the certificate of {endpoint} {why_en}",
+                        "le certificat de {endpoint} {why_fr}"
+                    );
                     // `Other` covers causes (an extension our verifier does not support…) where
                     // browsers may disagree with us: a human should look before we accuse.
                     let finding = if matches!(kind, Some(VerificationKind::Other) | None) {
@@ -119,6 +139,8 @@ mod tests {
             "{}",
             findings[0].message
         );
+        let fr = findings[0].message_fr.as_deref().unwrap_or_default();
+        assert!(fr.contains("est auto-signé"), "{fr}");
     }
 
     #[test]

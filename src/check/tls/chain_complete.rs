@@ -16,6 +16,7 @@
 use super::{for_each_handshake, with_leaf_evidence};
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::{Finding, Verdict};
+use crate::msg;
 use crate::observation::Observed;
 use crate::observation::tls::{Certificate, TlsHandshake, VerificationKind};
 
@@ -35,20 +36,31 @@ impl Check for ChainComplete {
         for_each_handshake(cx, |web, subject, handshake| {
             let endpoint = web.endpoint();
             if handshake.chain.is_empty() {
-                return cx.not_observed(subject, format!("a certificate from {endpoint}"));
+                return cx.not_observed(
+                    subject,
+                    msg!(
+                        "a certificate from {endpoint}",
+                        "un certificat de {endpoint}"
+                    ),
+                );
             }
             let length = handshake.chain.len();
             let path = Path::of(&handshake.chain);
             let top = path.top(&handshake.chain);
+            let certificats = certificats(length);
             let finding = match handshake.verification_kind {
                 _ if handshake.verification_error.is_none() => cx.pass(
                     subject,
-                    format!("{endpoint} sends a chain that validates ({length} certificates)"),
+                    msg!(
+                        "{endpoint} sends a chain that validates ({length} certificates)",
+                        "{endpoint} envoie une chaîne de certificats valide ({certificats})"
+                    ),
                 ),
                 Some(VerificationKind::WrongHost) => cx.pass(
                     subject,
-                    format!(
-                        "{endpoint} sends a chain that leads to a trusted root ({length} certificates); the host name it is issued for is judged by tls.certificate-valid"
+                    msg!(
+                        "{endpoint} sends a chain that leads to a trusted root ({length} certificates); the host name it is issued for is judged by tls.certificate-valid",
+                        "{endpoint} envoie une chaîne qui remonte à une racine de confiance ({certificats}) ; le nom d'hôte pour lequel le certificat est délivré est jugé par tls.certificate-valid"
                     ),
                 ),
                 Some(VerificationKind::UnknownIssuer) => {
@@ -57,11 +69,12 @@ impl Check for ChainComplete {
                 Some(VerificationKind::Expired | VerificationKind::NotYetValid)
                     if top.self_issued || top.issuer_is_trust_anchor =>
                 {
+                    let (ending_en, ending_fr) = ending(top);
                     cx.pass(
                         subject,
-                        format!(
-                            "{endpoint} sends every certificate up to {} (judged from the chain itself: validation stopped at the certificate's dates)",
-                            ending(top)
+                        msg!(
+                            "{endpoint} sends every certificate up to {ending_en} (judged from the chain itself: validation stopped at the certificate's dates)",
+                            "{endpoint} envoie tous les certificats jusqu'à {ending_fr} (jugé d'après la chaîne elle-même : la validation s'est arrêtée aux dates du certificat)"
                         ),
                     )
                 }
@@ -78,8 +91,9 @@ impl Check for ChainComplete {
                         None => cx.finding(
                             subject,
                             Verdict::Inconclusive,
-                            format!(
-                                "validation of {endpoint} stopped at the certificate's dates, and the chain sent does not show whether it is complete"
+                            msg!(
+                                "validation of {endpoint} stopped at the certificate's dates, and the chain sent does not show whether it is complete",
+                                "la validation de {endpoint} s'est arrêtée aux dates du certificat, et la chaîne envoyée ne permet pas de dire si elle est complète"
                             ),
                         ),
                     }
@@ -87,7 +101,10 @@ impl Check for ChainComplete {
                 _ => cx.finding(
                     subject,
                     Verdict::Inconclusive,
-                    format!("validation of {endpoint} stopped before the chain could be assessed"),
+                    msg!(
+                        "validation of {endpoint} stopped before the chain could be assessed",
+                        "la validation de {endpoint} s'est arrêtée avant que la chaîne puisse être évaluée"
+                    ),
                 ),
             };
             let finding = match &handshake.verification_error {
@@ -118,8 +135,9 @@ fn judge_untrusted(
     if top.self_issued {
         return cx.pass(
             subject,
-            format!(
+            msg!(
                 "{endpoint} sends a chain ending in its own root ({}); whether that root is trusted is judged by tls.certificate-valid",
+                "{endpoint} envoie une chaîne qui se termine par sa propre racine ({}) ; c'est tls.certificate-valid qui juge si cette racine est de confiance",
                 top.subject
             ),
         );
@@ -127,8 +145,9 @@ fn judge_untrusted(
     if top.issuer_is_trust_anchor {
         return cx.manual(
             subject,
-            format!(
+            msg!(
                 "{endpoint} sends a chain whose top certificate is issued by {}, a trusted root, yet it does not validate",
+                "{endpoint} envoie une chaîne dont le certificat le plus haut est émis par {}, une racine de confiance, et pourtant elle n'est pas validée",
                 top.issuer
             ),
         );
@@ -140,8 +159,9 @@ fn judge_untrusted(
     {
         return cx.manual(
             subject,
-            format!(
+            msg!(
                 "{endpoint} sends a certificate named like the issuer {} of its chain's top certificate, yet the chain does not validate",
+                "{endpoint} envoie un certificat qui porte le nom de l'émetteur {} du certificat le plus haut de sa chaîne, et pourtant la chaîne n'est pas validée",
                 top.issuer
             ),
         );
@@ -149,13 +169,14 @@ fn judge_untrusted(
     if let Some(seen_on) = known_intermediate(cx, top) {
         return missing_known_intermediate(cx, subject, endpoint, path, top, seen_on);
     }
-    let sends = path.sends();
+    let (sends, sends_fr) = path.sends();
     if let Some(url) = top.ca_issuers.first() {
         return cx
             .warn(
                 subject,
-                format!(
+                msg!(
                     "{endpoint} {sends}: its issuer {} is neither sent nor a trusted root, and the certificate says it is published at {url}: the intermediate certificate is probably missing",
+                    "{endpoint} {sends_fr} : son émetteur {} n'est ni envoyé ni une racine de confiance, et le certificat indique qu'il est publié à l'adresse {url} : le certificat intermédiaire manque probablement",
                     top.issuer
                 ),
             )
@@ -164,8 +185,9 @@ fn judge_untrusted(
     }
     cx.manual(
         subject,
-        format!(
+        msg!(
             "{endpoint} {sends}, issued by {}, which is neither sent nor a trusted root: either an intermediate certificate is missing, or that authority (unknown to this audit) issued it directly",
+            "{endpoint} {sends_fr}, émis par {}, qui n'est ni envoyé ni une racine de confiance : soit il manque un certificat intermédiaire, soit cette autorité (inconnue de cet audit) l'a émis directement",
             top.issuer
         ),
     )
@@ -181,11 +203,12 @@ fn missing_known_intermediate(
     top: &Certificate,
     seen_on: String,
 ) -> Finding {
+    let (sends, sends_fr) = path.sends();
     cx.warn(
         subject,
-        format!(
-            "{endpoint} {}: the intermediate certificate {} is missing (it chains to a trusted root in the handshake with {seen_on})",
-            path.sends(),
+        msg!(
+            "{endpoint} {sends}: the intermediate certificate {} is missing (it chains to a trusted root in the handshake with {seen_on})",
+            "{endpoint} {sends_fr} : le certificat intermédiaire {} manque (il remonte à une racine de confiance dans la négociation TLS avec {seen_on})",
             top.issuer
         ),
     )
@@ -214,12 +237,27 @@ fn known_intermediate(cx: &Context<'_>, top: &Certificate) -> Option<String> {
         })
 }
 
-/// The endpoint of a complete chain, for messages.
-fn ending(top: &Certificate) -> String {
+/// The endpoint of a complete chain, for messages, in English and French.
+fn ending(top: &Certificate) -> (String, String) {
     if top.self_issued {
-        format!("its root {}", top.subject)
+        (
+            format!("its root {}", top.subject),
+            format!("sa propre racine {}", top.subject),
+        )
     } else {
-        format!("the trusted root {}", top.issuer)
+        (
+            format!("the trusted root {}", top.issuer),
+            format!("la racine de confiance {}", top.issuer),
+        )
+    }
+}
+
+/// "1 certificat", "3 certificats": a count of certificates in French.
+fn certificats(count: usize) -> String {
+    if count <= 1 {
+        format!("{count} certificat")
+    } else {
+        format!("{count} certificats")
     }
 }
 
@@ -263,12 +301,19 @@ impl Path {
         }
     }
 
-    /// What the server sends, for messages.
-    fn sends(&self) -> String {
-        if self.certificates.len() == 1 {
-            "sends only its own certificate".to_owned()
+    /// What the server sends, for messages, in English and French.
+    fn sends(&self) -> (String, String) {
+        let count = self.certificates.len();
+        if count == 1 {
+            (
+                "sends only its own certificate".to_owned(),
+                "n'envoie que son propre certificat".to_owned(),
+            )
         } else {
-            format!("sends {} linked certificates", self.certificates.len())
+            (
+                format!("sends {count} linked certificates"),
+                format!("envoie {count} certificats liés entre eux"),
+            )
         }
     }
 
@@ -370,6 +415,11 @@ mod tests {
             .expect("a finding for chaton.test");
         assert_eq!(leaf_only_finding.verdict, Verdict::Warn);
         assert!(leaf_only_finding.message.contains("missing"));
+        let fr = leaf_only_finding.message_fr.as_deref().unwrap_or_default();
+        assert!(
+            fr.contains("n'envoie que son propre certificat : le certificat intermédiaire CN=Test Intermediate manque"),
+            "{fr}"
+        );
     }
 
     #[test]

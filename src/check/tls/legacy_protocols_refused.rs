@@ -2,6 +2,7 @@
 
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::{Finding, Subject, Verdict};
+use crate::msg;
 use crate::observation::Observed;
 use crate::observation::tls::LegacyOutcome;
 use crate::plan::targets::web_hosts;
@@ -27,7 +28,13 @@ impl Check for LegacyProtocolsRefused {
                 let endpoint = web.endpoint();
                 let legacy = match cx.observations.legacy_tls.get(&endpoint) {
                     None => {
-                        return cx.not_observed(subject, format!("legacy protocols on {endpoint}"));
+                        return cx.not_observed(
+                            subject,
+                            msg!(
+                                "legacy protocols on {endpoint}",
+                                "protocoles obsolètes sur {endpoint}"
+                            ),
+                        );
                     }
                     Some(Observed::Failed(failure)) => {
                         return cx
@@ -60,10 +67,14 @@ impl Check for LegacyProtocolsRefused {
                         format!("{label}: {detail}"),
                     ));
                 }
-                let untold = if unknown.is_empty() {
-                    String::new()
+                let (untold, untold_fr) = if unknown.is_empty() {
+                    (String::new(), String::new())
                 } else {
-                    format!(" (no usable answer for {})", unknown.join(", "))
+                    let versions = unknown.join(", ");
+                    (
+                        format!(" (no usable answer for {versions})"),
+                        format!(" (pas de réponse exploitable pour {versions})"),
+                    )
                 };
                 // Every legacy version accepted fails: SSL 3 is broken (POODLE), TLS 1.0 and 1.1
                 // are prohibited by RFC 8996, and a server accepting them lets an active
@@ -72,26 +83,38 @@ impl Check for LegacyProtocolsRefused {
                 let finding = if !accepted.is_empty() {
                     cx.fail(
                         subject,
-                        format!(
+                        msg!(
                             "{endpoint} accepts {}, prohibited by RFC 8996{untold}",
+                            "{endpoint} accepte {}, que la RFC 8996 interdit{untold_fr}",
                             accepted.join(", ")
                         ),
                     )
                 } else if legacy.attempts.is_empty() {
-                    cx.not_observed(subject, format!("legacy protocols on {endpoint}"))
+                    cx.not_observed(
+                        subject,
+                        msg!(
+                            "legacy protocols on {endpoint}",
+                            "protocoles obsolètes sur {endpoint}"
+                        ),
+                    )
                 } else if !unknown.is_empty() {
                     cx.finding(
                         subject,
                         Verdict::Inconclusive,
-                        format!(
+                        msg!(
                             "{endpoint} gave no usable answer when offered {}",
+                            "{endpoint} n'a pas donné de réponse exploitable quand on lui a proposé {}",
                             unknown.join(", ")
                         ),
                     )
                 } else {
                     cx.pass(
                         subject,
-                        format!("{endpoint} refuses {}", refused.join(", ")),
+                        msg!(
+                            "{endpoint} refuses {}",
+                            "{endpoint} refuse {}",
+                            refused.join(", ")
+                        ),
                     )
                 };
                 evidence
@@ -213,6 +236,8 @@ mod tests {
             "{}",
             findings[0].message
         );
+        let fr = findings[0].message_fr.as_deref().unwrap_or_default();
+        assert!(fr.ends_with("refuse TLSv1.0"), "{fr}");
     }
 
     #[test]

@@ -38,6 +38,7 @@ pub use protocol_modern::ProtocolModern;
 
 use crate::check::Context;
 use crate::finding::{Finding, Subject};
+use crate::msg;
 use crate::observation::Observed;
 use crate::observation::tls::{Certificate, TlsHandshake};
 use crate::plan::targets::{WebHost, web_hosts};
@@ -54,7 +55,13 @@ pub(crate) fn for_each_handshake(
             let subject = Subject::Host(web.host.clone());
             let endpoint = web.endpoint();
             match cx.observations.tls.get(&endpoint) {
-                None => cx.not_observed(subject, format!("a TLS handshake with {endpoint}")),
+                None => cx.not_observed(
+                    subject,
+                    msg!(
+                        "a TLS handshake with {endpoint}",
+                        "une négociation TLS avec {endpoint}"
+                    ),
+                ),
                 Some(Observed::Failed(failure)) => cx
                     .inconclusive(subject, failure)
                     .evidence("tls.endpoint", endpoint),

@@ -7,6 +7,7 @@
 use super::{for_each_handshake, with_leaf_evidence};
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::{Finding, Subject};
+use crate::msg;
 use crate::observation::{Observed, ProbeFailure};
 use crate::plan::targets::web_hosts;
 
@@ -27,13 +28,20 @@ impl Check for ProtocolModern {
             let endpoint = web.endpoint();
             let protocol = handshake.protocol.as_str();
             let finding = match normalise(protocol).as_str() {
-                "tls1.3" | "tls1.2" => {
-                    cx.pass(subject, format!("{endpoint} negotiates {protocol}"))
-                }
+                "tls1.3" | "tls1.2" => cx.pass(
+                    subject,
+                    msg!(
+                        "{endpoint} negotiates {protocol}",
+                        "{endpoint} négocie {protocol}"
+                    ),
+                ),
                 // Our client only offers 1.2 and 1.3, so anything else is a recording oddity.
                 _ => cx.manual(
                     subject,
-                    format!("{endpoint} negotiated an unexpected protocol {protocol}"),
+                    msg!(
+                        "{endpoint} negotiated an unexpected protocol {protocol}",
+                        "{endpoint} a négocié un protocole inattendu, {protocol}"
+                    ),
                 ),
             };
             let key_exchange = handshake.key_exchange.as_deref().unwrap_or("unknown");
@@ -56,7 +64,10 @@ impl Check for ProtocolModern {
                 *finding = cx
                     .fail(
                         Subject::Host(web.host.clone()),
-                        format!("{endpoint} refuses TLS 1.2 and TLS 1.3"),
+                        msg!(
+                            "{endpoint} refuses TLS 1.2 and TLS 1.3",
+                            "{endpoint} refuse TLS 1.2 et TLS 1.3"
+                        ),
                     )
                     .evidence("tls.endpoint", endpoint)
                     .evidence("probe.failure", message.clone());
@@ -121,6 +132,13 @@ mod tests {
                 .iter()
                 .any(|e| e.label == "tls.post_quantum" && e.value == "no")
         );
+    }
+
+    #[test]
+    fn a_pass_reads_in_french_too() {
+        let f = findings_for("TLSv1.3", "X25519");
+        let fr = f[0].message_fr.as_deref().unwrap_or_default();
+        assert_eq!(fr, "chaton.test:443 négocie TLSv1.3");
     }
 
     #[test]
