@@ -236,7 +236,7 @@ fn judge_policy(
             subject,
             msg!(
                 "the MTA-STS policy of {domain} enforces but does not list MX {}: validating senders will not deliver to it",
-                "la politique MTA-STS de {domain} est en mode enforce mais ne mentionne pas le MX {} : les expéditeurs qui l'appliquent ne lui livreront pas de courriel",
+                "la politique MTA-STS de {domain} est en mode enforce mais ne couvre pas le(s) MX {} : les expéditeurs qui l'appliquent n'y livreront pas le courriel",
                 uncovered.join(", ")
             ),
         )

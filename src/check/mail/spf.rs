@@ -281,7 +281,7 @@ fn parse(record: &str) -> Result<Policy, Message> {
     if lookups > 10 {
         return Err(msg!(
             "{lookups} terms that need a DNS lookup, more than the 10 allowed",
-            "{lookups} termes demandent une requête DNS, au-delà des 10 autorisés"
+            "{lookups} termes nécessitant une requête DNS, alors que 10 au plus sont autorisés"
         ));
     }
     Ok(policy)
