@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 use super::{for_each_exchanger, lookup_error};
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::{Finding, Subject, Verdict};
+use crate::msg;
 use crate::observation::Observed;
 use crate::observation::mail::{Sha512Digests, SmtpSession};
 use crate::observation::tls::{Certificate, VerificationKind};
@@ -52,7 +53,10 @@ fn judge_host(cx: &Context<'_>, session: &SmtpSession) -> Finding {
         }
         return cx.not_applicable(
             subject,
-            format!("{host} publishes no TLSA record: DANE is not used"),
+            msg!(
+                "{host} publishes no TLSA record: DANE is not used",
+                "{host} ne publie aucun enregistrement TLSA : DANE n'est pas utilisé"
+            ),
         );
     }
     let with_tlsa = |f: Finding| {
@@ -66,27 +70,30 @@ fn judge_host(cx: &Context<'_>, session: &SmtpSession) -> Finding {
         "bogus" => {
             return with_tlsa(cx.fail(
                 subject,
-                format!("the TLSA records of {host} do not validate (DNSSEC bogus): DANE senders will not deliver"),
+                msg!("the TLSA records of {host} do not validate (DNSSEC bogus): DANE senders will not deliver", "les enregistrements TLSA de {host} échouent à la validation DNSSEC (statut bogus) : les expéditeurs qui appliquent DANE refuseront de lui livrer le courriel"),
             ));
         }
         "insecure" => {
             return with_tlsa(cx.warn(
                 subject,
-                format!("{host} publishes TLSA records in a zone not signed with DNSSEC: senders ignore them"),
+                msg!("{host} publishes TLSA records in a zone not signed with DNSSEC: senders ignore them", "{host} publie des enregistrements TLSA dans une zone non signée avec DNSSEC : les expéditeurs les ignorent"),
             ));
         }
         _ => {
             return with_tlsa(cx.finding(
                 subject,
                 Verdict::Inconclusive,
-                format!("the DNSSEC status of {name} is unknown"),
+                msg!(
+                    "the DNSSEC status of {name} is unknown",
+                    "l'état DNSSEC de {name} est inconnu"
+                ),
             ));
         }
     }
     if host_addresses_insecure(cx, host) {
         return with_tlsa(cx.warn(
             subject,
-            format!("{host} publishes signed TLSA records, but its own address records are not signed with DNSSEC: senders do not look for them"),
+            msg!("{host} publishes signed TLSA records, but its own address records are not signed with DNSSEC: senders do not look for them", "{host} publie des enregistrements TLSA signés, mais ses propres enregistrements d'adresse ne sont pas signés avec DNSSEC : les expéditeurs ne vont pas chercher ses enregistrements TLSA"),
         ));
     }
     let handshake = match &session.handshake {
@@ -98,11 +105,17 @@ fn judge_host(cx: &Context<'_>, session: &SmtpSession) -> Finding {
             // RFC 7672 section 2.2: with usable TLSA records, STARTTLS is mandatory.
             return with_tlsa(cx.fail(
                 subject,
-                format!("{host} publishes TLSA records but does not offer STARTTLS: DANE senders will not deliver"),
+                msg!("{host} publishes TLSA records but does not offer STARTTLS: DANE senders will not deliver", "{host} publie des enregistrements TLSA mais ne propose pas STARTTLS : les expéditeurs qui appliquent DANE refuseront de lui livrer le courriel"),
             ));
         }
         None => {
-            let finding = cx.not_observed(subject, format!("a STARTTLS certificate from {host}"));
+            let finding = cx.not_observed(
+                subject,
+                msg!(
+                    "a STARTTLS certificate from {host}",
+                    "certificat présenté par {host} après STARTTLS"
+                ),
+            );
             let finding = match &session.failure {
                 Some(failure) => finding.evidence("probe.failure", failure.to_string()),
                 None => finding,
@@ -121,7 +134,7 @@ fn judge_host(cx: &Context<'_>, session: &SmtpSession) -> Finding {
             // also accepts names PKIX did not try (the next-hop domain).
             cx.manual(
                 subject,
-                format!("the chain of {host} matches a DANE-TA record, but its certificate fails a name or date check: whether DANE senders accept it needs a human"),
+                msg!("the chain of {host} matches a DANE-TA record, but its certificate fails a name or date check: whether DANE senders accept it needs a human", "la chaîne de certificats de {host} correspond à un enregistrement DANE-TA, mais son certificat ne passe pas la vérification du nom ou des dates de validité : une personne doit déterminer si les expéditeurs qui appliquent DANE l'acceptent"),
             )
             .evidence("dane.matched", record)
             .evidence(
@@ -130,19 +143,19 @@ fn judge_host(cx: &Context<'_>, session: &SmtpSession) -> Finding {
             )
         }
         DaneMatch::Matches { record, .. } => cx
-            .pass(subject, format!("the certificate of {host} matches its TLSA record"))
+            .pass(subject, msg!("the certificate of {host} matches its TLSA record", "le certificat de {host} correspond à son enregistrement TLSA"))
             .evidence("dane.matched", record),
         DaneMatch::NoMatch => cx.fail(
             subject,
-            format!("no TLSA record of {host} matches the certificate it presents: DANE senders will not deliver"),
+            msg!("no TLSA record of {host} matches the certificate it presents: DANE senders will not deliver", "aucun enregistrement TLSA de {host} ne correspond au certificat qu'il présente : les expéditeurs qui appliquent DANE refuseront de lui livrer le courriel"),
         ),
         DaneMatch::Unverifiable => cx.manual(
             subject,
-            format!("no TLSA record of {host} matched, and some cannot be compared from what was observed (e.g. a trust-anchor key the server does not send): a human must compare them"),
+            msg!("no TLSA record of {host} matched, and some cannot be compared from what was observed (e.g. a trust-anchor key the server does not send): a human must compare them", "aucun enregistrement TLSA de {host} ne correspond, et certains ne peuvent pas être comparés à partir de ce qui a été observé (par exemple la clé d'une ancre de confiance que le serveur n'envoie pas) : une personne doit les comparer"),
         ),
         DaneMatch::Unusable => cx.warn(
             subject,
-            format!("{host} publishes only TLSA records that SMTP senders do not use (PKIX usages 0 and 1, unknown parameters or malformed data): DANE protects nothing"),
+            msg!("{host} publishes only TLSA records that SMTP senders do not use (PKIX usages 0 and 1, unknown parameters or malformed data): DANE protects nothing", "{host} ne publie que des enregistrements TLSA que les expéditeurs SMTP n'utilisent pas (usages PKIX 0 et 1, paramètres inconnus ou données mal formées) : DANE ne protège rien"),
         ),
     };
     let finding = match handshake.leaf() {
@@ -370,6 +383,25 @@ mod tests {
         assert_eq!(
             verdict_with(&[format!("3 1 1 {:0>64}", "cc").as_str()], "secure"),
             Verdict::Fail
+        );
+    }
+
+    #[test]
+    fn a_mismatch_is_explained_in_french_too() {
+        let (m, mut obs) = mail_world(good_session());
+        let records = DnsRecords {
+            tlsa: vec![format!("3 1 1 {:0>64}", "cc")],
+            dnssec: Some("secure".into()),
+            ..Default::default()
+        };
+        obs.dns
+            .insert("_25._tcp.mx.chaton.test".into(), Observed::Seen(records));
+        let f = judge(&Dane, &m, &obs).remove(0);
+        assert_eq!(f.verdict, Verdict::Fail);
+        let fr = f.message_fr.as_deref().unwrap_or_default();
+        assert!(
+            fr.contains("aucun enregistrement TLSA de mx.chaton.test ne correspond"),
+            "{fr}"
         );
     }
 

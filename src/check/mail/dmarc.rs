@@ -13,6 +13,7 @@ use super::{dns_txt, mail_domains};
 use crate::check::http_headers::directives;
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::{Finding, Subject};
+use crate::msg;
 use crate::plan::targets::dmarc_organizational_domain;
 
 /// A DMARC record with `p=quarantine` or `p=reject`.
@@ -57,14 +58,23 @@ fn judge_domain(cx: &Context<'_>, domain: &str) -> Finding {
         (own, own_name, false)
     };
     let record = match records.as_slice() {
-        [] => return cx.warn(subject, format!("{domain} publishes no DMARC policy")),
+        [] => {
+            return cx.warn(
+                subject,
+                msg!(
+                    "{domain} publishes no DMARC policy",
+                    "{domain} ne publie aucune politique DMARC"
+                ),
+            );
+        }
         [record] => *record,
         several => {
             return several.iter().fold(
                 cx.warn(
                     subject,
-                    format!(
+                    msg!(
                         "{name} holds {} DMARC records: receivers ignore them all",
+                        "{name} contient {} enregistrements DMARC : les serveurs destinataires les ignorent tous",
                         several.len()
                     ),
                 ),
@@ -90,32 +100,53 @@ fn judge_domain(cx: &Context<'_>, domain: &str) -> Finding {
         .and_then(|p| p.parse::<u8>().ok())
         .filter(|p| *p <= 100)
         .unwrap_or(100);
-    let place = if inherited {
-        format!("{domain} (inherited from {name})")
+    let (place, place_fr) = if inherited {
+        (
+            format!("{domain} (inherited from {name})"),
+            format!("{domain} (par héritage de {name})"),
+        )
     } else {
-        domain.to_owned()
+        (domain.to_owned(), domain.to_owned())
     };
     let finding = match policy.as_deref() {
         // Mail not sampled by pct gets the next policy down (section 6.6.4): under reject,
         // it is still quarantined.
         Some("reject") if pct < 100 => cx.pass(
             subject,
-            format!("the DMARC policy of {place} rejects {pct}% of forged mail and quarantines the rest"),
+            msg!(
+                "the DMARC policy of {place} rejects {pct}% of forged mail and quarantines the rest",
+                "la politique DMARC de {place_fr} rejette {pct} % des courriels usurpant le domaine et met le reste en quarantaine"
+            ),
         ),
         Some("quarantine") if pct < 100 => cx.warn(
             subject,
-            format!("the DMARC policy of {place} quarantines {pct}% of forged mail only: the rest is delivered"),
+            msg!(
+                "the DMARC policy of {place} quarantines {pct}% of forged mail only: the rest is delivered",
+                "la politique DMARC de {place_fr} ne met en quarantaine que {pct} % des courriels usurpant le domaine : le reste est distribué"
+            ),
         ),
         Some(p @ ("reject" | "quarantine")) => {
-            cx.pass(subject, format!("the DMARC policy of {place} is {p}"))
+            cx.pass(
+                subject,
+                msg!(
+                    "the DMARC policy of {place} is {p}",
+                    "la politique DMARC de {place_fr} est p={p}"
+                ),
+            )
         }
         Some(_) => cx.warn(
             subject,
-            format!("the DMARC policy of {place} is none: forged mail is only reported"),
+            msg!(
+                "the DMARC policy of {place} is none: forged mail is only reported",
+                "la politique DMARC de {place_fr} est p=none : les courriels usurpant le domaine sont seulement signalés, pas écartés"
+            ),
         ),
         None => cx.warn(
             subject,
-            format!("the DMARC record of {place} has no valid policy (p=): receivers apply none"),
+            msg!(
+                "the DMARC record of {place} has no valid policy (p=): receivers apply none",
+                "l'enregistrement DMARC de {place_fr} n'indique aucune politique valide (p=) : les serveurs destinataires n'en appliquent aucune"
+            ),
         ),
     };
     finding.evidence("dns.dmarc", format!("{name}: {record}"))
@@ -297,6 +328,21 @@ mod tests {
             ("_dmarc.chaton.test", &["v=DMARC1; p=reject"]),
         ];
         assert_eq!(verdict_with("lists.chaton.test", entries), Verdict::Pass);
+    }
+
+    #[test]
+    fn an_inherited_policy_is_told_in_french_with_its_origin() {
+        let m = member_with_mail("https://chaton.test/", "lists.chaton.test");
+        let mut obs = observations();
+        txt(&mut obs, "_dmarc.lists.chaton.test", &[]);
+        txt(&mut obs, "_dmarc.chaton.test", &["v=DMARC1; p=none"]);
+        let f = judge(&Dmarc, &m, &obs).remove(0);
+        assert_eq!(f.verdict, Verdict::Warn);
+        let fr = f.message_fr.as_deref().unwrap_or_default();
+        assert!(
+            fr.contains("la politique DMARC de lists.chaton.test (par héritage de _dmarc.chaton.test) est p=none"),
+            "{fr}"
+        );
     }
 
     #[test]

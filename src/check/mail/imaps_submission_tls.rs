@@ -8,6 +8,7 @@
 use super::{mail_domains, mail_observation};
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::{Finding, Subject, Verdict};
+use crate::msg;
 use crate::observation::mail::SmtpSession;
 use crate::observation::tls::TlsHandshake;
 use crate::observation::{Observed, ProbeFailure};
@@ -50,7 +51,10 @@ impl Check for ImapsSubmissionTls {
                 if !seen.contains(&subject) {
                     seen.push(subject.clone());
                     findings.push(match &observation.imaps {
-                        None => cx.not_observed(subject, format!("IMAPS on {host}:993")),
+                        None => cx.not_observed(
+                            subject,
+                            msg!("IMAPS on {host}:993", "IMAPS sur {host}:993"),
+                        ),
                         Some(endpoint) => judge_parts(
                             cx,
                             subject,
@@ -71,7 +75,13 @@ impl Check for ImapsSubmissionTls {
                         parts.push(starttls(session));
                     }
                     findings.push(if parts.is_empty() {
-                        cx.not_observed(subject, format!("submission on {host}"))
+                        cx.not_observed(
+                            subject,
+                            msg!(
+                                "submission on {host}",
+                                "soumission de courriel (ports 465 et 587) sur {host}"
+                            ),
+                        )
                     } else {
                         judge_parts(cx, subject, &parts)
                     });
@@ -149,11 +159,20 @@ fn judge_parts(cx: &Context<'_>, subject: Subject, parts: &[Part]) -> Finding {
         _ => None,
     });
     let finding = if bad {
-        cx.fail(subject, "a mail endpoint where users log in accepts clear text or presents an invalid certificate")
+        cx.fail(
+            subject,
+            msg!(
+                "a mail endpoint where users log in accepts clear text or presents an invalid certificate",
+                "un point d'accès de courriel où les utilisateurs saisissent leur mot de passe accepte des échanges en clair ou présente un certificat invalide"
+            ),
+        )
     } else if good {
         cx.pass(
             subject,
-            "the mail endpoint only talks TLS, with a valid certificate",
+            msg!(
+                "the mail endpoint only talks TLS, with a valid certificate",
+                "le point d'accès de courriel ne communique qu'en TLS, avec un certificat valide"
+            ),
         )
     } else if let Some(failure) = unknown {
         cx.inconclusive(subject, failure)
@@ -161,7 +180,10 @@ fn judge_parts(cx: &Context<'_>, subject: Subject, parts: &[Part]) -> Finding {
         cx.finding(
             subject,
             Verdict::Warn,
-            "the declared mail endpoint does not answer with TLS",
+            msg!(
+                "the declared mail endpoint does not answer with TLS",
+                "le point d'accès de courriel déclaré ne répond pas en TLS"
+            ),
         )
     };
     parts.iter().fold(finding, |f, part| {
@@ -235,10 +257,10 @@ mod tests {
 
     #[test]
     fn expired_imaps_certificate_fails() {
-        assert_eq!(
-            verdicts(&world(Some(invalid()), None, None)),
-            vec![Verdict::Fail]
-        );
+        let findings = world(Some(invalid()), None, None);
+        assert_eq!(verdicts(&findings), vec![Verdict::Fail]);
+        let fr = findings[0].message_fr.as_deref().unwrap_or_default();
+        assert!(fr.contains("présente un certificat invalide"), "{fr}");
     }
 
     #[test]

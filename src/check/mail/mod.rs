@@ -24,6 +24,7 @@ pub use tls_rpt::TlsRpt;
 
 use crate::check::Context;
 use crate::finding::{Finding, Subject, Verdict};
+use crate::msg;
 use crate::observation::mail::{MailObservation, SmtpSession};
 use crate::observation::{DnsRecords, Observed};
 
@@ -49,7 +50,10 @@ pub(crate) fn dns<'a>(
     subject: &Subject,
 ) -> Result<&'a DnsRecords, Finding> {
     match cx.observations.dns.get(name) {
-        None => Err(cx.not_observed(subject.clone(), format!("DNS records of {name}"))),
+        None => Err(cx.not_observed(
+            subject.clone(),
+            msg!("DNS records of {name}", "enregistrements DNS de {name}"),
+        )),
         Some(Observed::Failed(failure)) => Err(cx
             .inconclusive(subject.clone(), failure)
             .evidence("dns.name", name)),
@@ -87,7 +91,10 @@ pub(crate) fn lookup_error(
         cx.finding(
             subject.clone(),
             Verdict::Inconclusive,
-            format!("the {kind} lookup of {name} failed"),
+            msg!(
+                "the {kind} lookup of {name} failed",
+                "la requête DNS {kind} pour {name} a échoué"
+            ),
         )
         .evidence("dns.error", error.clone()),
     )
@@ -137,7 +144,13 @@ pub(crate) fn mail_observation<'a>(
     subject: &Subject,
 ) -> Result<&'a MailObservation, Finding> {
     match cx.observations.mail.get(domain) {
-        None => Err(cx.not_observed(subject.clone(), format!("the mail servers of {domain}"))),
+        None => Err(cx.not_observed(
+            subject.clone(),
+            msg!(
+                "the mail servers of {domain}",
+                "serveurs de courriel de {domain}"
+            ),
+        )),
         Some(Observed::Failed(failure)) => Err(cx
             .inconclusive(subject.clone(), failure)
             .evidence("mail.domain", domain)),
@@ -165,9 +178,15 @@ pub(crate) fn for_each_exchanger(
         };
         if observation.exchangers.is_empty() {
             let message = if has_null_mx(cx, &domain) {
-                format!("{domain} publishes a null MX: it accepts no mail, so no MX host to probe")
+                msg!(
+                    "{domain} publishes a null MX: it accepts no mail, so no MX host to probe",
+                    "{domain} publie un MX nul : il n'accepte aucun courriel, il n'y a donc aucun serveur MX à sonder"
+                )
             } else {
-                format!("{domain} has no MX host to probe")
+                msg!(
+                    "{domain} has no MX host to probe",
+                    "{domain} n'a aucun serveur MX à sonder"
+                )
             };
             findings.push(cx.not_applicable(subject, message));
             continue;
@@ -227,6 +246,68 @@ pub(crate) mod test_support {
                 txt: records.iter().map(|r| (*r).to_owned()).collect(),
                 ..Default::default()
             }),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::tls::test_support::{judge, member_with_mail, observations};
+    use crate::observation::DnsRecords;
+
+    fn french(findings: &[Finding]) -> &str {
+        findings[0].message_fr.as_deref().unwrap_or_default()
+    }
+
+    #[test]
+    fn missing_dns_records_are_reported_in_french() {
+        let m = member_with_mail("https://chaton.test/", "chaton.test");
+        let findings = judge(&MxPresent, &m, &observations());
+        assert_eq!(findings[0].verdict, Verdict::Inconclusive);
+        assert_eq!(
+            french(&findings),
+            "pas d'observation : enregistrements DNS de chaton.test"
+        );
+    }
+
+    #[test]
+    fn a_failed_lookup_is_reported_in_french() {
+        let m = member_with_mail("https://chaton.test/", "chaton.test");
+        let mut obs = observations();
+        obs.dns.insert(
+            "_smtp._tls.chaton.test".into(),
+            Observed::Seen(DnsRecords {
+                errors: vec![("TXT".into(), "SERVFAIL".into())],
+                ..Default::default()
+            }),
+        );
+        let findings = judge(&TlsRpt, &m, &obs);
+        assert_eq!(findings[0].verdict, Verdict::Inconclusive);
+        assert_eq!(
+            french(&findings),
+            "la requête DNS TXT pour _smtp._tls.chaton.test a échoué"
+        );
+    }
+
+    #[test]
+    fn missing_mail_servers_and_missing_mx_are_reported_in_french() {
+        let m = member_with_mail("https://chaton.test/", "chaton.test");
+        let mut obs = observations();
+        let findings = judge(&StarttlsOffered, &m, &obs);
+        assert_eq!(
+            french(&findings),
+            "pas d'observation : serveurs de courriel de chaton.test"
+        );
+        obs.mail.insert(
+            "chaton.test".into(),
+            Observed::Seen(MailObservation::default()),
+        );
+        let findings = judge(&StarttlsOffered, &m, &obs);
+        assert_eq!(findings[0].verdict, Verdict::NotApplicable);
+        assert_eq!(
+            french(&findings),
+            "chaton.test n'a aucun serveur MX à sonder"
         );
     }
 }

@@ -10,7 +10,8 @@
 
 use super::{dns_txt, has_null_mx, mail_domains, mail_observation, tagged_txt};
 use crate::check::{Check, Context, ProbeKind};
-use crate::finding::{Finding, Subject};
+use crate::finding::{Finding, Message, Subject};
+use crate::msg;
 use crate::observation::mail::MtaStsPolicy;
 use crate::observation::{Observed, ProbeFailure};
 
@@ -62,14 +63,21 @@ pub(crate) fn usable_policy<'a>(cx: &'a Context<'_>, domain: &str) -> Option<Usa
     })
 }
 
-/// The one `v=STSv1` record with a valid `id` (section 3.1), or why senders see none.
-fn announcement<'a>(records: &[&'a str]) -> Result<&'a str, String> {
+/// The one `v=STSv1` record with a valid `id` (section 3.1), or why senders see none: the
+/// end of a sentence whose subject is the domain.
+fn announcement<'a>(records: &[&'a str]) -> Result<&'a str, Message> {
     let record = match records {
-        [] => return Err("publishes no MTA-STS record".into()),
+        [] => {
+            return Err(msg!(
+                "publishes no MTA-STS record",
+                "ne publie aucun enregistrement MTA-STS"
+            ));
+        }
         [record] => *record,
         several => {
-            return Err(format!(
+            return Err(msg!(
                 "publishes {} MTA-STS records: senders assume it has no policy",
+                "publie {} enregistrements MTA-STS : les expéditeurs considèrent qu'il n'a aucune politique",
                 several.len()
             ));
         }
@@ -85,36 +93,45 @@ fn announcement<'a>(records: &[&'a str]) -> Result<&'a str, String> {
     if id_ok {
         Ok(record)
     } else {
-        Err(
-            "publishes an MTA-STS record without a valid id: senders assume it has no policy"
-                .into(),
-        )
+        Err(msg!(
+            "publishes an MTA-STS record without a valid id: senders assume it has no policy",
+            "publie un enregistrement MTA-STS sans id valide : les expéditeurs considèrent qu'il n'a aucune politique"
+        ))
     }
 }
 
-/// Why senders would not use this policy file (section 3.2 and 3.3), or `None`.
-fn policy_problem(policy: &MtaStsPolicy) -> Option<String> {
+/// Why senders would not use this policy file (section 3.2 and 3.3), or `None`: the end of
+/// a sentence whose subject is the policy file.
+fn policy_problem(policy: &MtaStsPolicy) -> Option<Message> {
     let mode = policy.mode.as_deref().unwrap_or("").to_ascii_lowercase();
-    if (300..400).contains(&policy.status) {
-        Some(format!(
-            "answers HTTP {}, a redirect senders do not follow",
-            policy.status
+    let status = policy.status;
+    if (300..400).contains(&status) {
+        Some(msg!(
+            "answers HTTP {status}, a redirect senders do not follow",
+            "répond par le code HTTP {status}, une redirection que les expéditeurs ne suivent pas"
         ))
-    } else if policy.status != 200 {
-        Some(format!("answers HTTP {}", policy.status))
+    } else if status != 200 {
+        Some(msg!(
+            "answers HTTP {status}",
+            "répond par le code HTTP {status}"
+        ))
     } else if !policy
         .version
         .as_deref()
         .is_some_and(|v| v.eq_ignore_ascii_case("STSv1"))
     {
-        Some("has no version: STSv1 line".into())
+        Some(msg!(
+            "has no version: STSv1 line",
+            "n'a pas de ligne version: STSv1"
+        ))
     } else if !matches!(mode.as_str(), "enforce" | "testing" | "none") {
-        Some(format!(
+        Some(msg!(
             "has no valid mode ({:?})",
+            "n'a pas de mode valide ({:?})",
             policy.mode.as_deref().unwrap_or("")
         ))
     } else if policy.max_age.is_none() {
-        Some("has no valid max_age".into())
+        Some(msg!("has no valid max_age", "n'a pas de max_age valide"))
     } else {
         None
     }
@@ -125,8 +142,9 @@ fn judge_domain(cx: &Context<'_>, domain: &str) -> Finding {
     if has_null_mx(cx, domain) {
         return cx.not_applicable(
             subject,
-            format!(
-                "{domain} publishes a null MX: it accepts no mail, so no transport policy applies"
+            msg!(
+                "{domain} publishes a null MX: it accepts no mail, so no transport policy applies",
+                "{domain} publie un MX nul : il n'accepte aucun courriel, aucune politique de transport ne s'applique donc"
             ),
         );
     }
@@ -139,11 +157,12 @@ fn judge_domain(cx: &Context<'_>, domain: &str) -> Finding {
     let record = match announcement(&announced) {
         Ok(record) => record,
         Err(why) => {
-            return announced
-                .iter()
-                .fold(cx.warn(subject, format!("{domain} {why}")), |f, r| {
-                    f.evidence("dns.txt", format!("{name}: {r}"))
-                });
+            let why_en = why.en;
+            let why_fr = why.fr.unwrap_or_default();
+            let warning = cx.warn(subject, msg!("{domain} {why_en}", "{domain} {why_fr}"));
+            return announced.iter().fold(warning, |f, r| {
+                f.evidence("dns.txt", format!("{name}: {r}"))
+            });
         }
     };
     let observation = match mail_observation(cx, domain, &subject) {
@@ -151,7 +170,13 @@ fn judge_domain(cx: &Context<'_>, domain: &str) -> Finding {
         Err(finding) => return finding,
     };
     let finding = match &observation.mta_sts_policy {
-        None => cx.not_observed(subject, format!("the MTA-STS policy of {domain}")),
+        None => cx.not_observed(
+            subject,
+            msg!(
+                "the MTA-STS policy of {domain}",
+                "politique MTA-STS de {domain}"
+            ),
+        ),
         Some(Observed::Failed(
             failure @ (ProbeFailure::Timeout { .. }
             | ProbeFailure::Blocked { .. }
@@ -161,7 +186,10 @@ fn judge_domain(cx: &Context<'_>, domain: &str) -> Finding {
         Some(Observed::Failed(failure)) => cx
             .warn(
                 subject,
-                format!("{domain} announces MTA-STS but its policy file cannot be fetched over valid HTTPS: senders apply no policy"),
+                msg!(
+                    "{domain} announces MTA-STS but its policy file cannot be fetched over valid HTTPS: senders apply no policy",
+                    "{domain} annonce MTA-STS, mais son fichier de politique ne peut pas être récupéré en HTTPS avec un certificat valide : les expéditeurs n'appliquent aucune politique"
+                ),
             )
             .evidence("probe.failure", failure.to_string()),
         Some(Observed::Seen(policy)) => judge_policy(cx, subject, domain, policy),
@@ -194,26 +222,47 @@ fn judge_policy(
         .map(String::as_str)
         .collect();
     let finding = if let Some(problem) = policy_problem(policy) {
+        let problem_en = problem.en;
+        let problem_fr = problem.fr.unwrap_or_default();
         cx.warn(
             subject,
-            format!("the MTA-STS policy file of {domain} {problem}: senders apply no policy"),
+            msg!(
+                "the MTA-STS policy file of {domain} {problem_en}: senders apply no policy",
+                "le fichier de politique MTA-STS de {domain} {problem_fr} : les expéditeurs n'appliquent aucune politique"
+            ),
         )
     } else if mode == "enforce" && !uncovered.is_empty() {
         cx.warn(
             subject,
-            format!(
+            msg!(
                 "the MTA-STS policy of {domain} enforces but does not list MX {}: validating senders will not deliver to it",
+                "la politique MTA-STS de {domain} est en mode enforce mais ne couvre pas le(s) MX {} : les expéditeurs qui l'appliquent n'y livreront pas le courriel",
                 uncovered.join(", ")
             ),
         )
     } else if mode == "enforce" {
-        cx.pass(subject, format!("{domain} enforces MTA-STS"))
+        cx.pass(
+            subject,
+            msg!(
+                "{domain} enforces MTA-STS",
+                "{domain} applique MTA-STS en mode enforce"
+            ),
+        )
     } else if mode == "testing" {
-        cx.warn(subject, format!("the MTA-STS policy of {domain} is in testing mode: senders report but still deliver"))
+        cx.warn(
+            subject,
+            msg!(
+                "the MTA-STS policy of {domain} is in testing mode: senders report but still deliver",
+                "la politique MTA-STS de {domain} est en mode testing : les expéditeurs signalent les problèmes mais livrent quand même le courriel"
+            ),
+        )
     } else {
         cx.warn(
             subject,
-            format!("the MTA-STS policy of {domain} has mode none: not enforced"),
+            msg!(
+                "the MTA-STS policy of {domain} has mode none: not enforced",
+                "la politique MTA-STS de {domain} est en mode none : elle n'est pas appliquée"
+            ),
         )
     };
     let finding = finding.evidence_at(
@@ -323,6 +372,36 @@ mod tests {
             p.status = 404;
         }
         assert_eq!(verdict_with(p), Verdict::Warn);
+    }
+
+    #[test]
+    fn an_unusable_policy_file_is_explained_in_french_too() {
+        let (m, mut obs) = mail_world(good_session());
+        txt(&mut obs, "_mta-sts.chaton.test", &["v=STSv1; id=20261129"]);
+        let mut p = policy("enforce", &["mx.chaton.test"]);
+        if let Some(Observed::Seen(p)) = p.as_mut() {
+            p.status = 301;
+        }
+        if let Some(Observed::Seen(mail)) = obs.mail.get_mut("chaton.test") {
+            mail.mta_sts_policy = p;
+        }
+        let f = judge(&MtaSts, &m, &obs).remove(0);
+        assert_eq!(f.verdict, Verdict::Warn);
+        assert!(f.message.contains("answers HTTP 301"), "{}", f.message);
+        let fr = f.message_fr.as_deref().unwrap_or_default();
+        assert!(
+            fr.contains("le fichier de politique MTA-STS de chaton.test répond par le code HTTP 301, une redirection"),
+            "{fr}"
+        );
+    }
+
+    #[test]
+    fn a_missing_announcement_is_told_in_french_too() {
+        let (m, mut obs) = mail_world(good_session());
+        txt(&mut obs, "_mta-sts.chaton.test", &[]);
+        let f = judge(&MtaSts, &m, &obs).remove(0);
+        let fr = f.message_fr.as_deref().unwrap_or_default();
+        assert_eq!(fr, "chaton.test ne publie aucun enregistrement MTA-STS");
     }
 
     #[test]

@@ -10,6 +10,7 @@
 use super::{dns, is_null_mx, lookup_error, mail_domains};
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::{Finding, Subject};
+use crate::msg;
 use crate::observation::Observed;
 use crate::plan::targets::is_ip_literal;
 
@@ -63,12 +64,18 @@ fn judge_domain(cx: &Context<'_>, domain: &str) -> Finding {
     let finding = if is_null_mx(&records.mx) && !hosts.is_empty() {
         cx.warn(
             subject,
-            format!("{domain} mixes a null MX with other MX records, which RFC 7505 forbids: senders may bounce its mail"),
+            msg!(
+                "{domain} mixes a null MX with other MX records, which RFC 7505 forbids: senders may bounce its mail",
+                "{domain} mêle un MX nul à d'autres enregistrements MX, ce que la RFC 7505 interdit : les expéditeurs risquent de rejeter le courriel qui lui est destiné"
+            ),
         )
     } else if is_null_mx(&records.mx) {
         cx.warn(
             subject,
-            format!("{domain} publishes a null MX (RFC 7505): it declares it accepts no mail, though it is declared as a mail domain"),
+            msg!(
+                "{domain} publishes a null MX (RFC 7505): it declares it accepts no mail, though it is declared as a mail domain",
+                "{domain} publie un MX nul (RFC 7505) : il annonce n'accepter aucun courriel, alors qu'il est déclaré comme domaine de courriel"
+            ),
         )
     } else if records.mx.is_empty() {
         if let Some(finding) = lookup_error(cx, records, "MX", domain, &subject) {
@@ -76,34 +83,46 @@ fn judge_domain(cx: &Context<'_>, domain: &str) -> Finding {
         }
         cx.warn(
             subject,
-            format!("{domain} publishes no MX record: senders fall back to its address"),
+            msg!(
+                "{domain} publishes no MX record: senders fall back to its address",
+                "{domain} ne publie aucun enregistrement MX : les expéditeurs se rabattent sur son adresse"
+            ),
         )
     } else if !literal.is_empty() {
         cx.warn(
             subject,
-            format!(
+            msg!(
                 "{domain} has MX records naming IP addresses instead of hosts ({}): many senders refuse them",
+                "des enregistrements MX de {domain} désignent des adresses IP au lieu de noms d'hôte ({}) : beaucoup d'expéditeurs les refusent",
                 literal.join(", ")
             ),
         )
     } else if !without_address.is_empty() {
         let all = without_address.len() == hosts.len();
+        let (none_en, none_fr) = if all {
+            (
+                " (no MX host can receive mail)",
+                " (aucun serveur MX ne peut recevoir de courriel)",
+            )
+        } else {
+            ("", "")
+        };
+        let listed = without_address.join(", ");
         cx.warn(
             subject,
-            format!(
-                "MX host(s) of {domain} without any address: {}{}",
-                without_address.join(", "),
-                if all {
-                    " (no MX host can receive mail)"
-                } else {
-                    ""
-                }
+            msg!(
+                "MX host(s) of {domain} without any address: {listed}{none_en}",
+                "serveur(s) MX de {domain} sans aucune adresse : {listed}{none_fr}"
             ),
         )
     } else {
         cx.pass(
             subject,
-            format!("{domain} publishes {} MX record(s)", records.mx.len()),
+            msg!(
+                "{domain} publishes {} MX record(s)",
+                "{domain} publie {} enregistrement(s) MX",
+                records.mx.len()
+            ),
         )
     };
     evidence
@@ -182,6 +201,8 @@ mod tests {
         let findings = judge(&MxPresent, &m, &obs);
         assert_eq!(findings[0].verdict, Verdict::Warn);
         assert!(findings[0].message.contains("mixes"), "{findings:?}");
+        let fr = findings[0].message_fr.as_deref().unwrap_or_default();
+        assert!(fr.contains("mêle un MX nul"), "{fr}");
     }
 
     fn with_host(host: DnsRecords) -> Verdict {

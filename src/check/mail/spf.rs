@@ -10,7 +10,8 @@
 
 use super::{dns_txt, mail_domains};
 use crate::check::{Check, Context, ProbeKind};
-use crate::finding::{Finding, Subject};
+use crate::finding::{Finding, Message, Subject};
+use crate::msg;
 use crate::observation::Observed;
 
 /// One SPF record, ending in `-all` or `~all` (or delegating with `redirect=`).
@@ -41,14 +42,23 @@ fn judge_domain(cx: &Context<'_>, domain: &str) -> Finding {
     };
     let spf = spf_records(&records.txt);
     let record = match spf.as_slice() {
-        [] => return cx.warn(subject, format!("{domain} publishes no SPF record")),
+        [] => {
+            return cx.warn(
+                subject,
+                msg!(
+                    "{domain} publishes no SPF record",
+                    "{domain} ne publie aucun enregistrement SPF"
+                ),
+            );
+        }
         [record] => *record,
         several => {
             return several.iter().fold(
                 cx.warn(
                     subject,
-                    format!(
+                    msg!(
                         "{domain} publishes {} SPF records: receivers treat that as a permanent error, which protects nothing",
+                        "{domain} publie {} enregistrements SPF : les serveurs destinataires y voient une erreur permanente, ce qui ne protège rien",
                         several.len()
                     ),
                 ),
@@ -59,36 +69,70 @@ fn judge_domain(cx: &Context<'_>, domain: &str) -> Finding {
     let finding = match parse(record) {
         Err(problem) => cx.warn(
             subject,
-            format!("the SPF record of {domain} is invalid ({problem}): receivers treat it as a permanent error, which protects nothing"),
+            msg!(
+                "the SPF record of {domain} is invalid ({}): receivers treat it as a permanent error, which protects nothing",
+                "l'enregistrement SPF de {domain} est invalide ({}) : les serveurs destinataires le traitent comme une erreur permanente, ce qui ne protège rien";
+                problem.en,
+                problem.fr.unwrap_or_default(),
+            ),
         ),
         Ok(policy) => match (policy.all, policy.redirect) {
-            (Some(qualifier), _) => judge_all(cx, subject, qualifier, &format!("the SPF record of {domain}")),
+            (Some(qualifier), _) => judge_all(
+                cx,
+                subject,
+                qualifier,
+                &msg!(
+                    "the SPF record of {domain}",
+                    "l'enregistrement SPF de {domain}"
+                ),
+            ),
             (None, Some(target)) => judge_redirect(cx, subject, domain, &target),
             (None, None) => cx.warn(
                 subject,
-                format!("the SPF record of {domain} has neither all nor redirect=: mail from any other sender gets a neutral result"),
+                msg!(
+                    "the SPF record of {domain} has neither all nor redirect=: mail from any other sender gets a neutral result",
+                    "l'enregistrement SPF de {domain} ne contient ni all ni redirect= : le courriel de tout autre expéditeur obtient un résultat neutre"
+                ),
             ),
         },
     };
     finding.evidence("dns.spf", record)
 }
 
-/// The verdict on the qualifier of the record's `all` mechanism.
-fn judge_all(cx: &Context<'_>, subject: Subject, qualifier: char, whose: &str) -> Finding {
+/// The verdict on the qualifier of the record's `all` mechanism; `whose` names the record
+/// or policy, as the subject of the sentence.
+fn judge_all(cx: &Context<'_>, subject: Subject, qualifier: char, whose: &Message) -> Finding {
+    let whose_fr = whose.fr.as_deref().unwrap_or(&whose.en);
+    let whose = &whose.en;
     match qualifier {
         '+' => cx.fail(
             subject,
-            format!("{whose} ends in +all: anyone may send mail in its name"),
+            msg!(
+                "{whose} ends in +all: anyone may send mail in its name",
+                "{whose_fr} se termine par +all : n'importe qui peut envoyer du courriel au nom du domaine"
+            ),
         ),
         '?' => cx.warn(
             subject,
-            format!("{whose} ends in ?all (neutral), which protects nothing"),
+            msg!(
+                "{whose} ends in ?all (neutral), which protects nothing",
+                "{whose_fr} se termine par ?all (neutre), ce qui ne protège rien"
+            ),
         ),
         '~' => cx.pass(
             subject,
-            format!("{whose} ends in ~all: other senders soft-fail"),
+            msg!(
+                "{whose} ends in ~all: other senders soft-fail",
+                "{whose_fr} se termine par ~all : les autres expéditeurs obtiennent un échec atténué (softfail)"
+            ),
         ),
-        _ => cx.pass(subject, format!("{whose} ends in -all: other senders fail")),
+        _ => cx.pass(
+            subject,
+            msg!(
+                "{whose} ends in -all: other senders fail",
+                "{whose_fr} se termine par -all : les autres expéditeurs sont en échec (fail)"
+            ),
+        ),
     }
 }
 
@@ -105,19 +149,28 @@ fn judge_redirect(cx: &Context<'_>, subject: Subject, domain: &str, target: &str
     });
     match followed {
         Some((policy, record)) => {
-            let whose = format!("the SPF policy of {domain} (redirected to {name})");
+            let whose = msg!(
+                "the SPF policy of {domain} (redirected to {name})",
+                "la politique SPF de {domain} (redirigée vers {name})"
+            );
             let finding = match policy.all {
                 Some(qualifier) => judge_all(cx, subject, qualifier, &whose),
                 None => cx.pass(
                     subject,
-                    format!("{domain} delegates its SPF policy to {name} with redirect="),
+                    msg!(
+                        "{domain} delegates its SPF policy to {name} with redirect=",
+                        "{domain} délègue sa politique SPF à {name} par redirect="
+                    ),
                 ),
             };
             finding.evidence("dns.spf", format!("{name}: {record}"))
         }
         None => cx.pass(
             subject,
-            format!("{domain} delegates its SPF policy to {name} with redirect= (the target was not judged)"),
+            msg!(
+                "{domain} delegates its SPF policy to {name} with redirect= (the target was not judged)",
+                "{domain} délègue sa politique SPF à {name} par redirect= (la cible n'a pas été évaluée)"
+            ),
         ),
     }
 }
@@ -149,7 +202,7 @@ struct Policy {
 const MECHANISMS: [&str; 8] = ["all", "include", "a", "mx", "ptr", "ip4", "ip6", "exists"];
 
 /// Parses the terms after `v=spf1`; the error names the first term receivers reject.
-fn parse(record: &str) -> Result<Policy, String> {
+fn parse(record: &str) -> Result<Policy, Message> {
     let mut policy = Policy {
         all: None,
         redirect: None,
@@ -169,18 +222,28 @@ fn parse(record: &str) -> Result<Policy, String> {
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
             if !valid_name {
-                return Err(format!("unknown term {term:?}"));
+                return Err(msg!("unknown term {term:?}", "terme inconnu {term:?}"));
             }
             match name {
                 "redirect" if policy.redirect.is_some() => {
-                    return Err("redirect= appears twice".into());
+                    return Err(msg!(
+                        "redirect= appears twice",
+                        "redirect= apparaît deux fois"
+                    ));
                 }
-                "redirect" if value.is_empty() => return Err("redirect= names no domain".into()),
+                "redirect" if value.is_empty() => {
+                    return Err(msg!(
+                        "redirect= names no domain",
+                        "redirect= ne désigne aucun domaine"
+                    ));
+                }
                 "redirect" => {
                     lookups += 1;
                     policy.redirect = Some(value.to_owned());
                 }
-                "exp" if exp_seen => return Err("exp= appears twice".into()),
+                "exp" if exp_seen => {
+                    return Err(msg!("exp= appears twice", "exp= apparaît deux fois"));
+                }
                 "exp" => exp_seen = true,
                 _ => {}
             }
@@ -192,7 +255,10 @@ fn parse(record: &str) -> Result<Policy, String> {
         };
         let name = mechanism.split([':', '/']).next().unwrap_or(mechanism);
         if !MECHANISMS.contains(&name) {
-            return Err(format!("unknown mechanism {term:?}"));
+            return Err(msg!(
+                "unknown mechanism {term:?}",
+                "mécanisme inconnu {term:?}"
+            ));
         }
         let argument = &mechanism[name.len()..];
         let needs_domain = matches!(name, "include" | "exists" | "ip4" | "ip6");
@@ -200,7 +266,10 @@ fn parse(record: &str) -> Result<Policy, String> {
             || (needs_domain && argument.len() < 2)
             || (needs_domain && !argument.starts_with(':'))
         {
-            return Err(format!("malformed mechanism {term:?}"));
+            return Err(msg!(
+                "malformed mechanism {term:?}",
+                "mécanisme mal formé {term:?}"
+            ));
         }
         if matches!(name, "include" | "a" | "mx" | "ptr" | "exists") {
             lookups += 1;
@@ -210,8 +279,9 @@ fn parse(record: &str) -> Result<Policy, String> {
         }
     }
     if lookups > 10 {
-        return Err(format!(
-            "{lookups} terms that need a DNS lookup, more than the 10 allowed"
+        return Err(msg!(
+            "{lookups} terms that need a DNS lookup, more than the 10 allowed",
+            "{lookups} termes nécessitant une requête DNS, alors que 10 au plus sont autorisés"
         ));
     }
     Ok(policy)
@@ -245,6 +315,40 @@ mod tests {
     fn plus_all_or_bare_all_fails() {
         assert_eq!(verdict_with(&["v=spf1 +all"]), Verdict::Fail);
         assert_eq!(verdict_with(&["v=spf1 mx all"]), Verdict::Fail);
+    }
+
+    #[test]
+    fn plus_all_behind_a_redirect_is_told_in_french_with_the_target() {
+        let m = member_with_mail("https://chaton.test/", "chaton.test");
+        let mut obs = observations();
+        txt(
+            &mut obs,
+            "chaton.test",
+            &["v=spf1 redirect=_spf.hebergeur.test"],
+        );
+        txt(&mut obs, "_spf.hebergeur.test", &["v=spf1 +all"]);
+        let f = judge(&Spf, &m, &obs).remove(0);
+        assert_eq!(f.verdict, Verdict::Fail);
+        let fr = f.message_fr.as_deref().unwrap_or_default();
+        assert!(
+            fr.starts_with("la politique SPF de chaton.test (redirigée vers _spf.hebergeur.test) se termine par +all :"),
+            "{fr}"
+        );
+    }
+
+    #[test]
+    fn a_syntax_error_is_named_in_french_too() {
+        let m = member_with_mail("https://chaton.test/", "chaton.test");
+        let mut obs = observations();
+        txt(&mut obs, "chaton.test", &["v=spf1 mx +al"]);
+        let f = judge(&Spf, &m, &obs).remove(0);
+        assert!(
+            f.message.contains("unknown mechanism \"+al\""),
+            "{}",
+            f.message
+        );
+        let fr = f.message_fr.as_deref().unwrap_or_default();
+        assert!(fr.contains("(mécanisme inconnu \"+al\")"), "{fr}");
     }
 
     #[test]

@@ -14,6 +14,7 @@ use super::{for_each_exchanger, mail_domains};
 use crate::check::tls::with_leaf_evidence;
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::{Finding, Subject};
+use crate::msg;
 use crate::observation::tls::VerificationKind;
 use crate::observation::{Observed, ProbeFailure};
 use crate::plan::targets::tlsa_name;
@@ -40,11 +41,23 @@ impl Check for StarttlsCertificateValid {
                     .evidence("smtp.endpoint", place);
             }
             if !session.starttls_offered {
-                return cx.not_applicable(subject, format!("{place} does not offer STARTTLS"));
+                return cx.not_applicable(
+                    subject,
+                    msg!(
+                        "{place} does not offer STARTTLS",
+                        "{place} ne propose pas STARTTLS"
+                    ),
+                );
             }
             let handshake = match &session.handshake {
                 None => {
-                    return cx.not_observed(subject, format!("a STARTTLS handshake with {place}"));
+                    return cx.not_observed(
+                        subject,
+                        msg!(
+                            "a STARTTLS handshake with {place}",
+                            "négociation TLS après STARTTLS avec {place}"
+                        ),
+                    );
                 }
                 Some(Observed::Failed(failure @ ProbeFailure::Tls { .. })) => {
                     // The server offered STARTTLS and then could not complete a handshake with
@@ -52,7 +65,10 @@ impl Check for StarttlsCertificateValid {
                     return cx
                         .warn(
                             subject,
-                            format!("{place} offers STARTTLS but the TLS handshake failed"),
+                            msg!(
+                                "{place} offers STARTTLS but the TLS handshake failed",
+                                "{place} propose STARTTLS, mais la négociation TLS a échoué"
+                            ),
                         )
                         .evidence("probe.failure", failure.to_string());
                 }
@@ -67,7 +83,11 @@ impl Check for StarttlsCertificateValid {
                 return with_leaf_evidence(
                     cx.pass(
                         subject,
-                        format!("the certificate of {place} validates for {}", session.host),
+                        msg!(
+                            "the certificate of {place} validates for {}",
+                            "le certificat de {place} est valide pour {}",
+                            session.host
+                        ),
                     ),
                     handshake.leaf(),
                 );
@@ -87,7 +107,7 @@ impl Check for StarttlsCertificateValid {
                     || handshake.verification_kind == Some(VerificationKind::UnknownIssuer))
             {
                 return with_leaf_evidence(
-                    cx.pass(subject, format!("the certificate of {place} does not validate by PKIX but is pinned by DANE"))
+                    cx.pass(subject, msg!("the certificate of {place} does not validate by PKIX but is pinned by DANE", "le certificat de {place} n'est pas valide selon PKIX, mais il est épinglé par DANE"))
                         .evidence("dane.matched", record)
                         .evidence("tls.verification_error", error.clone()),
                     handshake.leaf(),
@@ -96,10 +116,10 @@ impl Check for StarttlsCertificateValid {
             let finding = if let Some((enforcing, enforced)) =
                 mta_sts_enforced(cx, domain, &session.host)
             {
-                cx.fail(subject, format!("the certificate of {place} does not validate for {}, and the MTA-STS policy of {enforcing} is enforce: validating senders will not deliver", session.host))
+                cx.fail(subject, msg!("the certificate of {place} does not validate for {}, and the MTA-STS policy of {enforcing} is enforce: validating senders will not deliver", "le certificat de {place} n'est pas valide pour {}, et la politique MTA-STS de {enforcing} est en mode enforce : les expéditeurs qui vérifient les certificats refuseront de livrer le courriel", session.host))
                     .evidence_at("mta_sts.mode", enforced.mode, enforced.policy.url.clone())
             } else {
-                cx.warn(subject, format!("the certificate of {place} does not validate for {}: senders that encrypt without validating (most of them, RFC 7672 section 1.3) still deliver, but nothing authenticates the server", session.host))
+                cx.warn(subject, msg!("the certificate of {place} does not validate for {}: senders that encrypt without validating (most of them, RFC 7672 section 1.3) still deliver, but nothing authenticates the server", "le certificat de {place} n'est pas valide pour {} : les expéditeurs qui chiffrent sans vérifier le certificat (la plupart, RFC 7672 section 1.3) livrent quand même le courriel, mais rien n'authentifie le serveur", session.host))
             };
             with_leaf_evidence(
                 finding.evidence("tls.verification_error", error.clone()),
@@ -200,7 +220,13 @@ mod tests {
     fn invalid_certificate_fails_under_enforced_mta_sts() {
         let (m, mut obs) = mail_world(bad_session());
         with_mta_sts(&mut obs, 200);
-        assert_eq!(verdict(&StarttlsCertificateValid, &m, &obs), Verdict::Fail);
+        let f = judge(&StarttlsCertificateValid, &m, &obs).remove(0);
+        assert_eq!(f.verdict, Verdict::Fail);
+        let fr = f.message_fr.as_deref().unwrap_or_default();
+        assert!(
+            fr.contains("la politique MTA-STS de chaton.test est en mode enforce"),
+            "{fr}"
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use super::for_each_exchanger;
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::{Finding, Subject};
+use crate::msg;
 
 /// EHLO on port 25 of every MX host lists STARTTLS.
 pub struct StarttlsOffered;
@@ -26,11 +27,17 @@ impl Check for StarttlsOffered {
                     .evidence("smtp.endpoint", place);
             }
             let finding = if session.starttls_offered {
-                cx.pass(subject, format!("{place} offers STARTTLS"))
+                cx.pass(
+                    subject,
+                    msg!("{place} offers STARTTLS", "{place} propose STARTTLS"),
+                )
             } else {
                 cx.fail(
                     subject,
-                    format!("{place} does not offer STARTTLS: mail to it travels unencrypted"),
+                    msg!(
+                        "{place} does not offer STARTTLS: mail to it travels unencrypted",
+                        "{place} ne propose pas STARTTLS : le courriel qui lui est adressé circule sans chiffrement"
+                    ),
                 )
             };
             let finding = match &session.banner {
@@ -64,7 +71,10 @@ mod tests {
             ehlo_keywords: vec!["PIPELINING".into()],
             ..good_session()
         });
-        assert_eq!(verdict(&StarttlsOffered, &m, &obs), Verdict::Fail);
+        let f = judge(&StarttlsOffered, &m, &obs).remove(0);
+        assert_eq!(f.verdict, Verdict::Fail);
+        let fr = f.message_fr.as_deref().unwrap_or_default();
+        assert!(fr.contains("ne propose pas STARTTLS"), "{fr}");
     }
 
     #[test]
@@ -104,6 +114,8 @@ mod tests {
         assert_eq!(findings.len(), 1);
         assert_eq!(findings[0].verdict, Verdict::NotApplicable);
         assert!(findings[0].message.contains("null MX"), "{findings:?}");
+        let fr = findings[0].message_fr.as_deref().unwrap_or_default();
+        assert!(fr.contains("MX nul"), "{fr}");
     }
 
     #[test]

@@ -9,6 +9,7 @@ use super::{dns_txt, has_null_mx, mail_domains, tagged_txt};
 use crate::check::http_headers::directives;
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::{Finding, Subject};
+use crate::msg;
 
 /// A TLS-RPT record exists for each mail domain.
 pub struct TlsRpt;
@@ -35,8 +36,9 @@ fn judge_domain(cx: &Context<'_>, domain: &str) -> Finding {
     if has_null_mx(cx, domain) {
         return cx.not_applicable(
             subject,
-            format!(
-                "{domain} publishes a null MX: it accepts no mail, so there is nothing to report on"
+            msg!(
+                "{domain} publishes a null MX: it accepts no mail, so there is nothing to report on",
+                "{domain} publie un MX nul : il n'accepte aucun courriel, il n'y a donc rien à signaler"
             ),
         );
     }
@@ -46,14 +48,29 @@ fn judge_domain(cx: &Context<'_>, domain: &str) -> Finding {
         Err(finding) => return finding,
     };
     match tagged_txt(records, "v=TLSRPTv1").as_slice() {
-        [] => cx.warn(subject, format!("{domain} publishes no TLS-RPT record")),
+        [] => cx.warn(
+            subject,
+            msg!(
+                "{domain} publishes no TLS-RPT record",
+                "{domain} ne publie aucun enregistrement TLS-RPT"
+            ),
+        ),
         [record] => {
             let finding = if report_addresses(record) > 0 {
-                cx.pass(subject, format!("{domain} asks for TLS reports"))
+                cx.pass(
+                    subject,
+                    msg!(
+                        "{domain} asks for TLS reports",
+                        "{domain} demande des rapports TLS"
+                    ),
+                )
             } else {
                 cx.warn(
                     subject,
-                    format!("the TLS-RPT record of {domain} names no valid report address (rua=mailto: or https:)"),
+                    msg!(
+                        "the TLS-RPT record of {domain} names no valid report address (rua=mailto: or https:)",
+                        "l'enregistrement TLS-RPT de {domain} ne donne aucune adresse de rapport valide (rua=mailto: ou https:)"
+                    ),
                 )
             };
             finding.evidence("dns.txt", format!("{name}: {record}"))
@@ -61,7 +78,10 @@ fn judge_domain(cx: &Context<'_>, domain: &str) -> Finding {
         several => several.iter().fold(
             cx.warn(
                 subject,
-                format!("{domain} publishes several TLS-RPT records: senders ignore them all"),
+                msg!(
+                    "{domain} publishes several TLS-RPT records: senders ignore them all",
+                    "{domain} publie plusieurs enregistrements TLS-RPT : les expéditeurs les ignorent tous"
+                ),
             ),
             |f, r| f.evidence("dns.txt", format!("{name}: {r}")),
         ),
@@ -112,6 +132,19 @@ mod tests {
     #[test]
     fn record_without_rua_warns() {
         assert_eq!(verdict_with(&["v=TLSRPTv1;"]), Verdict::Warn);
+    }
+
+    #[test]
+    fn absent_record_is_told_in_french_too() {
+        let m = member_with_mail("https://chaton.test/", "chaton.test");
+        let mut obs = observations();
+        txt(&mut obs, "_smtp._tls.chaton.test", &[]);
+        let f = judge(&TlsRpt, &m, &obs).remove(0);
+        let fr = f.message_fr.as_deref().unwrap_or_default();
+        assert!(
+            fr.contains("ne publie aucun enregistrement TLS-RPT"),
+            "{fr}"
+        );
     }
 
     #[test]
