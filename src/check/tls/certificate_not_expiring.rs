@@ -53,6 +53,7 @@ impl Check for CertificateNotExpiring {
             } else {
                 "jours"
             };
+            let days = if days_left == 1 { "day" } else { "days" };
             let finding = if premature {
                 cx.fail(
                     subject,
@@ -76,7 +77,7 @@ impl Check for CertificateNotExpiring {
                 cx.warn(
                     subject,
                     msg!(
-                        "the certificate of {endpoint} expires in {days_left} days",
+                        "the certificate of {endpoint} expires in {days_left} {days}",
                         "le certificat de {endpoint} expire dans {days_left} {jours}"
                     ),
                 )
@@ -84,7 +85,7 @@ impl Check for CertificateNotExpiring {
                 cx.pass(
                     subject,
                     msg!(
-                        "the certificate of {endpoint} is valid for {days_left} more days",
+                        "the certificate of {endpoint} is valid for {days_left} more {days}",
                         "le certificat de {endpoint} est encore valide pendant {days_left} {jours}"
                     ),
                 )

@@ -48,18 +48,23 @@ impl Check for ChainComplete {
             let path = Path::of(&handshake.chain);
             let top = path.top(&handshake.chain);
             let certificats = certificats(length);
+            let certificates = if length == 1 {
+                "1 certificate".to_owned()
+            } else {
+                format!("{length} certificates")
+            };
             let finding = match handshake.verification_kind {
                 _ if handshake.verification_error.is_none() => cx.pass(
                     subject,
                     msg!(
-                        "{endpoint} sends a chain that validates ({length} certificates)",
+                        "{endpoint} sends a chain that validates ({certificates})",
                         "{endpoint} envoie une chaîne de certificats valide ({certificats})"
                     ),
                 ),
                 Some(VerificationKind::WrongHost) => cx.pass(
                     subject,
                     msg!(
-                        "{endpoint} sends a chain that leads to a trusted root ({length} certificates); the host name it is issued for is judged by tls.certificate-valid",
+                        "{endpoint} sends a chain that leads to a trusted root ({certificates}); the host name it is issued for is judged by tls.certificate-valid",
                         "{endpoint} envoie une chaîne qui remonte à une racine de confiance ({certificats}) ; le nom d'hôte pour lequel le certificat est délivré est jugé par tls.certificate-valid"
                     ),
                 ),
