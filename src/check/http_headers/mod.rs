@@ -19,7 +19,8 @@ pub use nosniff::Nosniff;
 pub use referrer_policy::ReferrerPolicy;
 
 use crate::check::Context;
-use crate::finding::{Finding, Subject};
+use crate::finding::{Finding, Message, Subject};
+use crate::msg;
 use crate::observation::Observed;
 use crate::observation::http::{HttpExchange, HttpResponse};
 use crate::plan::targets::{WebHost, web_hosts};
@@ -35,12 +36,12 @@ pub(crate) fn for_each_page(
         .map(|web| {
             let subject = Subject::Host(web.host.clone());
             match cx.observations.http.get(&web.https_url) {
-                None => cx.not_observed(subject, format!("a response from {}", web.https_url)),
+                None => cx.not_observed(subject, a_response_from(&web.https_url)),
                 Some(Observed::Failed(failure)) => cx
                     .inconclusive(subject, failure)
                     .evidence("url", web.https_url.clone()),
                 Some(Observed::Seen(exchange)) => match exchange.last() {
-                    None => cx.not_observed(subject, format!("a response from {}", web.https_url)),
+                    None => cx.not_observed(subject, a_response_from(&web.https_url)),
                     // A rate limiter's answer is not the page: its headers say nothing of the
                     // site's own.
                     Some(last) if last.status == 429 => rate_limited(cx, subject, last),
@@ -51,14 +52,20 @@ pub(crate) fn for_each_page(
         .collect()
 }
 
+/// What `not_observed` says is missing when a page gave no response.
+fn a_response_from(url: &str) -> Message {
+    msg!("a response from {url}", "une réponse de {url}")
+}
+
 /// The `inconclusive` finding for a page that answered 429 Too Many Requests (after the
 /// probe's retries): the server refused to show it to us.
 pub(crate) fn rate_limited(cx: &Context<'_>, subject: Subject, last: &HttpResponse) -> Finding {
     cx.finding(
         subject,
         crate::finding::Verdict::Inconclusive,
-        format!(
+        msg!(
             "could not observe: {} answered 429 Too Many Requests",
+            "observation impossible : {} a répondu 429 Too Many Requests (trop de requêtes)",
             last.url
         ),
     )
