@@ -157,7 +157,7 @@ fn what_the_browser_keeps<'a>(exchange: &'a HttpExchange, host: &str) -> Seen<'a
             seen.problems.push((
                 msg!(
                     "{} Strict-Transport-Security headers in one response: RFC 6797 browsers use the first, Mozilla Observatory counts the header as invalid",
-                    "{} en-têtes Strict-Transport-Security dans une même réponse : les navigateurs, suivant la RFC 6797, appliquent le premier, Mozilla Observatory juge l'en-tête invalide",
+                    "{} en-têtes Strict-Transport-Security dans une même réponse : les navigateurs conformes à la RFC 6797 appliquent le premier, Mozilla Observatory juge l'en-tête invalide",
                     values.len()
                 ),
                 first,

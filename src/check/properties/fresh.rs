@@ -77,7 +77,7 @@ fn judge_file(cx: &Context<'_>, file: &PropertiesFile) -> Finding {
             subject,
             msg!(
                 "file.datetime is {} days in the future",
-                "file.datetime est daté de {} jours dans le futur",
+                "file.datetime indique une date située {} jours dans le futur",
                 -age.whole_days()
             ),
         )
