@@ -18,6 +18,7 @@
 use super::for_each_page;
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::Finding;
+use crate::msg;
 use crate::observation::http::HttpResponse;
 
 /// A Content-Security-Policy whose script sources exclude inline, eval and any-host scripts.
@@ -85,8 +86,14 @@ fn is_nonce_or_hash(source: &str) -> bool {
         .any(|prefix| source.starts_with(prefix))
 }
 
+/// One way a policy leaves scripts or plugins loose, in both languages.
+struct Shortfall {
+    en: &'static str,
+    fr: &'static str,
+}
+
 /// What a policy lets scripts and plugins do, as human-readable shortfalls (empty: none).
-fn script_shortfalls(policy: &Policy) -> Option<Vec<&'static str>> {
+fn script_shortfalls(policy: &Policy) -> Option<Vec<Shortfall>> {
     let scripts = policy.first_of(&["script-src", "default-src"])?;
     let with_nonce = scripts.iter().any(|s| is_nonce_or_hash(s));
     let strict_dynamic = with_nonce && scripts.iter().any(|s| s == "'strict-dynamic'");
@@ -99,28 +106,47 @@ fn script_shortfalls(policy: &Policy) -> Option<Vec<&'static str>> {
     };
     let effective: Vec<&String> = scripts.iter().filter(|s| !ignored(s)).collect();
     let mut shortfalls = Vec::new();
+    let mut push = |en, fr| shortfalls.push(Shortfall { en, fr });
     if effective
         .iter()
         .any(|s| *s == "'unsafe-inline'" || *s == "data:")
     {
-        shortfalls.push("inline scripts are allowed ('unsafe-inline' or data:)");
+        push(
+            "inline scripts are allowed ('unsafe-inline' or data:)",
+            "les scripts intégrés à la page sont autorisés ('unsafe-inline' ou data:)",
+        );
     }
     if effective.iter().any(|s| is_any_host(s)) {
-        shortfalls.push("scripts from any site are allowed");
+        push(
+            "scripts from any site are allowed",
+            "les scripts de n'importe quel site sont autorisés",
+        );
     }
     if effective.iter().any(|s| *s == "'unsafe-eval'") {
-        shortfalls.push("eval() is allowed ('unsafe-eval')");
+        push(
+            "eval() is allowed ('unsafe-eval')",
+            "eval() est autorisé ('unsafe-eval')",
+        );
     }
     if effective
         .iter()
         .any(|s| s.starts_with("http:") || s.starts_with("ftp:"))
     {
-        shortfalls.push("scripts over plain HTTP are allowed");
+        push(
+            "scripts over plain HTTP are allowed",
+            "les scripts servis en HTTP simple sont autorisés",
+        );
     }
     match policy.first_of(&["object-src", "default-src"]) {
-        None => shortfalls.push("object-src (plugins) is not restricted"),
+        None => push(
+            "object-src (plugins) is not restricted",
+            "object-src (greffons) n'est pas restreint",
+        ),
         Some(objects) if objects.iter().any(|s| is_any_host(s)) => {
-            shortfalls.push("plugins from any site are allowed (object-src)");
+            push(
+                "plugins from any site are allowed (object-src)",
+                "les greffons de n'importe quel site sont autorisés (object-src)",
+            );
         }
         Some(_) => {}
     }
@@ -145,32 +171,58 @@ impl Check for ContentSecurityPolicy {
                 let finding = if let Some(report_only) =
                     last.header("content-security-policy-report-only")
                 {
-                    cx.warn(subject, format!("{url} only reports Content-Security-Policy violations, it does not enforce a policy"))
+                    cx.warn(
+                        subject,
+                        msg!(
+                            "{url} only reports Content-Security-Policy violations, it does not enforce a policy",
+                            "{url} ne fait que signaler les infractions à sa Content-Security-Policy, sans l'appliquer"
+                        ),
+                    )
                         .evidence_at("http.content-security-policy-report-only", report_only, url)
                 } else {
-                    cx.warn(subject, format!("{url} sets no Content-Security-Policy header (a policy in a <meta> element of the page is not observed)"))
+                    cx.warn(
+                        subject,
+                        msg!(
+                            "{url} sets no Content-Security-Policy header (a policy in a <meta> element of the page is not observed)",
+                            "{url} n'envoie pas d'en-tête Content-Security-Policy (une politique placée dans un élément <meta> de la page n'est pas observée)"
+                        ),
+                    )
                 };
                 return values.iter().fold(finding, |f, value| {
                     f.evidence_at("http.content-security-policy", *value, url)
                 });
             }
             // Scripts are blocked when any one enforced policy blocks them.
-            let judged: Vec<Vec<&str>> = policies.iter().filter_map(script_shortfalls).collect();
+            let judged: Vec<Vec<Shortfall>> =
+                policies.iter().filter_map(script_shortfalls).collect();
             let finding = if judged.iter().any(Vec::is_empty) {
                 cx.pass(
                     subject,
-                    format!("{url} sets a Content-Security-Policy that restricts scripts"),
+                    msg!(
+                        "{url} sets a Content-Security-Policy that restricts scripts",
+                        "{url} envoie une Content-Security-Policy qui restreint les scripts"
+                    ),
                 )
             } else if let Some(shortfalls) = judged.iter().min_by_key(|s| s.len()) {
+                let loose_en: Vec<&str> = shortfalls.iter().map(|s| s.en).collect();
+                let loose_fr: Vec<&str> = shortfalls.iter().map(|s| s.fr).collect();
                 cx.warn(
                     subject,
-                    format!(
+                    msg!(
                         "{url} sets a Content-Security-Policy that leaves scripts loose: {}",
-                        shortfalls.join("; ")
+                        "{url} envoie une Content-Security-Policy trop permissive pour les scripts : {}";
+                        loose_en.join("; "),
+                        loose_fr.join(" ; "),
                     ),
                 )
             } else {
-                cx.warn(subject, format!("{url} sets a Content-Security-Policy without default-src or script-src: scripts are not restricted"))
+                cx.warn(
+                    subject,
+                    msg!(
+                        "{url} sets a Content-Security-Policy without default-src or script-src: scripts are not restricted",
+                        "{url} envoie une Content-Security-Policy sans default-src ni script-src : les scripts ne sont pas restreints"
+                    ),
+                )
             };
             values.iter().fold(finding, |f, value| {
                 f.evidence_at("http.content-security-policy", *value, url)
@@ -317,6 +369,11 @@ mod tests {
         let f = judge(&ContentSecurityPolicy, &m, &obs).remove(0);
         assert!(f.message.contains("unsafe-inline"), "{}", f.message);
         assert!(f.message.contains("unsafe-eval"), "{}", f.message);
+        let fr = f.message_fr.as_deref().unwrap_or_default();
+        assert!(
+            fr.contains("trop permissive") && fr.contains("eval() est autorisé"),
+            "{fr}"
+        );
     }
 
     #[test]

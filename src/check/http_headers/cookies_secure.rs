@@ -21,7 +21,8 @@
 
 use super::for_each_page;
 use crate::check::{Check, Context, ProbeKind};
-use crate::finding::Finding;
+use crate::finding::{Finding, Message};
+use crate::msg;
 use crate::observation::Observed;
 
 /// Every cookie is Secure, session cookies are HttpOnly, anti-CSRF cookies are SameSite.
@@ -190,7 +191,12 @@ impl Check for CookiesSecure {
             if cookies.is_empty() {
                 return cx.not_applicable(
                     subject,
-                    format!("{} and {} set no cookie", web.http_url, web.https_url),
+                    msg!(
+                        "{} and {} set no cookie",
+                        "{} et {} ne déposent aucun cookie",
+                        web.http_url,
+                        web.https_url
+                    ),
                 );
             }
             let mut faulty = Vec::new();
@@ -211,25 +217,30 @@ impl Check for CookiesSecure {
             let kept = cookies.len() - rejected.len();
             let finding = if faulty.is_empty() {
                 let refused = if rejected.is_empty() {
-                    String::new()
+                    Message::new("", "")
                 } else {
-                    format!(
+                    msg!(
                         "; {} more are refused by browsers and never stored",
+                        " ; {} autre(s), refusé(s) par les navigateurs, ne sont jamais enregistré(s)",
                         rejected.len()
                     )
                 };
+                let refused_fr = refused.fr.unwrap_or_default();
+                let refused = refused.en;
                 cx.pass(
                     subject,
-                    format!(
+                    msg!(
                         "the {kept} cookie(s) browsers keep from {} are Secure, with HttpOnly on session cookies and a valid SameSite{refused}",
+                        "les {kept} cookie(s) de {} conservé(s) par les navigateurs sont Secure, avec HttpOnly sur les cookies de session et un SameSite valide{refused_fr}",
                         web.host
                     ),
                 )
             } else {
                 cx.warn(
                     subject,
-                    format!(
+                    msg!(
                         "{} of {kept} cookie(s) set by {} lack protection",
+                        "{} cookie(s) sur {kept} déposé(s) par {} ne sont pas suffisamment protégé(s)",
                         faulty.len(),
                         web.host
                     ),
@@ -285,6 +296,8 @@ mod tests {
         let evidence = &findings[0].evidence[0].value;
         assert_eq!(evidence, "sid: lacks Secure");
         assert!(!format!("{findings:?}").contains("s3cr3t"));
+        let fr = findings[0].message_fr.as_deref().unwrap_or_default();
+        assert!(fr.contains("1 cookie(s) sur 1"), "{fr}");
     }
 
     #[test]
@@ -333,6 +346,8 @@ mod tests {
         let f = judge(&CookiesSecure, &m, &obs).remove(0);
         assert_eq!(f.verdict, Verdict::Pass);
         assert!(f.evidence[0].value.contains("refused by browsers"), "{f:?}");
+        let fr = f.message_fr.as_deref().unwrap_or_default();
+        assert!(fr.contains("refusé(s) par les navigateurs"), "{fr}");
         assert_eq!(cookie("__Secure-sid=1; HttpOnly"), Verdict::Pass);
         assert_eq!(
             cookie("__Host-sid=1; Secure; HttpOnly; Path=/"),

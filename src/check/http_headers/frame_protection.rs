@@ -15,6 +15,7 @@ use super::content_security_policy::{enforced_policies, is_any_host};
 use super::{for_each_page, list_items};
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::Finding;
+use crate::msg;
 
 /// Clickjacking protection by X-Frame-Options DENY/SAMEORIGIN or CSP frame-ancestors.
 pub struct FrameProtection;
@@ -44,18 +45,22 @@ impl Check for FrameProtection {
                     Some(sources) => (
                         cx.pass(
                             subject,
-                            format!("{url} restricts framing with frame-ancestors"),
+                            msg!(
+                                "{url} restricts framing with frame-ancestors",
+                                "{url} limite son intégration dans un cadre avec frame-ancestors"
+                            ),
                         ),
                         sources,
                     ),
                     None => {
                         let sources = &ancestors[0];
+                        let listed = sources.join(" ");
                         (
                             cx.warn(
                                 subject,
-                                format!(
-                                    "{url} lets any site frame it (frame-ancestors {}), and browsers then ignore X-Frame-Options",
-                                    sources.join(" ")
+                                msg!(
+                                    "{url} lets any site frame it (frame-ancestors {listed}), and browsers then ignore X-Frame-Options",
+                                    "{url} laisse n'importe quel site l'intégrer dans un cadre (frame-ancestors {listed}), et les navigateurs ignorent alors X-Frame-Options"
                                 ),
                             ),
                             sources,
@@ -75,20 +80,33 @@ impl Check for FrameProtection {
                 [] if raw.is_empty() => {
                     return cx.warn(
                         subject,
-                        format!("{url} sets neither X-Frame-Options nor CSP frame-ancestors"),
+                        msg!(
+                            "{url} sets neither X-Frame-Options nor CSP frame-ancestors",
+                            "{url} n'envoie ni X-Frame-Options ni la directive CSP frame-ancestors"
+                        ),
                     );
                 }
                 [one] if one == "deny" || one == "sameorigin" => cx.pass(
                     subject,
-                    format!("{url} sets X-Frame-Options {}", one.to_ascii_uppercase()),
+                    msg!(
+                        "{url} sets X-Frame-Options {}",
+                        "{url} fixe X-Frame-Options à {}",
+                        one.to_ascii_uppercase()
+                    ),
                 ),
                 [_, _, ..] => cx.pass(
                     subject,
-                    format!("{url} sets conflicting X-Frame-Options values, which browsers treat as a refusal to be framed"),
+                    msg!(
+                        "{url} sets conflicting X-Frame-Options values, which browsers treat as a refusal to be framed",
+                        "{url} donne à X-Frame-Options des valeurs contradictoires, que les navigateurs traitent comme un refus d'être intégré dans un cadre"
+                    ),
                 ),
                 _ => cx.warn(
                     subject,
-                    format!("{url} sets an X-Frame-Options value browsers ignore (ALLOW-FROM is obsolete): any site may frame it"),
+                    msg!(
+                        "{url} sets an X-Frame-Options value browsers ignore (ALLOW-FROM is obsolete): any site may frame it",
+                        "{url} donne à X-Frame-Options une valeur que les navigateurs ignorent (ALLOW-FROM est obsolète) : n'importe quel site peut l'intégrer dans un cadre"
+                    ),
                 ),
             };
             raw.iter().fold(finding, |f, value| {
@@ -242,6 +260,14 @@ mod tests {
     #[test]
     fn no_protection_warns() {
         assert_eq!(verdict_for(&[]), Verdict::Warn);
+    }
+
+    #[test]
+    fn an_ignored_value_is_explained_in_french() {
+        let (m, obs) = page(&[("x-frame-options", "ALLOW-FROM https://x.test")]);
+        let f = crate::check::tls::test_support::judge(&FrameProtection, &m, &obs).remove(0);
+        let fr = f.message_fr.as_deref().unwrap_or_default();
+        assert!(fr.contains("ALLOW-FROM est obsolète"), "{fr}");
     }
 
     #[test]

@@ -20,7 +20,8 @@
 
 use super::{for_each_page, is_https_on};
 use crate::check::{Check, Context, ProbeKind};
-use crate::finding::Finding;
+use crate::finding::{Finding, Message};
+use crate::msg;
 use crate::observation::http::HttpExchange;
 
 /// Strict-Transport-Security with max-age of at least `hsts_min_age_days`.
@@ -36,12 +37,15 @@ struct Policy {
 }
 
 /// Parses one header value by the grammar of RFC 6797 section 6.1; `Err` says why a browser
-/// ignores it.
-fn parse(value: &str) -> Result<Policy, String> {
+/// ignores it, in both languages.
+fn parse(value: &str) -> Result<Policy, Message> {
     if value.contains(',') {
         // Not allowed by the grammar: the header was sent twice and joined, or written as a
         // list. Observatory calls this "set multiple times".
-        return Err("the value holds a comma (several policies in one header)".into());
+        return Err(msg!(
+            "the value holds a comma (several policies in one header)",
+            "la valeur contient une virgule (plusieurs politiques dans un seul en-tête)"
+        ));
     }
     let mut seen: Vec<String> = Vec::new();
     let mut policy = Policy {
@@ -56,24 +60,36 @@ fn parse(value: &str) -> Result<Policy, String> {
             None => (directive, None),
         };
         if name.is_empty() || !name.bytes().all(is_token_byte) {
-            return Err(format!("{directive:?} is not a directive"));
+            return Err(msg!(
+                "{directive:?} is not a directive",
+                "{directive:?} n'est pas une directive"
+            ));
         }
         let name = name.to_ascii_lowercase();
         if seen.contains(&name) {
-            return Err(format!("the {name} directive appears more than once"));
+            return Err(msg!(
+                "the {name} directive appears more than once",
+                "la directive {name} apparaît plusieurs fois"
+            ));
         }
         seen.push(name.clone());
         match name.as_str() {
             "max-age" => {
                 let raw = raw.unwrap_or_default();
                 let digits = match raw.strip_prefix('"') {
-                    Some(rest) => rest
-                        .strip_suffix('"')
-                        .ok_or_else(|| format!("max-age has an unterminated quote: {raw}"))?,
+                    Some(rest) => rest.strip_suffix('"').ok_or_else(|| {
+                        msg!(
+                            "max-age has an unterminated quote: {raw}",
+                            "max-age a un guillemet non fermé : {raw}"
+                        )
+                    })?,
                     None => raw,
                 };
                 if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-                    return Err(format!("max-age is not a number of seconds: {raw:?}"));
+                    return Err(msg!(
+                        "max-age is not a number of seconds: {raw:?}",
+                        "max-age n'est pas un nombre de secondes : {raw:?}"
+                    ));
                 }
                 // Only digits: the one possible parse error is overflow.
                 max_age = Some(digits.parse::<u64>().unwrap_or(u64::MAX));
@@ -84,7 +100,12 @@ fn parse(value: &str) -> Result<Policy, String> {
             _ => {}
         }
     }
-    policy.max_age = max_age.ok_or("there is no max-age directive")?;
+    policy.max_age = max_age.ok_or_else(|| {
+        msg!(
+            "there is no max-age directive",
+            "il n'y a pas de directive max-age"
+        )
+    })?;
     Ok(policy)
 }
 
@@ -98,7 +119,24 @@ struct Seen<'a> {
     /// The last policy that parsed, with its header value and the URL that sent it.
     effective: Option<(Policy, &'a str, &'a str)>,
     /// Headers ignored or repeated, with the URL that sent them and why.
-    problems: Vec<(String, &'a str, &'a str)>,
+    problems: Vec<(Message, &'a str, &'a str)>,
+}
+
+impl Seen<'_> {
+    /// The problems as one English and one French clause.
+    fn problems(&self) -> (String, String) {
+        let en: Vec<&str> = self
+            .problems
+            .iter()
+            .map(|(why, _, _)| why.en.as_str())
+            .collect();
+        let fr: Vec<&str> = self
+            .problems
+            .iter()
+            .map(|(why, _, _)| why.fr.as_deref().unwrap_or(&why.en))
+            .collect();
+        (en.join("; "), fr.join(" ; "))
+    }
 }
 
 fn what_the_browser_keeps<'a>(exchange: &'a HttpExchange, host: &str) -> Seen<'a> {
@@ -117,8 +155,9 @@ fn what_the_browser_keeps<'a>(exchange: &'a HttpExchange, host: &str) -> Seen<'a
         };
         if values.len() > 1 {
             seen.problems.push((
-                format!(
+                msg!(
                     "{} Strict-Transport-Security headers in one response: RFC 6797 browsers use the first, Mozilla Observatory counts the header as invalid",
+                    "{} en-têtes Strict-Transport-Security dans une même réponse : les navigateurs conformes à la RFC 6797 appliquent le premier, Mozilla Observatory juge l'en-tête invalide",
                     values.len()
                 ),
                 first,
@@ -133,7 +172,12 @@ fn what_the_browser_keeps<'a>(exchange: &'a HttpExchange, host: &str) -> Seen<'a
                 seen.effective = Some((policy, first, hop.url.as_str()));
             }
             Err(why) => seen.problems.push((
-                format!("browsers ignore the header: {why}"),
+                msg!(
+                    "browsers ignore the header: {}",
+                    "les navigateurs ignorent l'en-tête : {}";
+                    why.en,
+                    why.fr.unwrap_or_default(),
+                ),
                 first,
                 hop.url.as_str(),
             )),
@@ -156,13 +200,9 @@ impl Check for Hsts {
         let min_seconds = u64::from(min_days) * 86_400;
         for_each_page(cx, |web, subject, exchange, _last| {
             let seen = what_the_browser_keeps(exchange, &web.host);
-            let problems = || {
-                seen.problems
-                    .iter()
-                    .map(|(why, _, _)| why.as_str())
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            };
+            let (problems, problems_fr) = seen.problems();
+            let https_url = &web.https_url;
+            let host = &web.host;
             let finding = match &seen.effective {
                 None if seen.problems.is_empty() => {
                     // Mozilla Observatory judges the last response, wherever it is: say why a
@@ -171,52 +211,62 @@ impl Check for Hsts {
                         hop.url.starts_with("https:")
                             && hop.header("strict-transport-security").is_some()
                     });
-                    let note = elsewhere.map_or(String::new(), |hop| {
-                        format!(
+                    let note = elsewhere.map_or(Message::new("", ""), |hop| {
+                        msg!(
                             " (the redirect target {} sets one, which protects its own host only)",
+                            " (la cible de la redirection, {}, en envoie un, qui ne protège que son propre hôte)",
                             hop.url
                         )
                     });
+                    let note_fr = note.fr.unwrap_or_default();
+                    let note = note.en;
                     return cx
                         .warn(
                             subject,
-                            format!(
-                                "{} sets no Strict-Transport-Security header over HTTPS on {}{note}",
-                                web.https_url, web.host
+                            msg!(
+                                "{https_url} sets no Strict-Transport-Security header over HTTPS on {host}{note}",
+                                "{https_url} n'envoie pas d'en-tête Strict-Transport-Security en HTTPS sur {host}{note_fr}"
                             ),
                         )
                         .evidence("url", web.https_url.clone());
                 }
                 None => cx.warn(
                     subject,
-                    format!(
-                        "{} sets Strict-Transport-Security, but {}",
-                        web.https_url,
-                        problems()
+                    msg!(
+                        "{https_url} sets Strict-Transport-Security, but {problems}",
+                        "{https_url} envoie Strict-Transport-Security, mais {problems_fr}"
                     ),
                 ),
                 Some((policy, _, source)) if policy.max_age == 0 => cx.warn(
                     subject,
-                    format!("{source} sets max-age=0, which turns HSTS off"),
+                    msg!(
+                        "{source} sets max-age=0, which turns HSTS off",
+                        "{source} fixe max-age=0, ce qui désactive HSTS"
+                    ),
                 ),
                 Some((policy, _, source)) if policy.max_age < min_seconds => cx.warn(
                     subject,
-                    format!(
+                    msg!(
                         "{source} sets HSTS for {} days, less than {min_days} days ({min_seconds} seconds)",
+                        "{source} active HSTS pour {} jours, soit moins de {min_days} jours ({min_seconds} secondes)",
                         policy.max_age / 86_400,
                     ),
                 ),
                 Some((policy, _, source)) if !seen.problems.is_empty() => cx.warn(
                     subject,
-                    format!(
-                        "{source} sets HSTS for {} days, but {}",
+                    msg!(
+                        "{source} sets HSTS for {} days, but {problems}",
+                        "{source} active HSTS pour {} jours, mais {problems_fr}",
                         policy.max_age / 86_400,
-                        problems()
                     ),
                 ),
                 Some((policy, _, source)) => cx.pass(
                     subject,
-                    format!("{source} sets HSTS for {} days", policy.max_age / 86_400),
+                    msg!(
+                        "{source} sets HSTS for {} days",
+                        "{source} active HSTS pour {} jours",
+                        policy.max_age / 86_400
+                    ),
                 ),
             };
             let finding = seen.problems.iter().fold(finding, |f, (_, value, source)| {
@@ -318,6 +368,19 @@ mod tests {
     #[test]
     fn a_header_without_max_age_warns() {
         assert_eq!(sts("includeSubDomains; preload"), Verdict::Warn);
+    }
+
+    #[test]
+    fn why_browsers_ignore_a_header_is_said_in_french_too() {
+        let (m, obs) = page(&[("strict-transport-security", "includeSubDomains; preload")]);
+        let f = judge(&Hsts, &m, &obs).remove(0);
+        let fr = f.message_fr.as_deref().unwrap_or_default();
+        assert!(
+            fr.contains(
+                "mais les navigateurs ignorent l'en-tête : il n'y a pas de directive max-age"
+            ),
+            "{fr}"
+        );
     }
 
     #[test]

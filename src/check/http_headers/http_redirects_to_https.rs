@@ -19,7 +19,8 @@ use url::Url;
 
 use super::same_host;
 use crate::check::{Check, Context, ProbeKind};
-use crate::finding::{Finding, Subject};
+use crate::finding::{Finding, Message, Subject};
+use crate::msg;
 use crate::observation::{Observed, ProbeFailure};
 use crate::plan::targets::{WebHost, web_hosts};
 
@@ -51,14 +52,17 @@ fn judge_host(cx: &Context<'_>, web: &WebHost) -> Finding {
     let subject = Subject::Host(web.host.clone());
     let url = web.http_url.as_str();
     let exchange = match cx.observations.http.get(url) {
-        None => return cx.not_observed(subject, format!("a response from {url}")),
+        None => return cx.not_observed(subject, a_response_from(url)),
         // Nothing listens on port 80: nothing is served unencrypted. That is a fact about the
         // member's server, not a failure to observe.
         Some(Observed::Failed(ProbeFailure::Refused)) => {
             return cx
                 .pass(
                     subject,
-                    format!("{url} refuses connections: nothing is served in plain text"),
+                    msg!(
+                        "{url} refuses connections: nothing is served in plain text",
+                        "{url} refuse les connexions : rien n'est servi en clair"
+                    ),
                 )
                 .evidence("http.port80", "connection refused");
         }
@@ -70,7 +74,7 @@ fn judge_host(cx: &Context<'_>, web: &WebHost) -> Finding {
     // The first hop is the answer to `http://<host>/` itself, whether or not the exchange went
     // on to follow it.
     let Some(first) = exchange.hops.first() else {
-        return cx.not_observed(subject, format!("a response from {url}"));
+        return cx.not_observed(subject, a_response_from(url));
     };
     let status = first.status;
     let location = first
@@ -90,23 +94,35 @@ fn judge_host(cx: &Context<'_>, web: &WebHost) -> Finding {
             if empty_body {
                 cx.warn(
                     subject,
-                    format!(
-                        "{url} answers {status} with an empty body instead of redirecting to HTTPS"
+                    msg!(
+                        "{url} answers {status} with an empty body instead of redirecting to HTTPS",
+                        "{url} répond {status} avec un corps vide au lieu de rediriger vers HTTPS"
                     ),
                 )
             } else {
                 cx.fail(
                     subject,
-                    format!("{url} serves content without encryption (status {status}) instead of redirecting to HTTPS"),
+                    msg!(
+                        "{url} serves content without encryption (status {status}) instead of redirecting to HTTPS",
+                        "{url} sert du contenu sans chiffrement (statut {status}) au lieu de rediriger vers HTTPS"
+                    ),
                 )
             }
         }
         None => cx.warn(
             subject,
-            format!("{url} answers {status} without redirecting to HTTPS"),
+            msg!(
+                "{url} answers {status} without redirecting to HTTPS",
+                "{url} répond {status} sans rediriger vers HTTPS"
+            ),
         ),
     };
     finding.evidence_at("http.status", status.to_string(), url)
+}
+
+/// What `not_observed` says is missing when `http://<host>/` gave no response.
+fn a_response_from(url: &str) -> Message {
+    msg!("a response from {url}", "une réponse de {url}")
 }
 
 /// The verdict on a first redirect from `http://<host>/` to `location`.
@@ -114,21 +130,34 @@ fn judge_redirect(cx: &Context<'_>, web: &WebHost, subject: Subject, location: &
     let url = web.http_url.as_str();
     match Url::parse(url).and_then(|base| base.join(location.trim())) {
         Ok(target) if target.scheme() == "https" && same_host(&target, &web.host) => {
-            cx.pass(subject, format!("{url} redirects to {target}"))
+            cx.pass(
+                subject,
+                msg!("{url} redirects to {target}", "{url} redirige vers {target}"),
+            )
         }
         // Still encrypted, but HSTS set later cannot protect the first request to this host.
         Ok(target) if target.scheme() == "https" => cx.warn(
             subject,
-            format!(
+            msg!(
                 "{url} redirects to HTTPS on another host ({target}): the first hop should stay on {}",
+                "{url} redirige vers HTTPS sur un autre hôte ({target}) : la première redirection devrait rester sur {}",
                 web.host
             ),
         ),
         Ok(target) => cx.warn(
             subject,
-            format!("{url} redirects to {target}, still unencrypted (later redirects were not followed)"),
+            msg!(
+                "{url} redirects to {target}, still unencrypted (later redirects were not followed)",
+                "{url} redirige vers {target}, toujours sans chiffrement (les redirections suivantes n'ont pas été suivies)"
+            ),
         ),
-        Err(_) => cx.warn(subject, format!("{url} redirects to an unreadable location")),
+        Err(_) => cx.warn(
+            subject,
+            msg!(
+                "{url} redirects to an unreadable location",
+                "{url} redirige vers une adresse illisible"
+            ),
+        ),
     }
 }
 
@@ -141,6 +170,10 @@ mod tests {
     use crate::observation::HttpExchange;
 
     fn verdict_of(status: u16, location: Option<&str>) -> Verdict {
+        finding_of(status, location).verdict
+    }
+
+    fn finding_of(status: u16, location: Option<&str>) -> Finding {
         let m = member("https://chaton.test/", &[]);
         let mut obs = observations();
         let headers: Vec<(&str, &str)> =
@@ -155,7 +188,7 @@ mod tests {
                 body_sha256: None,
             }),
         );
-        verdict(&HttpRedirectsToHttps, &m, &obs)
+        judge(&HttpRedirectsToHttps, &m, &obs).remove(0)
     }
 
     #[test]
@@ -206,6 +239,13 @@ mod tests {
     fn serving_content_over_http_fails() {
         assert_eq!(verdict_of(200, None), Verdict::Fail);
         assert_eq!(verdict_of(206, None), Verdict::Fail);
+    }
+
+    #[test]
+    fn content_in_clear_is_reported_in_french_too() {
+        let f = finding_of(200, None);
+        let fr = f.message_fr.as_deref().unwrap_or_default();
+        assert!(fr.contains("sert du contenu sans chiffrement"), "{fr}");
     }
 
     #[test]

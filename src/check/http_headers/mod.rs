@@ -19,7 +19,8 @@ pub use nosniff::Nosniff;
 pub use referrer_policy::ReferrerPolicy;
 
 use crate::check::Context;
-use crate::finding::{Finding, Subject};
+use crate::finding::{Finding, Message, Subject};
+use crate::msg;
 use crate::observation::Observed;
 use crate::observation::http::{HttpExchange, HttpResponse};
 use crate::plan::targets::{WebHost, web_hosts};
@@ -35,12 +36,12 @@ pub(crate) fn for_each_page(
         .map(|web| {
             let subject = Subject::Host(web.host.clone());
             match cx.observations.http.get(&web.https_url) {
-                None => cx.not_observed(subject, format!("a response from {}", web.https_url)),
+                None => cx.not_observed(subject, a_response_from(&web.https_url)),
                 Some(Observed::Failed(failure)) => cx
                     .inconclusive(subject, failure)
                     .evidence("url", web.https_url.clone()),
                 Some(Observed::Seen(exchange)) => match exchange.last() {
-                    None => cx.not_observed(subject, format!("a response from {}", web.https_url)),
+                    None => cx.not_observed(subject, a_response_from(&web.https_url)),
                     // A rate limiter's answer is not the page: its headers say nothing of the
                     // site's own.
                     Some(last) if last.status == 429 => rate_limited(cx, subject, last),
@@ -51,14 +52,20 @@ pub(crate) fn for_each_page(
         .collect()
 }
 
+/// What `not_observed` says is missing when a page gave no response.
+fn a_response_from(url: &str) -> Message {
+    msg!("a response from {url}", "une réponse de {url}")
+}
+
 /// The `inconclusive` finding for a page that answered 429 Too Many Requests (after the
 /// probe's retries): the server refused to show it to us.
 pub(crate) fn rate_limited(cx: &Context<'_>, subject: Subject, last: &HttpResponse) -> Finding {
     cx.finding(
         subject,
         crate::finding::Verdict::Inconclusive,
-        format!(
+        msg!(
             "could not observe: {} answered 429 Too Many Requests",
+            "observation impossible : {} a répondu 429 Too Many Requests (trop de requêtes)",
             last.url
         ),
     )
@@ -107,6 +114,146 @@ pub(crate) fn directives(value: &str) -> Vec<(String, String)> {
             },
         )
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::{exchange, hops, page, response};
+    use super::*;
+    use crate::check::Check;
+    use crate::check::tls::test_support::{judge, member, observations, timeout};
+    use crate::observation::Observations;
+
+    const CHECKS: [&dyn Check; 7] = [
+        &ContentSecurityPolicy,
+        &CookiesSecure,
+        &FrameProtection,
+        &Hsts,
+        &HttpRedirectsToHttps,
+        &Nosniff,
+        &ReferrerPolicy,
+    ];
+
+    /// Pages that lead every check of the family through most of its messages.
+    fn situations() -> Vec<(crate::declaration::Member, Observations)> {
+        let headers: &[&[(&str, &str)]] = &[
+            &[],
+            &[
+                ("content-security-policy", "default-src 'self'"),
+                ("set-cookie", "sid=1; Secure; HttpOnly; SameSite=Lax"),
+                ("set-cookie", "__Host-x=1"),
+                ("x-frame-options", "DENY"),
+                ("strict-transport-security", "max-age=31536000"),
+                ("x-content-type-options", "nosniff"),
+                ("referrer-policy", "no-referrer"),
+            ],
+            &[
+                ("content-security-policy", "default-src * 'unsafe-inline'"),
+                ("content-security-policy-report-only", "default-src 'self'"),
+                ("set-cookie", "sess=1; SameSite=bogus"),
+                ("x-frame-options", "ALLOW-FROM https://x.test"),
+                ("strict-transport-security", "max-age=60"),
+                ("strict-transport-security", "max-age=1y"),
+                ("x-content-type-options", "sniff"),
+                ("referrer-policy", "unsafe-url"),
+            ],
+            &[
+                ("content-security-policy", "frame-ancestors *"),
+                ("x-frame-options", "DENY, SAMEORIGIN"),
+                ("strict-transport-security", "includeSubDomains"),
+                ("referrer-policy", "origin"),
+            ],
+            &[
+                ("content-security-policy-report-only", "default-src 'self'"),
+                ("strict-transport-security", "max-age=0"),
+                ("referrer-policy", "bogus"),
+            ],
+        ];
+        let mut all: Vec<_> = headers.iter().map(|h| page(h)).collect();
+        let plain_answers = [
+            response(
+                "http://chaton.test/",
+                301,
+                &[("location", "https://chaton.test/")],
+            ),
+            response(
+                "http://chaton.test/",
+                301,
+                &[("location", "https://www.chaton.test/")],
+            ),
+            response(
+                "http://chaton.test/",
+                302,
+                &[("location", "http://chaton.test/a")],
+            ),
+            response("http://chaton.test/", 301, &[("location", "https://[::1")]),
+            response("http://chaton.test/", 200, &[]),
+            response("http://chaton.test/", 204, &[]),
+            response("http://chaton.test/", 404, &[]),
+        ];
+        for plain in plain_answers {
+            let (m, mut obs) = page(&[]);
+            obs.http.insert(
+                "http://chaton.test/".into(),
+                crate::observation::Observed::Seen(exchange(vec![plain])),
+            );
+            all.push((m, obs));
+        }
+        let (m, mut obs) = page(&[]);
+        obs.http.insert(
+            "http://chaton.test/".into(),
+            crate::observation::Observed::Failed(crate::observation::ProbeFailure::Refused),
+        );
+        all.push((m, obs));
+        all.push(hops(vec![
+            response(
+                "https://chaton.test/",
+                302,
+                &[("location", "https://www.chaton.test/")],
+            ),
+            response(
+                "https://www.chaton.test/",
+                200,
+                &[("strict-transport-security", "max-age=31536000")],
+            ),
+        ]));
+        all.push(hops(vec![response("https://chaton.test/", 429, &[])]));
+        all.push(hops(vec![]));
+        let (m, mut obs) = page(&[]);
+        obs.http.insert("https://chaton.test/".into(), timeout());
+        all.push((m, obs));
+        all.push((member("https://chaton.test/", &[]), observations()));
+        all
+    }
+
+    #[test]
+    fn every_finding_of_the_family_has_a_french_message() {
+        for (m, obs) in situations() {
+            for check in CHECKS {
+                for f in judge(check, &m, &obs) {
+                    let fr = f.message_fr.as_deref().unwrap_or_default();
+                    assert!(
+                        !fr.is_empty(),
+                        "{}: no French for {:?}",
+                        check.id(),
+                        f.message
+                    );
+                    assert_ne!(fr, f.message, "{}: French is the English", check.id());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_rate_limited_page_is_explained_in_french() {
+        let (m, obs) = hops(vec![response("https://chaton.test/", 429, &[])]);
+        let f = judge(&Nosniff, &m, &obs).remove(0);
+        let fr = f.message_fr.as_deref().unwrap_or_default();
+        assert!(
+            fr.starts_with("observation impossible : https://chaton.test/ a répondu 429"),
+            "{fr}"
+        );
+    }
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@
 use super::{for_each_page, list_items};
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::Finding;
+use crate::msg;
 
 /// Browsers are told not to guess content types.
 pub struct Nosniff;
@@ -29,17 +30,26 @@ impl Check for Nosniff {
             let finding = match list_items(raw.iter().copied()).first() {
                 Some(first) if first.eq_ignore_ascii_case("nosniff") => cx.pass(
                     subject,
-                    format!("{url} sets X-Content-Type-Options: nosniff"),
+                    msg!(
+                        "{url} sets X-Content-Type-Options: nosniff",
+                        "{url} envoie l'en-tête X-Content-Type-Options: nosniff"
+                    ),
                 ),
                 _ if raw.is_empty() => {
                     return cx.warn(
                         subject,
-                        format!("{url} does not set X-Content-Type-Options: nosniff"),
+                        msg!(
+                            "{url} does not set X-Content-Type-Options: nosniff",
+                            "{url} n'envoie pas l'en-tête X-Content-Type-Options: nosniff"
+                        ),
                     );
                 }
                 _ => cx.warn(
                     subject,
-                    format!("{url} sets X-Content-Type-Options to a value other than nosniff, which browsers ignore"),
+                    msg!(
+                        "{url} sets X-Content-Type-Options to a value other than nosniff, which browsers ignore",
+                        "{url} donne à X-Content-Type-Options une autre valeur que nosniff, que les navigateurs ignorent"
+                    ),
                 ),
             };
             raw.iter().fold(finding, |f, value| {
@@ -123,6 +133,14 @@ mod tests {
     #[test]
     fn missing_header_warns() {
         assert_eq!(verdict_for(&[]), Verdict::Warn);
+    }
+
+    #[test]
+    fn a_missing_header_is_reported_in_french_too() {
+        let (m, obs) = page(&[]);
+        let f = crate::check::tls::test_support::judge(&Nosniff, &m, &obs).remove(0);
+        let fr = f.message_fr.as_deref().unwrap_or_default();
+        assert!(fr.contains("n'envoie pas l'en-tête"), "{fr}");
     }
 
     #[test]

@@ -10,6 +10,7 @@
 use super::for_each_page;
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::Finding;
+use crate::msg;
 
 /// The effective Referrer-Policy keeps full URLs on the site.
 pub struct ReferrerPolicy;
@@ -49,20 +50,41 @@ impl Check for ReferrerPolicy {
             let finding = match effective.as_deref() {
                 None if values.is_empty() => cx.pass(
                     subject,
-                    format!("{url} sets no Referrer-Policy; browsers default to strict-origin-when-cross-origin"),
+                    msg!(
+                        "{url} sets no Referrer-Policy; browsers default to strict-origin-when-cross-origin",
+                        "{url} n'envoie pas d'en-tête Referrer-Policy ; les navigateurs appliquent alors strict-origin-when-cross-origin par défaut"
+                    ),
                 ),
                 None => cx.pass(
                     subject,
-                    format!("{url} sets a Referrer-Policy browsers do not understand; they keep strict-origin-when-cross-origin"),
+                    msg!(
+                        "{url} sets a Referrer-Policy browsers do not understand; they keep strict-origin-when-cross-origin",
+                        "{url} envoie une Referrer-Policy que les navigateurs ne comprennent pas ; ils s'en tiennent à strict-origin-when-cross-origin"
+                    ),
                 ),
                 Some(policy @ ("unsafe-url" | "no-referrer-when-downgrade")) => {
-                    cx.warn(subject, format!("{url} sets Referrer-Policy {policy}, which sends full URLs to other sites"))
+                    cx.warn(
+                        subject,
+                        msg!(
+                            "{url} sets Referrer-Policy {policy}, which sends full URLs to other sites",
+                            "{url} fixe la Referrer-Policy à {policy}, qui transmet les adresses complètes aux autres sites"
+                        ),
+                    )
                 }
                 Some(policy @ ("origin" | "origin-when-cross-origin")) => cx.pass(
                     subject,
-                    format!("{url} sets Referrer-Policy {policy}: other sites get the origin only, never the full address (Mozilla Observatory still counts it unsafe, as the origin also goes to plain-HTTP sites)"),
+                    msg!(
+                        "{url} sets Referrer-Policy {policy}: other sites get the origin only, never the full address (Mozilla Observatory still counts it unsafe, as the origin also goes to plain-HTTP sites)",
+                        "{url} fixe la Referrer-Policy à {policy} : les autres sites ne reçoivent que l'origine, jamais l'adresse complète (Mozilla Observatory la juge tout de même risquée, car l'origine part aussi vers les sites en HTTP simple)"
+                    ),
                 ),
-                Some(policy) => cx.pass(subject, format!("{url} sets Referrer-Policy {policy}")),
+                Some(policy) => cx.pass(
+                    subject,
+                    msg!(
+                        "{url} sets Referrer-Policy {policy}",
+                        "{url} fixe la Referrer-Policy à {policy}"
+                    ),
+                ),
             };
             values.iter().fold(finding, |f, value| {
                 f.evidence_at("http.referrer-policy", *value, url)
@@ -137,6 +159,8 @@ mod tests {
         let f = crate::check::tls::test_support::judge(&ReferrerPolicy, &m, &obs).remove(0);
         assert_eq!(f.verdict, Verdict::Pass);
         assert!(f.message.contains("Observatory"), "{}", f.message);
+        let fr = f.message_fr.as_deref().unwrap_or_default();
+        assert!(fr.contains("ne reçoivent que l'origine"), "{fr}");
     }
 
     #[test]

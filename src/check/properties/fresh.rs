@@ -5,6 +5,7 @@ use crate::catalogue::chatonsinfos_keys::parse_datetime;
 use crate::check::{Check, Context, ProbeKind};
 use crate::declaration::PropertiesFile;
 use crate::finding::{Finding, Subject};
+use crate::msg;
 
 /// Each ChatonsInfos file is recent.
 pub struct Fresh;
@@ -22,7 +23,10 @@ impl Check for Fresh {
         if cx.member.properties_files.is_empty() {
             return vec![cx.not_applicable(
                 Subject::Member,
-                "the member was not declared through ChatonsInfos",
+                msg!(
+                    "the member was not declared through ChatonsInfos",
+                    "ce membre n'est pas décrit par des fichiers ChatonsInfos"
+                ),
             )];
         }
         cx.member
@@ -38,7 +42,10 @@ fn judge_file(cx: &Context<'_>, file: &PropertiesFile) -> Finding {
     let Some(entry) = file.entries.iter().find(|e| e.key == "file.datetime") else {
         return cx.warn(
             subject,
-            "no file.datetime: how fresh this file is cannot be told",
+            msg!(
+                "no file.datetime: how fresh this file is cannot be told",
+                "pas de file.datetime : impossible de savoir si ce fichier est à jour"
+            ),
         );
     };
     let at = format!("{}:{}", file.location, entry.line);
@@ -46,8 +53,9 @@ fn judge_file(cx: &Context<'_>, file: &PropertiesFile) -> Finding {
         return cx
             .warn(
                 subject,
-                format!(
+                msg!(
                     "file.datetime `{}` is not a date-time: freshness unknown",
+                    "file.datetime `{}` n'est pas une date et heure : impossible de savoir si ce fichier est à jour",
                     entry.value
                 ),
             )
@@ -58,20 +66,29 @@ fn judge_file(cx: &Context<'_>, file: &PropertiesFile) -> Finding {
     let finding = if age.whole_days() > max_days {
         cx.warn(
             subject,
-            format!(
+            msg!(
                 "last generated {} days ago (more than {max_days})",
+                "généré pour la dernière fois il y a {} jours (plus de {max_days})",
                 age.whole_days()
             ),
         )
     } else if age.whole_days() < -1 {
         cx.warn(
             subject,
-            format!("file.datetime is {} days in the future", -age.whole_days()),
+            msg!(
+                "file.datetime is {} days in the future",
+                "file.datetime indique une date située {} jours dans le futur",
+                -age.whole_days()
+            ),
         )
     } else {
         cx.pass(
             subject,
-            format!("generated {} days ago", age.whole_days().max(0)),
+            msg!(
+                "generated {} days ago",
+                "généré il y a {} jours",
+                age.whole_days().max(0)
+            ),
         )
     };
     finding.evidence_at("file.datetime", entry.value.clone(), at)
@@ -86,6 +103,10 @@ mod tests {
     use crate::finding::Verdict;
 
     fn verdict(datetime: Option<&str>) -> Verdict {
+        finding(datetime).verdict
+    }
+
+    fn finding(datetime: Option<&str>) -> Finding {
         let mut entries = vec![("organization.name", "Chaton")];
         if let Some(datetime) = datetime {
             entries.push(("file.datetime", datetime));
@@ -97,7 +118,10 @@ mod tests {
             &observations(vec![]),
             &Config::default(),
         );
-        findings[0].verdict
+        findings
+            .into_iter()
+            .next()
+            .expect("internal error: one file, one finding")
     }
 
     #[test]
@@ -108,6 +132,13 @@ mod tests {
     #[test]
     fn a_file_from_two_years_ago_warns() {
         assert_eq!(verdict(Some("2024-01-31T12:00:00")), Verdict::Warn);
+    }
+
+    #[test]
+    fn an_old_file_is_reported_in_french_too() {
+        let f = finding(Some("2024-01-31T12:00:00"));
+        let fr = f.message_fr.as_deref().unwrap_or_default();
+        assert!(fr.contains("généré pour la dernière fois il y a"), "{fr}");
     }
 
     #[test]

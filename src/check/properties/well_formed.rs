@@ -8,6 +8,7 @@ use crate::catalogue::chatonsinfos_keys::{KeyLevel, key_table};
 use crate::check::{Check, Context, ProbeKind};
 use crate::declaration::PropertiesFile;
 use crate::finding::{Finding, Subject, Verdict};
+use crate::msg;
 
 /// Each ChatonsInfos file is well formed.
 pub struct WellFormed;
@@ -25,7 +26,10 @@ impl Check for WellFormed {
         if cx.member.properties_files.is_empty() {
             return vec![cx.not_applicable(
                 Subject::Member,
-                "the member was not declared through ChatonsInfos",
+                msg!(
+                    "the member was not declared through ChatonsInfos",
+                    "ce membre n'est pas décrit par des fichiers ChatonsInfos"
+                ),
             )];
         }
         cx.member
@@ -161,15 +165,25 @@ fn judge_file(cx: &Context<'_>, file: &PropertiesFile) -> Finding {
     let mut finding = match worst {
         Verdict::Fail => cx.fail(
             subject,
-            format!("{problems} problem(s) in this ChatonsInfos file, some against verified rules"),
+            msg!(
+                "{problems} problem(s) in this ChatonsInfos file, some against verified rules",
+                "{problems} problème(s) dans ce fichier ChatonsInfos, dont certains enfreignent des règles vérifiées"
+            ),
         ),
         Verdict::Warn => cx.warn(
             subject,
-            format!("{problems} minor problem(s) in this ChatonsInfos file"),
+            msg!(
+                "{problems} minor problem(s) in this ChatonsInfos file",
+                "{problems} problème(s) mineur(s) dans ce fichier ChatonsInfos"
+            ),
         ),
         _ => cx.pass(
             subject,
-            format!("{} entries, all well formed", file.entries.len()),
+            msg!(
+                "{} entries, all well formed",
+                "{} entrées, toutes bien formées",
+                file.entries.len()
+            ),
         ),
     };
     for issue in issues {
@@ -235,6 +249,8 @@ mod tests {
                 .iter()
                 .any(|e| e.value.contains("organization.name"))
         );
+        let fr = findings[0].message_fr.as_deref().unwrap_or_default();
+        assert!(fr.contains("enfreignent des règles vérifiées"), "{fr}");
     }
 
     #[test]
@@ -302,5 +318,7 @@ mod tests {
     fn members_not_from_chatonsinfos_are_not_applicable() {
         let findings = judge(vec![]);
         assert_eq!(findings[0].verdict, Verdict::NotApplicable);
+        let fr = findings[0].message_fr.as_deref().unwrap_or_default();
+        assert!(fr.contains("ChatonsInfos"), "{fr}");
     }
 }
