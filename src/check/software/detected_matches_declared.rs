@@ -66,7 +66,7 @@ fn judge_service(cx: &Context<'_>, service: &Service) -> Finding {
                         subject,
                         msg!(
                             "the service shows {product} but declares no software",
-                            "le service laisse voir {product}, mais aucun logiciel n'est déclaré pour lui"
+                            "le service montre des indices de {product}, mais aucun logiciel n'est déclaré pour lui"
                         ),
                     ),
                     d,

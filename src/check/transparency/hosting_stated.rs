@@ -88,7 +88,7 @@ impl Check for HostingStated {
             };
             let message = msg!(
                 "no hosting location or hardware provider recognised in the {read} page(s) read; a reviewer should look for them",
-                "ni lieu d'hébergement ni hébergeur du matériel reconnu dans {pages_fr} ; une personne doit les chercher"
+                "aucun lieu d'hébergement ni hébergeur du matériel n'a été reconnu dans {pages_fr} ; une personne doit les chercher"
             );
             return vec![attach(cx.manual(Subject::Member, message))];
         }
@@ -240,6 +240,18 @@ mod tests {
         assert!(
             fr.contains("le lieu d'hébergement n'a pas été reconnu"),
             "{fr}"
+        );
+    }
+
+    #[test]
+    fn nothing_recognised_on_a_readable_website_goes_to_a_reviewer() {
+        let findings = judge(&HostingStated, &member(), vec![home(vec![])]);
+        assert_eq!(findings[0].verdict, Verdict::Manual);
+        assert_eq!(
+            findings[0].message_fr.as_deref(),
+            Some(
+                "aucun lieu d'hébergement ni hébergeur du matériel n'a été reconnu dans la page lue ; une personne doit les chercher"
+            )
         );
     }
 
