@@ -7,6 +7,7 @@ use super::catalogued;
 use crate::check::{Check, Context, ProbeKind};
 use crate::declaration::Service;
 use crate::finding::{Finding, Subject};
+use crate::msg;
 use crate::observation::Observed;
 use crate::observation::software::{Detection, SoftwareObservation, Strength, VersionKind};
 
@@ -38,7 +39,12 @@ fn judge_service(cx: &Context<'_>, service: &Service) -> Finding {
     let subject = Subject::Service(service.id.clone());
     let url = service.url.as_str();
     let obs = match cx.observations.software.get(url) {
-        None => return cx.not_observed(subject, format!("the software of {url}")),
+        None => {
+            return cx.not_observed(
+                subject,
+                msg!("the software of {url}", "le logiciel de {url}"),
+            );
+        }
         Some(Observed::Failed(failure)) => {
             return cx.inconclusive(subject, failure).evidence("url", url);
         }
@@ -53,23 +59,36 @@ fn judge_service(cx: &Context<'_>, service: &Service) -> Finding {
         .filter(|s| !s.name.trim().is_empty());
     let Some(declared) = declared else {
         return match best(obs.detections.iter()) {
-            Some(d) => with_detection(
-                cx.warn(
-                    subject,
-                    format!("the service shows {} but declares no software", d.product),
+            Some(d) => {
+                let product = &d.product;
+                with_detection(
+                    cx.warn(
+                        subject,
+                        msg!(
+                            "the service shows {product} but declares no software",
+                            "le service montre des indices de {product}, mais aucun logiciel n'est déclaré pour lui"
+                        ),
+                    ),
+                    d,
+                )
+            }
+            None => cx.not_applicable(
+                subject,
+                msg!(
+                    "no software declared and none detected",
+                    "aucun logiciel déclaré, et aucun détecté"
                 ),
-                d,
             ),
-            None => cx.not_applicable(subject, "no software declared and none detected"),
         };
     };
+    let name = &declared.name;
     if obs.detections.is_empty() {
         return tried(
             cx.manual(
                 subject,
-                format!(
-                    "no marker of {} found; absence of a marker is not evidence of absence",
-                    declared.name
+                msg!(
+                    "no marker of {name} found; absence of a marker is not evidence of absence",
+                    "aucun indice de {name} trouvé ; l'absence d'indice ne prouve pas l'absence du logiciel"
                 ),
             ),
             obs,
@@ -84,20 +103,21 @@ fn judge_service(cx: &Context<'_>, service: &Service) -> Finding {
         return judge_version(cx, subject, declared.version.as_deref(), d);
     }
     let other = best(obs.detections.iter()).expect("internal error: detections is not empty");
+    let shown = &other.product;
     let finding = if other.strength == Strength::Strong && other.in_catalogue && product.is_some() {
         cx.fail(
             subject,
-            format!(
-                "declared as {}, but the service names itself {}",
-                declared.name, other.product
+            msg!(
+                "declared as {name}, but the service names itself {shown}",
+                "déclaré comme {name}, mais le service se présente lui-même comme {shown}"
             ),
         )
     } else {
         cx.manual(
             subject,
-            format!(
-                "declared as {}, but markers suggest {}; a human must look",
-                declared.name, other.product
+            msg!(
+                "declared as {name}, but markers suggest {shown}; a human must look",
+                "déclaré comme {name}, mais des indices évoquent {shown} ; une personne doit vérifier"
             ),
         )
     };
@@ -114,20 +134,45 @@ fn judge_version(
         .version
         .as_deref()
         .filter(|_| d.version_kind == VersionKind::Release);
+    let product = &d.product;
     let finding = match (declared, running) {
         (Some(declared), Some(running)) => match compare_at_declared_precision(declared, running) {
             Some(Ordering::Less) => cx.warn(
                 subject,
-                format!("{} runs {running}, newer than the declared {declared}: the declaration is out of date", d.product),
+                msg!(
+                    "{product} runs {running}, newer than the declared {declared}: the declaration is out of date",
+                    "le service fait tourner {product} {running}, plus récent que la version déclarée ({declared}) : la déclaration n'est pas à jour"
+                ),
             ),
             Some(Ordering::Greater) => cx.warn(
                 subject,
-                format!("{} runs {running}, older than the declared {declared}", d.product),
+                msg!(
+                    "{product} runs {running}, older than the declared {declared}",
+                    "le service fait tourner {product} {running}, plus ancien que la version déclarée ({declared})"
+                ),
             ),
-            Some(Ordering::Equal) => cx.pass(subject, format!("{} {running} runs, as declared", d.product)),
-            None => cx.pass(subject, format!("{} runs, as declared (versions not comparable)", d.product)),
+            Some(Ordering::Equal) => cx.pass(
+                subject,
+                msg!(
+                    "{product} {running} runs, as declared",
+                    "le service fait tourner {product} {running}, comme déclaré"
+                ),
+            ),
+            None => cx.pass(
+                subject,
+                msg!(
+                    "{product} runs, as declared (versions not comparable)",
+                    "le service fait tourner {product}, comme déclaré (versions non comparables)"
+                ),
+            ),
         },
-        _ => cx.pass(subject, format!("{} runs, as declared", d.product)),
+        _ => cx.pass(
+            subject,
+            msg!(
+                "{product} runs, as declared",
+                "le service fait tourner {product}, comme déclaré"
+            ),
+        ),
     };
     let finding = match declared {
         Some(v) => finding.evidence("declared.version", v),
@@ -266,6 +311,12 @@ mod tests {
             f.message
         );
         assert_eq!(
+            f.message_fr.as_deref(),
+            Some(
+                "le service fait tourner Mastodon 4.3.2, plus récent que la version déclarée (4.1.0) : la déclaration n'est pas à jour"
+            )
+        );
+        assert_eq!(
             verdict(
                 &DetectedMatchesDeclared,
                 &declared("Mastodon", Some("4.4")),
@@ -301,6 +352,10 @@ mod tests {
         )]);
         let (v, f) = verdict(&DetectedMatchesDeclared, &declared("Etherpad", None), &obs);
         assert_eq!(v, Verdict::Fail);
+        assert_eq!(
+            f.message_fr.as_deref(),
+            Some("déclaré comme Etherpad, mais le service se présente lui-même comme Nextcloud")
+        );
         assert!(
             f.evidence
                 .iter()

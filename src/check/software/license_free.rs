@@ -4,6 +4,7 @@ use super::{Freedom, catalogued, freedom, parse_licence};
 use crate::check::{Check, Context, ProbeKind};
 use crate::declaration::Service;
 use crate::finding::{Finding, Subject};
+use crate::msg;
 
 /// The declared licence is OSI-approved or FSF free/libre (one free branch of an `OR`, every
 /// part of an `AND`).
@@ -32,23 +33,33 @@ fn judge_service(cx: &Context<'_>, service: &Service) -> Finding {
     let Some(software) = &service.software else {
         return cx.warn(
             subject,
-            "no software declared for this service, so no licence either",
+            msg!(
+                "no software declared for this service, so no licence either",
+                "aucun logiciel déclaré pour ce service, donc aucune licence non plus"
+            ),
         );
     };
+    let name = &software.name;
     if software.proprietary {
         // A declared proprietary exception is allowed when listed publicly: that is
         // software.proprietary-exceptions-listed's question, not a breach here.
         return cx
             .not_applicable(
                 subject,
-                format!("{} is declared as a proprietary exception", software.name),
+                msg!(
+                    "{name} is declared as a proprietary exception",
+                    "{name} est déclaré comme exception privatrice"
+                ),
             )
             .evidence("software.proprietary", "true");
     }
     let Some(text) = &software.license else {
         let finding = cx.warn(
             subject,
-            format!("no licence declared for {}", software.name),
+            msg!(
+                "no licence declared for {name}",
+                "aucune licence déclarée pour {name}"
+            ),
         );
         return match catalogued(&software.name)
             .and_then(|p| p.spdx_license.as_deref().map(|l| (p, l)))
@@ -67,23 +78,37 @@ fn judge_service(cx: &Context<'_>, service: &Service) -> Finding {
             return cx
                 .manual(
                     subject,
-                    format!(
-                        "the declared licence of {} cannot be read: {why}",
-                        software.name
+                    msg!(
+                        "the declared licence of {name} cannot be read: {}",
+                        "la licence déclarée pour {name} est illisible : {}";
+                        why.en,
+                        why.fr.as_deref().unwrap_or(&why.en),
                     ),
                 )
                 .evidence("declared.licence", text);
         }
     };
     match freedom(&expr) {
-        Freedom::Free => cx.pass(subject, format!("{} is declared under a free licence ({text})", software.name)),
+        Freedom::Free => cx.pass(
+            subject,
+            msg!(
+                "{name} is declared under a free licence ({text})",
+                "{name} est déclaré sous licence libre ({text})"
+            ),
+        ),
         Freedom::NonFree => cx.fail(
             subject,
-            format!("{} is declared under a licence that is neither OSI-approved nor FSF free ({text})", software.name),
+            msg!(
+                "{name} is declared under a licence that is neither OSI-approved nor FSF free ({text})",
+                "{name} est déclaré sous une licence ni approuvée par l'OSI ni reconnue libre par la FSF ({text})"
+            ),
         ),
         Freedom::Unknown => cx.manual(
             subject,
-            format!("the declared licence of {} names terms outside the SPDX list ({text}); a human must read them", software.name),
+            msg!(
+                "the declared licence of {name} names terms outside the SPDX list ({text}); a human must read them",
+                "la licence déclarée pour {name} renvoie à des conditions hors de la liste SPDX ({text}) ; une personne doit les lire"
+            ),
         ),
     }
     .evidence("declared.licence", text)
@@ -115,6 +140,15 @@ mod tests {
     #[test]
     fn a_non_free_licence_fails() {
         assert_eq!(licensed(Some("BUSL-1.1")), Verdict::Fail);
+        let mut sw = software("Etherpad");
+        sw.license = Some("BUSL-1.1".into());
+        let (_, f) = verdict(&LicenseFree, &member(Some(sw)), &observations());
+        assert_eq!(
+            f.message_fr.as_deref(),
+            Some(
+                "Etherpad est déclaré sous une licence ni approuvée par l'OSI ni reconnue libre par la FSF (BUSL-1.1)"
+            )
+        );
         assert_eq!(licensed(Some("MIT AND BUSL-1.1")), Verdict::Fail);
     }
 
@@ -127,6 +161,13 @@ mod tests {
         );
         assert_eq!(licensed(Some("free as in freedom")), Verdict::Manual);
         assert_eq!(licensed(Some("((MIT")), Verdict::Manual);
+        let mut sw = software("Etherpad");
+        sw.license = Some("  ".into());
+        let (_, f) = verdict(&LicenseFree, &member(Some(sw)), &observations());
+        assert_eq!(
+            f.message_fr.as_deref(),
+            Some("la licence déclarée pour Etherpad est illisible : licence vide")
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@ use super::{catalogued, families, parse_licence};
 use crate::check::{Check, Context, ProbeKind};
 use crate::declaration::Service;
 use crate::finding::{Finding, Subject};
+use crate::msg;
 
 /// Every licence the member names for a product is one of the licences the catalogue gives for
 /// it. The "only"/"or later" grant and deprecated ids (`AGPL-3.0` for `AGPL-3.0-only`) are not
@@ -34,37 +35,51 @@ impl Check for LicenseMatchesCatalogue {
 fn judge_service(cx: &Context<'_>, service: &Service) -> Finding {
     let subject = Subject::Service(service.id.clone());
     let Some(software) = &service.software else {
-        return cx.not_applicable(subject, "no software declared");
+        return cx.not_applicable(
+            subject,
+            msg!("no software declared", "aucun logiciel déclaré"),
+        );
     };
+    let name = &software.name;
     if software.proprietary {
         return cx.not_applicable(
             subject,
-            format!("{} is declared proprietary", software.name),
+            msg!(
+                "{name} is declared proprietary",
+                "{name} est déclaré privateur"
+            ),
         );
     }
     let Some(declared) = &software.license else {
         return cx.not_applicable(
             subject,
-            format!("no licence declared for {}", software.name),
+            msg!(
+                "no licence declared for {name}",
+                "aucune licence déclarée pour {name}"
+            ),
         );
     };
     let Some(product) = catalogued(&software.name) else {
         return cx
             .manual(
                 subject,
-                format!(
-                    "{} is not in the software catalogue; compare its licence by hand",
-                    software.name
+                msg!(
+                    "{name} is not in the software catalogue; compare its licence by hand",
+                    "{name} n'est pas dans le catalogue des logiciels ; sa licence est à comparer à la main"
                 ),
             )
             .evidence("declared.licence", declared);
     };
     let source = product.license_source_url.clone().unwrap_or_default();
+    let product_name = &product.name;
     let Some(known) = &product.spdx_license else {
         return cx
             .manual(
                 subject,
-                format!("the catalogue has no licence for {}", product.name),
+                msg!(
+                    "the catalogue has no licence for {product_name}",
+                    "le catalogue n'indique pas de licence pour {product_name}"
+                ),
             )
             .evidence("declared.licence", declared);
     };
@@ -73,9 +88,9 @@ fn judge_service(cx: &Context<'_>, service: &Service) -> Finding {
         return cx
             .manual(
                 subject,
-                format!(
-                    "the declared licence of {} cannot be read as SPDX",
-                    product.name
+                msg!(
+                    "the declared licence of {product_name} cannot be read as SPDX",
+                    "la licence déclarée pour {product_name} n'est pas une expression SPDX lisible"
                 ),
             )
             .evidence("declared.licence", declared)
@@ -86,18 +101,23 @@ fn judge_service(cx: &Context<'_>, service: &Service) -> Finding {
     let finding = if unknown.is_empty() {
         cx.pass(
             subject,
-            format!(
-                "the declared licence of {} ({declared}) agrees with the catalogue ({known})",
-                product.name
+            msg!(
+                "the declared licence of {product_name} ({declared}) agrees with the catalogue ({known})",
+                "la licence déclarée pour {product_name} ({declared}) concorde avec celle du catalogue ({known})"
             ),
         )
     } else {
-        let mut message = format!(
-            "the declared licence of {} ({declared}) differs from the catalogue's ({known})",
-            product.name
+        let mut message = msg!(
+            "the declared licence of {product_name} ({declared}) differs from the catalogue's ({known})",
+            "la licence déclarée pour {product_name} ({declared}) diffère de celle du catalogue ({known})"
         );
         if product.licence_unverified() {
-            message.push_str("; the catalogue's licence for it is itself unverified");
+            message
+                .en
+                .push_str("; the catalogue's licence for it is itself unverified");
+            if let Some(fr) = &mut message.fr {
+                fr.push_str(" ; la licence que donne le catalogue n'est elle-même pas vérifiée");
+            }
         }
         cx.warn(subject, message).evidence(
             "licence.not_in_catalogue",
@@ -153,6 +173,16 @@ mod tests {
     #[test]
     fn another_licence_warns_and_never_fails() {
         assert_eq!(judged("Etherpad", Some("MIT")), Verdict::Warn);
+        let mut sw = software("Zammad");
+        sw.license = Some("MIT".into());
+        let (_, f) = verdict(&LicenseMatchesCatalogue, &member(Some(sw)), &observations());
+        let fr = f.message_fr.as_deref().unwrap_or_default();
+        assert!(
+            fr.starts_with("la licence déclarée pour Zammad (MIT) diffère de celle du catalogue (")
+                && fr
+                    .ends_with(" ; la licence que donne le catalogue n'est elle-même pas vérifiée"),
+            "{fr}"
+        );
         assert_eq!(judged("Nextcloud", Some("GPL-2.0-only")), Verdict::Warn);
         assert_eq!(
             judged("Zammad", Some("MIT")),

@@ -23,6 +23,9 @@ use std::collections::BTreeSet;
 use spdx::expression::{ExprNode, Operator};
 use spdx::{Expression, LicenseItem};
 
+use crate::finding::Message;
+use crate::msg;
+
 /// Three-valued answer for "is this licence expression free?".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Freedom {
@@ -38,20 +41,27 @@ pub enum Freedom {
 const MAX_EXPRESSION: usize = 512;
 
 /// Parses a declared licence: strict SPDX first, then the lax mode that accepts deprecated ids
-/// (`AGPL-3.0`), `+` and `/`. The error says what is wrong.
-pub fn parse_licence(text: &str) -> Result<Expression, String> {
+/// (`AGPL-3.0`), `+` and `/`. The error says what is wrong, in both languages (the parser's
+/// own words are quoted as they are).
+pub fn parse_licence(text: &str) -> Result<Expression, Message> {
     let text = text.trim();
     if text.is_empty() {
-        return Err("empty licence".into());
+        return Err(msg!("empty licence", "licence vide"));
     }
     if text.len() > MAX_EXPRESSION {
-        return Err(format!(
-            "licence expression longer than {MAX_EXPRESSION} bytes"
+        return Err(msg!(
+            "licence expression longer than {MAX_EXPRESSION} bytes",
+            "expression de licence de plus de {MAX_EXPRESSION} octets"
         ));
     }
     Expression::parse(text)
         .or_else(|_| Expression::parse_mode(text, spdx::ParseMode::LAX))
-        .map_err(|e| format!("not a valid SPDX expression: {e}"))
+        .map_err(|e| {
+            msg!(
+                "not a valid SPDX expression: {e}",
+                "expression SPDX invalide : {e}"
+            )
+        })
 }
 
 /// Whether an expression is free: `OR` needs one free branch, `AND` needs all.
@@ -147,7 +157,9 @@ mod tests {
         assert!(parse_licence("GPL-3.0+").is_ok());
         assert!(parse_licence("MIT/Apache-2.0").is_ok());
         let err = parse_licence("AGPL-3.0 OR (").expect_err("unbalanced");
-        assert!(err.contains("not a valid SPDX expression"), "{err}");
+        assert!(err.en.contains("not a valid SPDX expression"), "{err:?}");
+        let fr = err.fr.unwrap_or_default();
+        assert!(fr.starts_with("expression SPDX invalide : "), "{fr}");
         assert!(parse_licence("Proprietary Licence v2").is_err());
         assert!(parse_licence("").is_err());
         assert!(parse_licence(&"MIT AND ".repeat(1000)).is_err());

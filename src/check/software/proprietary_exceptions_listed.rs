@@ -5,6 +5,7 @@ use super::{Freedom, freedom, parse_licence};
 use crate::check::{Check, Context, ProbeKind};
 use crate::declaration::DocumentKind;
 use crate::finding::{Finding, Subject, Verdict};
+use crate::msg;
 use crate::observation::Observed;
 
 /// When a service's software is declared proprietary, or under a licence that is not free, the
@@ -43,7 +44,13 @@ fn judge_member(cx: &Context<'_>) -> Finding {
         })
         .collect();
     if exceptions.is_empty() {
-        return cx.not_applicable(Subject::Member, "no proprietary component declared");
+        return cx.not_applicable(
+            Subject::Member,
+            msg!(
+                "no proprietary component declared",
+                "aucun composant privateur déclaré"
+            ),
+        );
     }
     let listed = exceptions.join(", ");
     let Some(page) = cx
@@ -54,8 +61,9 @@ fn judge_member(cx: &Context<'_>) -> Finding {
         return cx
             .manual(
                 Subject::Member,
-                format!(
-                    "proprietary components declared ({listed}) but no exceptions page declared"
+                msg!(
+                    "proprietary components declared ({listed}) but no exceptions page declared",
+                    "composants privateurs déclarés ({listed}), mais aucune page des exceptions déclarée"
                 ),
             )
             .evidence("declared.exceptions", listed);
@@ -68,31 +76,49 @@ fn judge_member(cx: &Context<'_>) -> Finding {
                 .evidence("exceptions.page", page);
         }
         Err(None) => {
-            return cx.not_observed(Subject::Member, format!("the exceptions page {page}"));
+            return cx.not_observed(
+                Subject::Member,
+                msg!(
+                    "the exceptions page {page}",
+                    "la page des exceptions {page}"
+                ),
+            );
         }
         Ok(status @ 200..=299) => cx
             .pass(
                 Subject::Member,
-                format!("the exceptions page {page} answers"),
+                msg!(
+                    "the exceptions page {page} answers",
+                    "la page des exceptions {page} répond"
+                ),
             )
             .evidence_at("http.status", status.to_string(), page),
         Ok(status @ (404 | 410)) => cx
             .fail(
                 Subject::Member,
-                format!("the declared exceptions page {page} does not exist ({status})"),
+                msg!(
+                    "the declared exceptions page {page} does not exist ({status})",
+                    "la page des exceptions déclarée, {page}, n'existe pas ({status})"
+                ),
             )
             .evidence_at("http.status", status.to_string(), page),
         Ok(status @ 500..=599) => cx
             .finding(
                 Subject::Member,
                 Verdict::Inconclusive,
-                format!("the exceptions page {page} answers with a server error"),
+                msg!(
+                    "the exceptions page {page} answers with a server error",
+                    "la page des exceptions {page} répond par une erreur du serveur"
+                ),
             )
             .evidence_at("http.status", status.to_string(), page),
         Ok(status) => cx
             .manual(
                 Subject::Member,
-                format!("the exceptions page {page} answers {status}"),
+                msg!(
+                    "the exceptions page {page} answers {status}",
+                    "la page des exceptions {page} répond avec le code HTTP {status}"
+                ),
             )
             .evidence_at("http.status", status.to_string(), page),
     };
@@ -182,14 +208,17 @@ mod tests {
 
     #[test]
     fn a_declared_page_that_is_gone_fails() {
+        let (v, f) = verdict(
+            &ProprietaryExceptionsListed,
+            &proprietary(true),
+            &page_status(404),
+        );
+        assert_eq!(v, Verdict::Fail);
         assert_eq!(
-            verdict(
-                &ProprietaryExceptionsListed,
-                &proprietary(true),
-                &page_status(404)
+            f.message_fr.as_deref(),
+            Some(
+                "la page des exceptions déclarée, https://chaton.test/exceptions.html, n'existe pas (404)"
             )
-            .0,
-            Verdict::Fail
         );
     }
 

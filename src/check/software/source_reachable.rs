@@ -6,6 +6,7 @@ use crate::catalogue::software::source_shape;
 use crate::check::{Check, Context, ProbeKind};
 use crate::declaration::Service;
 use crate::finding::{Finding, Subject, Verdict};
+use crate::msg;
 use crate::observation::Observed;
 
 /// Media types of source archives.
@@ -45,18 +46,28 @@ impl Check for SourceReachable {
 fn judge_service(cx: &Context<'_>, service: &Service) -> Finding {
     let subject = Subject::Service(service.id.clone());
     let Some(software) = &service.software else {
-        return cx.not_applicable(subject, "no software declared");
+        return cx.not_applicable(
+            subject,
+            msg!("no software declared", "aucun logiciel déclaré"),
+        );
     };
+    let name = &software.name;
     if software.proprietary {
         return cx.not_applicable(
             subject,
-            format!("{} is declared proprietary", software.name),
+            msg!(
+                "{name} is declared proprietary",
+                "{name} est déclaré privateur"
+            ),
         );
     }
     let Some(source) = &software.source else {
         let finding = cx.warn(
             subject,
-            format!("no source URL declared for {}", software.name),
+            msg!(
+                "no source URL declared for {name}",
+                "aucune adresse du code source déclarée pour {name}"
+            ),
         );
         return match catalogued(&software.name).and_then(|p| p.source_repository_url.as_deref()) {
             Some(upstream) => {
@@ -70,19 +81,28 @@ fn judge_service(cx: &Context<'_>, service: &Service) -> Finding {
         return cx
             .manual(
                 subject,
-                format!("the source URL {declared} is not a web address and was not probed"),
+                msg!(
+                    "the source URL {declared} is not a web address and was not probed",
+                    "l'adresse du code source {declared} n'est pas une adresse web et n'a pas été vérifiée"
+                ),
             )
             .evidence("declared.source", declared);
     }
+    let unobserved = || {
+        msg!(
+            "the source URL {declared}",
+            "l'adresse du code source {declared}"
+        )
+    };
     let check = match cx
         .observations
         .software
         .get(service.url.as_str())
         .map(|o| o.seen().map(|s| &s.source))
     {
-        None => return cx.not_observed(subject, format!("the source URL {declared}")),
-        Some(None) => return cx.not_observed(subject, format!("the source URL {declared}")),
-        Some(Some(None)) => return cx.not_observed(subject, format!("the source URL {declared}")),
+        None => return cx.not_observed(subject, unobserved()),
+        Some(None) => return cx.not_observed(subject, unobserved()),
+        Some(Some(None)) => return cx.not_observed(subject, unobserved()),
         Some(Some(Some(Observed::Failed(failure)))) => {
             return cx
                 .inconclusive(subject, failure)
@@ -112,29 +132,42 @@ fn judge_service(cx: &Context<'_>, service: &Service) -> Finding {
                 Some(shape) => cx
                     .pass(
                         subject,
-                        format!("the source of {} is reachable at {declared}", software.name),
+                        msg!(
+                            "the source of {name} is reachable at {declared}",
+                            "le code source de {name} est accessible à l'adresse {declared}"
+                        ),
                     )
                     .evidence("source.shape", shape),
                 None => cx.manual(
                     subject,
-                    format!(
-                        "{declared} answers but does not look like a source repository or archive"
+                    msg!(
+                        "{declared} answers but does not look like a source repository or archive",
+                        "{declared} répond, mais ne ressemble ni à un dépôt de sources ni à une archive"
                     ),
                 ),
             }
         }
         404 | 410 => cx.fail(
             subject,
-            format!("the declared source URL {declared} does not exist ({status})"),
+            msg!(
+                "the declared source URL {declared} does not exist ({status})",
+                "l'adresse déclarée du code source, {declared}, n'existe pas ({status})"
+            ),
         ),
         500..=599 => cx.finding(
             subject,
             Verdict::Inconclusive,
-            format!("the declared source URL {declared} answers with a server error ({status})"),
+            msg!(
+                "the declared source URL {declared} answers with a server error ({status})",
+                "l'adresse déclarée du code source, {declared}, répond par une erreur du serveur ({status})"
+            ),
         ),
         _ => cx.manual(
             subject,
-            format!("the declared source URL {declared} answers {status}"),
+            msg!(
+                "the declared source URL {declared} answers {status}",
+                "l'adresse déclarée du code source, {declared}, répond avec le code HTTP {status}"
+            ),
         ),
     };
     finding.evidence("declared.source", declared).evidence_at(
@@ -200,14 +233,17 @@ mod tests {
     #[test]
     fn a_page_that_is_not_a_repository_needs_a_human() {
         let page = "https://chaton.test/about";
+        let (v, f) = verdict(
+            &SourceReachable,
+            &declared(Some(page)),
+            &answered(page, 200, Some("text/html")),
+        );
+        assert_eq!(v, Verdict::Manual);
         assert_eq!(
-            verdict(
-                &SourceReachable,
-                &declared(Some(page)),
-                &answered(page, 200, Some("text/html"))
+            f.message_fr.as_deref(),
+            Some(
+                "https://chaton.test/about répond, mais ne ressemble ni à un dépôt de sources ni à une archive"
             )
-            .0,
-            Verdict::Manual
         );
     }
 

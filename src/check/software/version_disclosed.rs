@@ -4,6 +4,7 @@ use super::detected_matches_declared::unreachable;
 use crate::check::{Check, Context, ProbeKind};
 use crate::declaration::Service;
 use crate::finding::{Finding, Subject};
+use crate::msg;
 use crate::observation::Observed;
 
 /// Informational: a public version lets users check that the service is up to date and find
@@ -34,7 +35,12 @@ fn judge_service(cx: &Context<'_>, service: &Service) -> Finding {
     let subject = Subject::Service(service.id.clone());
     let url = service.url.as_str();
     let obs = match cx.observations.software.get(url) {
-        None => return cx.not_observed(subject, format!("the software of {url}")),
+        None => {
+            return cx.not_observed(
+                subject,
+                msg!("the software of {url}", "le logiciel de {url}"),
+            );
+        }
         Some(Observed::Failed(failure)) => return cx.inconclusive(subject, failure),
         Some(Observed::Seen(obs)) => obs,
     };
@@ -43,14 +49,13 @@ fn judge_service(cx: &Context<'_>, service: &Service) -> Finding {
     }
     match obs.announced_version() {
         Some(d) => cx
-            .not_applicable(
-                subject,
-                format!(
-                    "informational: the service announces {} {}",
-                    d.product,
-                    d.version.as_deref().unwrap_or_default()
-                ),
-            )
+            .not_applicable(subject, {
+                let (product, version) = (&d.product, d.version.as_deref().unwrap_or_default());
+                msg!(
+                    "informational: the service announces {product} {version}",
+                    "pour information : le service annonce {product} {version}"
+                )
+            })
             .evidence_at(
                 "announced.version",
                 d.version.clone().unwrap_or_default(),
@@ -58,13 +63,18 @@ fn judge_service(cx: &Context<'_>, service: &Service) -> Finding {
             )
             .evidence_at("announced.signal", &d.signal, &d.url),
         None => cx
-            .not_applicable(
-                subject,
-                format!(
-                    "informational: no public version found in {} request(s)",
-                    obs.attempts.len()
-                ),
-            )
+            .not_applicable(subject, {
+                let requests = obs.attempts.len();
+                let requests_fr = if requests == 1 {
+                    "requête"
+                } else {
+                    "requêtes"
+                };
+                msg!(
+                    "informational: no public version found in {requests} request(s)",
+                    "pour information : aucune version publique trouvée en {requests} {requests_fr}"
+                )
+            })
             .evidence("announced.version", "none"),
     }
 }
@@ -94,6 +104,10 @@ mod tests {
                 .iter()
                 .any(|e| e.label == "announced.version" && e.value == "2.2.6")
         );
+        assert_eq!(
+            f.message_fr.as_deref(),
+            Some("pour information : le service annonce Etherpad 2.2.6")
+        );
     }
 
     #[test]
@@ -105,6 +119,10 @@ mod tests {
         let (v, f) = verdict(&VersionDisclosed, &member(None), &obs);
         assert_eq!(v, Verdict::NotApplicable);
         assert!(f.evidence.iter().any(|e| e.value == "none"));
+        assert_eq!(
+            f.message_fr.as_deref(),
+            Some("pour information : aucune version publique trouvée en 1 requête")
+        );
     }
 
     #[test]

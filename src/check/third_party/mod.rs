@@ -15,6 +15,7 @@ use crate::catalogue::third_parties::{ThirdParty, ThirdPartyTable, site_of};
 use crate::check::Context;
 use crate::declaration::Member;
 use crate::finding::{Finding, Subject};
+use crate::msg;
 use crate::observation::Observed;
 use crate::observation::page::{PageResources, Resource};
 
@@ -53,8 +54,11 @@ pub(crate) fn page_of<'a>(
 ) -> Result<&'a PageResources, Box<Finding>> {
     match cx.observations.pages.get(url.as_str()) {
         None => Err(Box::new(
-            cx.not_observed(subject.clone(), format!("the resources of {url}"))
-                .evidence("page", url.as_str()),
+            cx.not_observed(
+                subject.clone(),
+                msg!("the resources of {url}", "les ressources de {url}"),
+            )
+            .evidence("page", url.as_str()),
         )),
         Some(Observed::Failed(failure)) => Err(Box::new(
             cx.inconclusive(subject.clone(), failure)

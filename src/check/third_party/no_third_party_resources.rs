@@ -13,6 +13,7 @@
 use crate::check::third_party::{Party, describe, page_of, subjects, third_parties};
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::{Finding, Subject, Verdict};
+use crate::msg;
 
 /// No third-party resource loaded automatically by the website or a declared service.
 pub struct NoThirdPartyResources;
@@ -87,35 +88,40 @@ fn judge_page(
             .join(", ")
     };
     let mut finding = if !ruled.is_empty() {
+        let sites = names(&ruled);
         cx.fail(
             subject,
-            format!(
-                "{page} makes browsers contact {}: services the reviewers' checklist rules out",
-                names(&ruled)
+            msg!(
+                "{page} makes browsers contact {sites}: services the reviewers' checklist rules out",
+                "{page} fait contacter {sites} par les navigateurs : des services que la grille des relecteurs exclut"
             ),
         )
     } else if !loaded.is_empty() {
+        let (count, sites) = (loaded.len(), names(&loaded));
+        let party = if count == 1 { "y" } else { "ies" };
         cx.warn(
             subject,
-            format!(
-                "{page} makes browsers contact {} third part{}: {}",
-                loaded.len(),
-                if loaded.len() == 1 { "y" } else { "ies" },
-                names(&loaded)
+            msg!(
+                "{page} makes browsers contact {count} third part{party}: {sites}",
+                "{page} fait contacter {count} tiers par les navigateurs : {sites}"
             ),
         )
     } else if truncated {
         cx.finding(
             subject,
             Verdict::Inconclusive,
-            format!(
-                "{page} has more resources than the scan records; no third party among those seen"
+            msg!(
+                "{page} has more resources than the scan records; no third party among those seen",
+                "{page} contient plus de ressources que l'analyse n'en enregistre ; aucun tiers parmi celles relevées"
             ),
         )
     } else {
         cx.pass(
             subject,
-            format!("{page} makes browsers contact no third party"),
+            msg!(
+                "{page} makes browsers contact no third party",
+                "{page} ne fait contacter aucun tiers par les navigateurs"
+            ),
         )
     };
     for party in parties {
@@ -144,6 +150,12 @@ mod tests {
         )]);
         let findings = judge(&NoThirdPartyResources, &obs);
         assert_eq!(findings[0].verdict, Verdict::Fail, "{findings:?}");
+        assert_eq!(
+            findings[0].message_fr.as_deref(),
+            Some(
+                "https://www.chaton.test/ fait contacter fonts.googleapis.com par les navigateurs : des services que la grille des relecteurs exclut"
+            )
+        );
         assert_eq!(values(&findings[0], "third_party.category"), vec!["fonts"]);
     }
 
@@ -168,6 +180,13 @@ mod tests {
         ]);
         let findings = judge(&NoThirdPartyResources, &obs);
         assert_eq!(findings[0].verdict, Verdict::Warn);
+        let fr = findings[0].message_fr.as_deref().unwrap_or_default();
+        assert!(
+            fr.starts_with(
+                "https://www.chaton.test/ fait contacter 3 tiers par les navigateurs : "
+            ),
+            "{fr}"
+        );
         assert_eq!(
             values(&findings[0], "third_party.domain"),
             vec!["openstreetmap.org", "unknown.test", "d111.cloudfront.net"]

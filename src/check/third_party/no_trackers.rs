@@ -11,6 +11,7 @@
 use crate::check::third_party::{Party, describe, page_of, subjects, third_parties};
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::{Finding, Subject, Verdict};
+use crate::msg;
 use crate::observation::page::{Resource, ResourceContext};
 
 /// No tracker or advertising third party on the website or any declared service.
@@ -105,37 +106,56 @@ fn judge_page(
     let fails = hits.iter().filter(|h| h.0 == Verdict::Fail).count();
     let warns = hits.iter().filter(|h| h.0 == Verdict::Warn).count();
     let mut finding = if fails > 0 {
+        let party = plural(fails);
         cx.fail(
             subject,
-            format!(
-                "{page} makes browsers load {fails} tracker or advertising third part{}",
-                plural(fails)
+            msg!(
+                "{page} makes browsers load {fails} tracker or advertising third part{party}",
+                "{page} fait charger par les navigateurs {fails} tiers de pistage ou de publicité"
             ),
         )
     } else if warns > 0 {
+        let (s, likely) = if warns == 1 {
+            (
+                "",
+                "pisteur probable (non vérifié, ou chargé après consentement)",
+            )
+        } else {
+            (
+                "s",
+                "pisteurs probables (non vérifiés, ou chargés après consentement)",
+            )
+        };
         cx.warn(
             subject,
-            format!(
-                "{page} references {warns} likely tracker{} (unverified, or loaded after consent)",
-                if warns == 1 { "" } else { "s" }
+            msg!(
+                "{page} references {warns} likely tracker{s} (unverified, or loaded after consent)",
+                "{page} fait référence à {warns} {likely}"
             ),
         )
     } else if truncated {
         cx.finding(
             subject,
             Verdict::Inconclusive,
-            format!("{page} has more resources than the scan records; no tracker among those seen"),
+            msg!(
+                "{page} has more resources than the scan records; no tracker among those seen",
+                "{page} contient plus de ressources que l'analyse n'en enregistre ; aucun pisteur parmi celles relevées"
+            ),
         )
     } else if hits.is_empty() {
         cx.pass(
             subject,
-            format!("{page} loads no known tracker or advertising third party"),
+            msg!(
+                "{page} loads no known tracker or advertising third party",
+                "{page} ne charge aucun pisteur ni tiers publicitaire connu"
+            ),
         )
     } else {
         cx.pass(
             subject,
-            format!(
-                "{page} loads no tracker; trackers appear only in markup a browser never loads"
+            msg!(
+                "{page} loads no tracker; trackers appear only in markup a browser never loads",
+                "{page} ne charge aucun pisteur ; il n'en apparaît que dans du balisage qu'un navigateur ne charge jamais"
             ),
         )
     };
@@ -164,6 +184,12 @@ mod tests {
         let findings = judge(&NoTrackers, &obs);
         assert_eq!(findings.len(), 1);
         assert_eq!(findings[0].verdict, Verdict::Fail);
+        assert_eq!(
+            findings[0].message_fr.as_deref(),
+            Some(
+                "https://www.chaton.test/ fait charger par les navigateurs 1 tiers de pistage ou de publicité"
+            )
+        );
         assert_eq!(
             values(&findings[0], "third_party.domain"),
             vec!["googletagmanager.com"]
@@ -202,9 +228,13 @@ mod tests {
             "script[data-src]",
             ResourceContext::ConsentGated,
         );
+        let findings = judge(&NoTrackers, &observations(vec![gated]));
+        assert_eq!(findings[0].verdict, Verdict::Warn);
         assert_eq!(
-            judge(&NoTrackers, &observations(vec![gated]))[0].verdict,
-            Verdict::Warn
+            findings[0].message_fr.as_deref(),
+            Some(
+                "https://www.chaton.test/ fait référence à 1 pisteur probable (non vérifié, ou chargé après consentement)"
+            )
         );
         let commented = inert(
             "https://www.google-analytics.com/analytics.js",
@@ -213,6 +243,8 @@ mod tests {
         );
         let findings = judge(&NoTrackers, &observations(vec![commented]));
         assert_eq!(findings[0].verdict, Verdict::Pass);
+        let fr = findings[0].message_fr.as_deref().unwrap_or_default();
+        assert!(fr.ends_with("qu'un navigateur ne charge jamais"), "{fr}");
         assert_eq!(
             values(&findings[0], "third_party.context"),
             vec!["html-comment"]

@@ -11,6 +11,7 @@ use crate::catalogue::vocabulary::{contains_term, normalize, vocabulary};
 use crate::check::transparency::{documents, statements, website_unreadable, with_statement};
 use crate::check::{Check, Context, ProbeKind};
 use crate::finding::{Finding, Subject, Verdict};
+use crate::msg;
 use crate::observation::documents::label;
 
 /// The hosting location and the hardware provider are stated, and agree with ChatonsInfos.
@@ -27,7 +28,13 @@ impl Check for HostingStated {
 
     fn judge(&self, cx: &Context<'_>) -> Vec<Finding> {
         let Some(docs) = documents(cx) else {
-            return vec![cx.not_observed(Subject::Member, "the website's hosting statements")];
+            return vec![cx.not_observed(
+                Subject::Member,
+                msg!(
+                    "the website's hosting statements",
+                    "les indications d'hébergement du site"
+                ),
+            )];
         };
         let countries = statements(docs, label::HOSTING_COUNTRY);
         let providers = statements(docs, label::HOSTING_PROVIDER);
@@ -61,7 +68,12 @@ impl Check for HostingStated {
         };
         if stated_countries.is_empty() && stated_providers.is_empty() {
             if let Some(reason) = website_unreadable(docs) {
-                let message = format!("no hosting statement read, but {reason}");
+                let message = msg!(
+                    "no hosting statement read, but {}",
+                    "aucune indication d'hébergement lue, mais {}";
+                    reason.en,
+                    reason.fr,
+                );
                 return vec![attach(cx.finding(
                     Subject::Member,
                     Verdict::Inconclusive,
@@ -69,26 +81,31 @@ impl Check for HostingStated {
                 ))];
             }
             let read = docs.iter().filter(|d| d.reachable().is_some()).count();
-            let message = format!(
-                "no hosting location or hardware provider recognised in the {read} page(s) read; a reviewer should look for them"
+            let pages_fr = if read == 1 {
+                "la page lue".to_string()
+            } else {
+                format!("les {read} pages lues")
+            };
+            let message = msg!(
+                "no hosting location or hardware provider recognised in the {read} page(s) read; a reviewer should look for them",
+                "aucun lieu d'hébergement ni hébergeur du matériel n'a été reconnu dans {pages_fr} ; une personne doit les chercher"
             );
             return vec![attach(cx.manual(Subject::Member, message))];
         }
         if stated_countries.is_empty() || stated_providers.is_empty() {
-            let (seen, missing) = if stated_countries.is_empty() {
-                (
-                    format!("provider {}", join(&stated_providers)),
-                    "the hosting location",
+            let message = if stated_countries.is_empty() {
+                let providers = join(&stated_providers);
+                msg!(
+                    "the website states the provider {providers}, but the hosting location was not recognised; a reviewer should check",
+                    "le site nomme l'hébergeur du matériel ({providers}), mais le lieu d'hébergement n'a pas été reconnu ; une personne doit vérifier"
                 )
             } else {
-                (
-                    format!("location {}", join(&stated_countries)),
-                    "the hardware provider",
+                let countries = join(&stated_countries);
+                msg!(
+                    "the website states the location {countries}, but the hardware provider was not recognised; a reviewer should check",
+                    "le site indique le lieu d'hébergement ({countries}), mais l'hébergeur du matériel n'a pas été reconnu ; une personne doit vérifier"
                 )
             };
-            let message = format!(
-                "the website states the {seen}, but {missing} was not recognised; a reviewer should check"
-            );
             return vec![attach(cx.manual(Subject::Member, message))];
         }
         let country_disagrees = !declared_countries.is_empty()
@@ -102,39 +119,37 @@ impl Check for HostingStated {
                     .any(|stated| same_provider(declared, stated))
             });
         if country_disagrees || provider_disagrees {
-            let mut parts = Vec::new();
+            let (mut parts_en, mut parts_fr) = (Vec::new(), Vec::new());
             if country_disagrees {
-                parts.push(format!(
-                    "the website says {} but ChatonsInfos declares {}",
-                    join(&stated_countries),
-                    declared_countries
-                        .iter()
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                let (stated, declared) = (join(&stated_countries), join_owned(&declared_countries));
+                parts_en.push(format!(
+                    "the website says {stated} but ChatonsInfos declares {declared}"
+                ));
+                parts_fr.push(format!(
+                    "le site indique {stated} mais ChatonsInfos déclare {declared}"
                 ));
             }
             if provider_disagrees {
-                parts.push(format!(
-                    "the website names {} but ChatonsInfos declares {}",
-                    join(&stated_providers),
-                    declared_providers
-                        .iter()
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                let (stated, declared) = (join(&stated_providers), join_owned(&declared_providers));
+                parts_en.push(format!(
+                    "the website names {stated} but ChatonsInfos declares {declared}"
+                ));
+                parts_fr.push(format!(
+                    "le site nomme {stated} mais ChatonsInfos déclare {declared}"
                 ));
             }
-            let message = format!(
+            let message = msg!(
                 "hosting statements disagree: {}; a reviewer should check which is right",
-                parts.join("; ")
+                "les indications d'hébergement se contredisent : {} ; une personne doit vérifier laquelle est juste";
+                parts_en.join("; "),
+                parts_fr.join(" ; "),
             );
             return vec![attach(cx.manual(Subject::Member, message))];
         }
-        let message = format!(
-            "the website states where data is hosted ({}) and by whom ({})",
-            join(&stated_countries),
-            join(&stated_providers)
+        let (countries, providers) = (join(&stated_countries), join(&stated_providers));
+        let message = msg!(
+            "the website states where data is hosted ({countries}) and by whom ({providers})",
+            "le site indique où les données sont hébergées ({countries}) et par qui ({providers})"
         );
         vec![attach(cx.pass(Subject::Member, message))]
     }
@@ -142,6 +157,10 @@ impl Check for HostingStated {
 
 fn join(values: &BTreeSet<&str>) -> String {
     values.iter().copied().collect::<Vec<_>>().join(", ")
+}
+
+fn join_owned(values: &BTreeSet<String>) -> String {
+    values.iter().cloned().collect::<Vec<_>>().join(", ")
 }
 
 /// Whether a declared `host.name` names the provider recognised on the website: same words, or
@@ -184,6 +203,10 @@ mod tests {
         ])];
         let findings = judge(&HostingStated, &hosted("fr", "OVH SAS"), docs);
         assert_eq!(findings[0].verdict, Verdict::Pass, "{findings:?}");
+        assert_eq!(
+            findings[0].message_fr.as_deref(),
+            Some("le site indique où les données sont hébergées (FR) et par qui (OVH)")
+        );
     }
 
     #[test]
@@ -200,6 +223,11 @@ mod tests {
             findings[0].message
         );
         assert!(findings[0].message.contains("Hetzner") && findings[0].message.contains("OVH"));
+        let fr = findings[0].message_fr.as_deref().unwrap_or_default();
+        assert!(
+            fr.contains("le site indique DE mais ChatonsInfos déclare FR ; le site nomme Hetzner"),
+            "{fr}"
+        );
     }
 
     #[test]
@@ -208,11 +236,33 @@ mod tests {
         let findings = judge(&HostingStated, &member(), docs);
         assert_eq!(findings[0].verdict, Verdict::Manual);
         assert!(findings[0].message.contains("location"));
+        let fr = findings[0].message_fr.as_deref().unwrap_or_default();
+        assert!(
+            fr.contains("le lieu d'hébergement n'a pas été reconnu"),
+            "{fr}"
+        );
+    }
+
+    #[test]
+    fn nothing_recognised_on_a_readable_website_goes_to_a_reviewer() {
+        let findings = judge(&HostingStated, &member(), vec![home(vec![])]);
+        assert_eq!(findings[0].verdict, Verdict::Manual);
+        assert_eq!(
+            findings[0].message_fr.as_deref(),
+            Some(
+                "aucun lieu d'hébergement ni hébergeur du matériel n'a été reconnu dans la page lue ; une personne doit les chercher"
+            )
+        );
     }
 
     #[test]
     fn nothing_read_on_a_dead_website_is_inconclusive() {
         let findings = judge(&HostingStated, &member(), vec![home_down()]);
         assert_eq!(findings[0].verdict, Verdict::Inconclusive);
+        let fr = findings[0].message_fr.as_deref().unwrap_or_default();
+        assert!(
+            fr.starts_with("aucune indication d'hébergement lue, mais le site https://chaton.test/ n'a pas pu être récupéré ("),
+            "{fr}"
+        );
     }
 }

@@ -4,11 +4,20 @@
 //! Names are read by heuristics ("Directeur de la publication : …", "Hébergeur : …"); when
 //! one is not recognised the verdict is `manual`, with what was seen, never `fail`.
 
-use crate::check::transparency::{Presence, presence, with_statement};
+use crate::check::transparency::{Presence, Topic, presence, reword, with_statement};
 use crate::check::{Check, Context, ProbeKind};
 use crate::declaration::DocumentKind;
 use crate::finding::{Finding, Subject, Verdict};
+use crate::msg;
 use crate::observation::documents::label;
+
+/// What this check looks for, in both languages.
+const TOPIC: Topic = Topic {
+    en: "legal notice",
+    fr: "les mentions légales",
+    feminine: true,
+    plural: true,
+};
 
 /// The legal notice is published and names a publisher and a host.
 pub struct LegalNoticePublished;
@@ -23,20 +32,23 @@ impl Check for LegalNoticePublished {
     }
 
     fn judge(&self, cx: &Context<'_>) -> Vec<Finding> {
-        let (finding, doc) =
-            match presence(cx, DocumentKind::LegalNotice, "legal notice", Verdict::Fail) {
-                Presence::Missing(finding) => return vec![finding],
-                Presence::Found(finding, doc) => (finding, doc),
-            };
+        let (finding, doc) = match presence(cx, DocumentKind::LegalNotice, &TOPIC, Verdict::Fail) {
+            Presence::Missing(finding) => return vec![finding],
+            Presence::Found(finding, doc) => (finding, doc),
+        };
         let Some(content) = doc.reachable() else {
             return vec![finding];
         };
+        let url = &doc.url;
         if let Some(error) = &content.read_error {
             let mut finding = finding;
             finding.verdict = Verdict::Manual;
-            finding.message = format!(
-                "legal notice found at {} but it could not be read ({error}); a reviewer should check its publisher and host",
-                doc.url
+            reword(
+                &mut finding,
+                msg!(
+                    "legal notice found at {url} but it could not be read ({error}); a reviewer should check its publisher and host",
+                    "les mentions légales trouvées à l'adresse {url} n'ont pas pu être lues ({error}) ; une personne doit y vérifier l'éditeur et l'hébergeur"
+                ),
             );
             return vec![finding];
         }
@@ -60,17 +72,28 @@ impl Check for LegalNoticePublished {
         .filter_map(|(absent, what)| absent.then_some(what))
         .collect();
         if missing.is_empty() {
-            finding.message = format!(
-                "legal notice published at {}, naming its publisher and host",
-                doc.url
+            reword(
+                &mut finding,
+                msg!(
+                    "legal notice published at {url}, naming its publisher and host",
+                    "les mentions légales sont publiées à l'adresse {url} et nomment l'éditeur et l'hébergeur"
+                ),
             );
         } else {
             finding.verdict = Verdict::Manual;
             finding.subject = Subject::Member;
-            finding.message = format!(
-                "legal notice published at {}, but {} was not recognised in it; a reviewer should read it",
-                doc.url,
-                missing.join(" and ")
+            let missing_en = missing.join(" and ");
+            let missing_fr = match (publisher.is_empty(), host.is_empty()) {
+                (true, true) => "ni éditeur ni hébergeur n'y ont été reconnus",
+                (true, false) => "aucun éditeur n'y a été reconnu",
+                _ => "aucun hébergeur n'y a été reconnu",
+            };
+            reword(
+                &mut finding,
+                msg!(
+                    "legal notice published at {url}, but {missing_en} was not recognised in it; a reviewer should read it",
+                    "les mentions légales sont publiées à l'adresse {url}, mais {missing_fr} ; une personne doit les lire"
+                ),
             );
         }
         vec![finding]
@@ -98,6 +121,11 @@ mod tests {
         ];
         let findings = judge(&LegalNoticePublished, &member(), docs);
         assert_eq!(findings[0].verdict, Verdict::Pass, "{findings:?}");
+        let fr = findings[0].message_fr.as_deref().unwrap_or_default();
+        assert!(
+            fr.contains("les mentions légales sont publiées à l'adresse"),
+            "{fr}"
+        );
         assert!(
             findings[0]
                 .evidence
@@ -124,12 +152,19 @@ mod tests {
             "{}",
             findings[0].message
         );
+        let fr = findings[0].message_fr.as_deref().unwrap_or_default();
+        assert!(fr.contains("aucun hébergeur n'y a été reconnu"), "{fr}");
     }
 
     #[test]
     fn no_notice_on_a_readable_website_fails() {
         let findings = judge(&LegalNoticePublished, &member(), vec![home(vec![])]);
         assert_eq!(findings[0].verdict, Verdict::Fail);
+        let fr = findings[0].message_fr.as_deref().unwrap_or_default();
+        assert!(
+            fr.starts_with("les mentions légales sont introuvables : aucune adresse déclarée"),
+            "{fr}"
+        );
     }
 
     #[test]

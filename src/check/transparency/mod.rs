@@ -32,7 +32,8 @@ pub use terms_published::TermsPublished;
 
 use crate::check::Context;
 use crate::declaration::DocumentKind;
-use crate::finding::{Finding, Subject, Verdict};
+use crate::finding::{Finding, Message, Subject, Verdict};
+use crate::msg;
 use crate::observation::documents::{
     DocumentContent, DocumentObservation, FoundBy, Statement, label,
 };
@@ -46,23 +47,113 @@ pub(crate) fn documents<'a>(cx: &Context<'a>) -> Option<&'a [DocumentObservation
         .map(Vec::as_slice)
 }
 
+/// What a check of this family looks for, named in both languages. The French name carries its
+/// definite article, gender and number so that sentences agree with it (« les CGU sont
+/// publiées », « le rapport d'activité est publié »).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Topic {
+    /// English name, without article: "privacy policy".
+    pub en: &'static str,
+    /// French name with its definite article: « la politique de confidentialité ».
+    pub fr: &'static str,
+    /// Whether the French name is feminine.
+    pub feminine: bool,
+    /// Whether the French name is plural.
+    pub plural: bool,
+}
+
+impl Topic {
+    /// The French definite article alone, also the object pronoun: « le », « la », « les ».
+    fn article(&self) -> &'static str {
+        match (self.plural, self.feminine) {
+            (true, _) => "les",
+            (false, true) => "la",
+            (false, false) => "le",
+        }
+    }
+
+    /// The French name after « de »: « de la politique… », « du rapport… », « des CGU ».
+    fn of(&self) -> String {
+        self.contracted("de la ", "du ", "des ", "de l'")
+    }
+
+    /// The French name after « à »: « à la politique… », « au rapport… », « aux CGU ».
+    fn to(&self) -> String {
+        self.contracted("à la ", "au ", "aux ", "à l'")
+    }
+
+    fn contracted(&self, la: &str, le: &str, les: &str, elided: &str) -> String {
+        let forms = [("la ", la), ("le ", le), ("les ", les), ("l'", elided)];
+        forms
+            .iter()
+            .find_map(|(article, with)| {
+                self.fr
+                    .strip_prefix(article)
+                    .map(|rest| format!("{with}{rest}"))
+            })
+            .unwrap_or_else(|| self.fr.to_string())
+    }
+
+    /// A past participle or adjective agreed with the French name: « publié » gives
+    /// « publiée », « publiés » or « publiées »; « introuvable » only takes the plural.
+    fn agree(&self, word: &str) -> String {
+        let mut agreed = word.to_string();
+        if self.feminine && !word.ends_with('e') {
+            agreed.push('e');
+        }
+        if self.plural {
+            agreed.push('s');
+        }
+        agreed
+    }
+
+    /// A verb agreed in number: `verb("est", "sont")`.
+    fn verb(&self, singular: &'static str, plural: &'static str) -> &'static str {
+        if self.plural { plural } else { singular }
+    }
+}
+
+/// A reason in both languages.
+pub(crate) struct Reason {
+    /// The English words.
+    pub en: String,
+    /// The French words.
+    pub fr: String,
+}
+
 /// Why the website's home page could not be read, when it could not: then a missing document
 /// proves nothing.
-pub(crate) fn website_unreadable(docs: &[DocumentObservation]) -> Option<String> {
+pub(crate) fn website_unreadable(docs: &[DocumentObservation]) -> Option<Reason> {
     let Some(home) = docs.iter().find(|d| d.found_by == FoundBy::Website) else {
-        return Some("the website's home page was not fetched".to_string());
+        return Some(Reason {
+            en: "the website's home page was not fetched".to_string(),
+            fr: "la page d'accueil du site n'a pas été récupérée".to_string(),
+        });
     };
+    let url = &home.url;
     match &home.content {
-        Observed::Failed(failure) => Some(format!(
-            "the website {} could not be fetched: {failure}",
-            home.url
-        )),
-        Observed::Seen(content) if !(200..300).contains(&content.status) => Some(format!(
-            "the website {} answered with status {}",
-            home.url, content.status
-        )),
+        Observed::Failed(failure) => Some(Reason {
+            en: format!("the website {url} could not be fetched: {failure}"),
+            fr: format!(
+                "le site {url} n'a pas pu être récupéré ({})",
+                failure.in_french()
+            ),
+        }),
+        Observed::Seen(content) if !(200..300).contains(&content.status) => {
+            let status = content.status;
+            Some(Reason {
+                en: format!("the website {url} answered with status {status}"),
+                fr: format!("le site {url} a répondu avec le code HTTP {status}"),
+            })
+        }
         Observed::Seen(_) => None,
     }
+}
+
+/// Replaces a finding's sentence in both languages.
+pub(crate) fn reword(finding: &mut Finding, message: Message) {
+    finding.message = message.en;
+    finding.message_fr = message.fr;
 }
 
 /// The documents meant to be of `kind`, reachable ones first.
@@ -163,15 +254,25 @@ pub(crate) enum Presence<'a> {
 pub(crate) fn presence<'a>(
     cx: &Context<'a>,
     kind: DocumentKind,
-    what: &str,
+    topic: &Topic,
     absent: Verdict,
 ) -> Presence<'a> {
+    let what = topic.en;
+    let fr = topic.fr;
     let Some(docs) = documents(cx) else {
-        return Presence::Missing(cx.not_observed(Subject::Member, format!("the {what}")));
+        return Presence::Missing(cx.not_observed(Subject::Member, msg!("the {what}", "{fr}")));
     };
     let candidates = of_kind(docs, kind);
     if let Some(doc) = candidates.iter().copied().find(|d| d.reachable().is_some()) {
-        let finding = cx.pass(Subject::Member, format!("{what} published at {}", doc.url));
+        let url = &doc.url;
+        let (is, published) = (topic.verb("est", "sont"), topic.agree("publié"));
+        let finding = cx.pass(
+            Subject::Member,
+            msg!(
+                "{what} published at {url}",
+                "{fr} {is} {published} à l'adresse {url}"
+            ),
+        );
         return Presence::Found(with_document(finding, doc), doc);
     }
     let attach = |mut finding: Finding| {
@@ -185,13 +286,15 @@ pub(crate) fn presence<'a>(
     if let Some(failure) = network_failure {
         return Presence::Missing(attach(cx.inconclusive(Subject::Member, failure)));
     }
+    let (is, not_found) = (topic.verb("est", "sont"), topic.agree("introuvable"));
     if let Some(doc) = candidates
         .iter()
         .find(|d| d.content.seen().is_some_and(|c| c.status >= 500))
     {
-        let message = format!(
-            "the {what} at {} answered with a server error; try again later",
-            doc.url
+        let (url, of) = (&doc.url, topic.of());
+        let message = msg!(
+            "the {what} at {url} answered with a server error; try again later",
+            "la page {of} ({url}) a répondu par une erreur du serveur ; à réessayer plus tard"
         );
         return Presence::Missing(attach(cx.finding(
             Subject::Member,
@@ -200,7 +303,12 @@ pub(crate) fn presence<'a>(
         )));
     }
     if let Some(reason) = website_unreadable(docs) {
-        let message = format!("no {what} found, but {reason}: absence is not proven");
+        let message = msg!(
+            "no {what} found, but {}: absence is not proven",
+            "{fr} {is} {not_found}, mais {} : l'absence n'est pas prouvée";
+            reason.en,
+            reason.fr,
+        );
         return Presence::Missing(attach(cx.finding(
             Subject::Member,
             Verdict::Inconclusive,
@@ -209,8 +317,10 @@ pub(crate) fn presence<'a>(
     }
     let mentioned = mentions(docs, kind);
     if !mentioned.is_empty() {
-        let message = format!(
-            "no dedicated {what} found, but other pages mention it; a reviewer should check whether they serve as one"
+        let to = topic.to();
+        let message = msg!(
+            "no dedicated {what} found, but other pages mention it; a reviewer should check whether they serve as one",
+            "aucune page dédiée {to} n'a été trouvée, mais d'autres pages en parlent ; une personne doit vérifier si elles en tiennent lieu"
         );
         let mut finding = attach(cx.manual(Subject::Member, message));
         for (statement, url) in mentioned.into_iter().take(5) {
@@ -220,9 +330,15 @@ pub(crate) fn presence<'a>(
     }
     let declared = candidates.iter().any(|d| d.found_by == FoundBy::Declared);
     let message = if declared {
-        format!("the declared {what} is not reachable, and no link on the home page leads to one")
+        msg!(
+            "the declared {what} is not reachable, and no link on the home page leads to one",
+            "l'adresse déclarée pour {fr} n'est pas joignable, et aucun lien de la page d'accueil n'en donne une autre"
+        )
     } else {
-        format!("no {what} found: none declared, and no link on the home page leads to one")
+        msg!(
+            "no {what} found: none declared, and no link on the home page leads to one",
+            "{fr} {is} {not_found} : aucune adresse déclarée, et aucun lien de la page d'accueil n'y mène"
+        )
     };
     let links = docs
         .iter()
@@ -236,11 +352,12 @@ pub(crate) fn presence<'a>(
 
 /// The shared rule of "a document that covers a recent year" (finances, activity report):
 /// present, then fresh when it covers one of the last `finances_max_age_years` calendar years.
-pub(crate) fn judge_recent(cx: &Context<'_>, kind: DocumentKind, what: &str) -> Vec<Finding> {
-    let found = match presence(cx, kind, what, Verdict::Warn) {
+pub(crate) fn judge_recent(cx: &Context<'_>, kind: DocumentKind, topic: &Topic) -> Vec<Finding> {
+    let found = match presence(cx, kind, topic, Verdict::Warn) {
         Presence::Missing(finding) => return vec![finding],
         Presence::Found(_, doc) => doc,
     };
+    let (what, fr) = (topic.en, topic.fr);
     let docs = documents(cx).unwrap_or_default();
     // Of all reachable documents of this kind, the one covering the most recent year.
     let best = of_kind(docs, kind)
@@ -252,29 +369,54 @@ pub(crate) fn judge_recent(cx: &Context<'_>, kind: DocumentKind, what: &str) -> 
     let oldest_fresh =
         current - i32::try_from(cx.config.finances_max_age_years).unwrap_or(i32::MAX);
     let Some((year, doc)) = best else {
+        let url = &found.url;
+        let found_fr = topic.agree("trouvé");
         let unreadable = found.reachable().and_then(|c| c.read_error.clone());
         let message = match unreadable {
-            Some(error) => format!(
-                "{what} found at {} but it could not be read ({error}); a reviewer should check which year it covers",
-                found.url
-            ),
-            None => format!(
-                "{what} found at {} but no year was recognised in it; a reviewer should check which year it covers",
-                found.url
+            Some(error) => {
+                let (has, read) = (topic.verb("a", "ont"), topic.agree("lu"));
+                msg!(
+                    "{what} found at {url} but it could not be read ({error}); a reviewer should check which year it covers",
+                    "{fr} {found_fr} à l'adresse {url} n'{has} pas pu être {read} ({error}) ; une personne doit vérifier l'année couverte"
+                )
+            }
+            None => msg!(
+                "{what} found at {url} but no year was recognised in it; a reviewer should check which year it covers",
+                "{fr} {found_fr} à l'adresse {url}, mais aucune année n'y a été reconnue ; une personne doit vérifier l'année couverte"
             ),
         };
         return vec![with_document(cx.manual(Subject::Member, message), found)];
     };
+    let url = &doc.url;
     let finding = if year >= oldest_fresh {
+        let (is, published) = (topic.verb("est", "sont"), topic.agree("publié"));
         cx.pass(
             Subject::Member,
-            format!("{what} published at {}, covering {year}", doc.url),
+            msg!(
+                "{what} published at {url}, covering {year}",
+                "{fr} {year} {is} {published} à l'adresse {url}"
+            ),
         )
     } else {
+        let (the, recent, found_fr) = (
+            topic.article(),
+            topic.agree("récent"),
+            topic.agree("trouvé"),
+        );
+        let (is, that_of) = (
+            topic.verb("est", "sont"),
+            match (topic.plural, topic.feminine) {
+                (false, false) => "celui",
+                (false, true) => "celle",
+                (true, false) => "ceux",
+                (true, true) => "celles",
+            },
+        );
         cx.warn(
             Subject::Member,
-            format!(
-                "the most recent {what} found covers {year}; nothing for {oldest_fresh} or later"
+            msg!(
+                "the most recent {what} found covers {year}; nothing for {oldest_fresh} or later",
+                "{fr} {the} plus {recent} {found_fr} {is} {that_of} de {year} ; rien pour {oldest_fresh} ni après"
             ),
         )
     };
@@ -307,8 +449,8 @@ pub(crate) fn covered_year(content: &DocumentContent) -> Option<i32> {
 
 /// The shared rule of the practice checks (backups, security, infrastructure): a dedicated
 /// page passes; otherwise a human must look, starting from the mentions found.
-pub(crate) fn judge_practice(cx: &Context<'_>, kind: DocumentKind, what: &str) -> Vec<Finding> {
-    match presence(cx, kind, what, Verdict::Manual) {
+pub(crate) fn judge_practice(cx: &Context<'_>, kind: DocumentKind, topic: &Topic) -> Vec<Finding> {
+    match presence(cx, kind, topic, Verdict::Manual) {
         Presence::Found(finding, _) => vec![finding],
         Presence::Missing(finding) if finding.verdict == Verdict::Manual => {
             let mut finding = finding;
@@ -317,8 +459,19 @@ pub(crate) fn judge_practice(cx: &Context<'_>, kind: DocumentKind, what: &str) -
                 .iter()
                 .all(|e| !e.label.starts_with("statement."))
             {
-                finding.message =
-                    format!("no {what} found on the website; a reviewer should look for it");
+                let (what, fr) = (topic.en, topic.fr);
+                let (is, not_found, it) = (
+                    topic.verb("est", "sont"),
+                    topic.agree("introuvable"),
+                    topic.article(),
+                );
+                reword(
+                    &mut finding,
+                    msg!(
+                        "no {what} found on the website; a reviewer should look for it",
+                        "{fr} {is} {not_found} sur le site ; une personne doit {it} chercher"
+                    ),
+                );
             }
             vec![finding]
         }
@@ -444,6 +597,49 @@ mod tests {
     }
 
     #[test]
+    fn french_names_contract_with_de_and_a_and_agree_in_gender_and_number() {
+        let report = Topic {
+            en: "activity report",
+            fr: "le rapport d'activité",
+            feminine: false,
+            plural: false,
+        };
+        let terms = Topic {
+            en: "terms of use",
+            fr: "les CGU",
+            feminine: true,
+            plural: true,
+        };
+        let infra = Topic {
+            en: "infrastructure documentation",
+            fr: "la documentation de l'infrastructure",
+            feminine: true,
+            plural: false,
+        };
+        let elided = Topic {
+            en: "charter page",
+            fr: "l'engagement",
+            feminine: false,
+            plural: false,
+        };
+        assert_eq!(report.of(), "du rapport d'activité");
+        assert_eq!(report.to(), "au rapport d'activité");
+        assert_eq!(terms.of(), "des CGU");
+        assert_eq!(terms.to(), "aux CGU");
+        assert_eq!(infra.of(), "de la documentation de l'infrastructure");
+        assert_eq!(elided.to(), "à l'engagement");
+        assert_eq!(report.agree("publié"), "publié");
+        assert_eq!(infra.agree("publié"), "publiée");
+        assert_eq!(terms.agree("publié"), "publiées");
+        assert_eq!(terms.agree("introuvable"), "introuvables");
+        assert_eq!(infra.agree("introuvable"), "introuvable");
+        assert_eq!(
+            (terms.verb("est", "sont"), terms.article()),
+            ("sont", "les")
+        );
+    }
+
+    #[test]
     fn terms_found_pass_with_their_url() {
         let finding = verdict(
             &TermsPublished,
@@ -485,6 +681,10 @@ mod tests {
             &crate::config::Config::default(),
         );
         assert_eq!(findings[0].verdict, Verdict::Inconclusive);
+        assert_eq!(
+            findings[0].message_fr.as_deref(),
+            Some("pas d'observation : les CGU")
+        );
     }
 
     #[test]
