@@ -8,16 +8,17 @@ use serde::{Deserialize, Serialize};
 use crate::catalogue::Lang;
 use crate::check::CheckId;
 
-/// A finding's sentence in the report languages: English always (the canonical text, kept in
-/// `results.json` as `message`), French when the check wrote it. Build one with [`msg!`].
+/// A finding's sentence in both report languages: English (the canonical text, kept in
+/// `results.json` as `message`) and French. There is no conversion from a bare string, so a
+/// check cannot compile without saying its verdicts in both. Build one with [`msg!`].
 ///
 /// [`msg!`]: crate::msg
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Message {
     /// The English sentence.
     pub en: String,
-    /// The French sentence, when the check gives one.
-    pub fr: Option<String>,
+    /// The French sentence.
+    pub fr: String,
 }
 
 impl Message {
@@ -25,26 +26,8 @@ impl Message {
     pub fn new(en: impl Into<String>, fr: impl Into<String>) -> Self {
         Self {
             en: en.into(),
-            fr: Some(fr.into()),
+            fr: fr.into(),
         }
-    }
-}
-
-impl From<String> for Message {
-    fn from(en: String) -> Self {
-        Self { en, fr: None }
-    }
-}
-
-impl From<&String> for Message {
-    fn from(en: &String) -> Self {
-        Self::from(en.clone())
-    }
-}
-
-impl From<&str> for Message {
-    fn from(en: &str) -> Self {
-        Self::from(en.to_owned())
     }
 }
 
@@ -237,16 +220,16 @@ mod tests {
         let host = "pad.chaton.test";
         let captured = crate::msg!("{host} answers", "{host} répond");
         assert_eq!(captured.en, "pad.chaton.test answers");
-        assert_eq!(captured.fr.as_deref(), Some("pad.chaton.test répond"));
+        assert_eq!(captured.fr, "pad.chaton.test répond");
         let shared = crate::msg!("{} days", "{} jours", 12);
         assert_eq!(
-            (shared.en.as_str(), shared.fr.as_deref()),
-            ("12 days", Some("12 jours"))
+            (shared.en.as_str(), shared.fr.as_str()),
+            ("12 days", "12 jours")
         );
         let split = crate::msg!("({})", "({})"; "expired", "expiré");
         assert_eq!(
-            (split.en.as_str(), split.fr.as_deref()),
-            ("(expired)", Some("(expiré)"))
+            (split.en.as_str(), split.fr.as_str()),
+            ("(expired)", "(expiré)")
         );
     }
 

@@ -156,7 +156,7 @@ impl<'a> Context<'a> {
             subject,
             verdict,
             message: message.en,
-            message_fr: message.fr,
+            message_fr: Some(message.fr),
             evidence: Vec::new(),
         }
     }
@@ -205,7 +205,7 @@ impl<'a> Context<'a> {
     pub fn not_observed(&self, subject: Subject, what: impl Into<Message>) -> Finding {
         let what = what.into();
         let message = Message {
-            fr: what.fr.map(|fr| format!("pas d'observation : {fr}")),
+            fr: format!("pas d'observation : {}", what.fr),
             en: format!("no observation of {}", what.en),
         };
         self.finding(subject, Verdict::Inconclusive, message)

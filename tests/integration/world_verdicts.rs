@@ -281,6 +281,12 @@ fn the_demo_members_get_the_verdicts_their_profiles_call_for() {
     let ipv6_unavailable = world.ipv6_unavailable().map(str::to_owned);
     rt.block_on(world.shutdown());
 
+    // Every finding speaks French too: the collective's reports are read in French first.
+    for f in &audit.findings {
+        let fr = f["message_fr"].as_str().unwrap_or("");
+        assert!(!fr.is_empty(), "a finding without its French message: {f}");
+    }
+
     // Exemple Libre: exemplary everywhere it can be observed.
     for host in ["www", "pad", "cloud", "agenda", "git"] {
         let host = format!("{host}.exemple.test");

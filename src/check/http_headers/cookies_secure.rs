@@ -225,7 +225,7 @@ impl Check for CookiesSecure {
                         rejected.len()
                     )
                 };
-                let refused_fr = refused.fr.unwrap_or_default();
+                let refused_fr = refused.fr;
                 let refused = refused.en;
                 cx.pass(
                     subject,

@@ -133,7 +133,7 @@ impl Seen<'_> {
         let fr: Vec<&str> = self
             .problems
             .iter()
-            .map(|(why, _, _)| why.fr.as_deref().unwrap_or(&why.en))
+            .map(|(why, _, _)| why.fr.as_str())
             .collect();
         (en.join("; "), fr.join(" ; "))
     }
@@ -176,7 +176,7 @@ fn what_the_browser_keeps<'a>(exchange: &'a HttpExchange, host: &str) -> Seen<'a
                     "browsers ignore the header: {}",
                     "les navigateurs ignorent l'en-tête : {}";
                     why.en,
-                    why.fr.unwrap_or_default(),
+                    why.fr,
                 ),
                 first,
                 hop.url.as_str(),
@@ -218,7 +218,7 @@ impl Check for Hsts {
                             hop.url
                         )
                     });
-                    let note_fr = note.fr.unwrap_or_default();
+                    let note_fr = note.fr;
                     let note = note.en;
                     return cx
                         .warn(

@@ -158,7 +158,7 @@ fn judge_domain(cx: &Context<'_>, domain: &str) -> Finding {
         Ok(record) => record,
         Err(why) => {
             let why_en = why.en;
-            let why_fr = why.fr.unwrap_or_default();
+            let why_fr = why.fr;
             let warning = cx.warn(subject, msg!("{domain} {why_en}", "{domain} {why_fr}"));
             return announced.iter().fold(warning, |f, r| {
                 f.evidence("dns.txt", format!("{name}: {r}"))
@@ -223,7 +223,7 @@ fn judge_policy(
         .collect();
     let finding = if let Some(problem) = policy_problem(policy) {
         let problem_en = problem.en;
-        let problem_fr = problem.fr.unwrap_or_default();
+        let problem_fr = problem.fr;
         cx.warn(
             subject,
             msg!(

@@ -73,7 +73,7 @@ fn judge_domain(cx: &Context<'_>, domain: &str) -> Finding {
                 "the SPF record of {domain} is invalid ({}): receivers treat it as a permanent error, which protects nothing",
                 "l'enregistrement SPF de {domain} est invalide ({}) : les serveurs destinataires le traitent comme une erreur permanente, ce qui ne protège rien";
                 problem.en,
-                problem.fr.unwrap_or_default(),
+                problem.fr,
             ),
         ),
         Ok(policy) => match (policy.all, policy.redirect) {
@@ -102,7 +102,7 @@ fn judge_domain(cx: &Context<'_>, domain: &str) -> Finding {
 /// The verdict on the qualifier of the record's `all` mechanism; `whose` names the record
 /// or policy, as the subject of the sentence.
 fn judge_all(cx: &Context<'_>, subject: Subject, qualifier: char, whose: &Message) -> Finding {
-    let whose_fr = whose.fr.as_deref().unwrap_or(&whose.en);
+    let whose_fr = whose.fr.as_str();
     let whose = &whose.en;
     match qualifier {
         '+' => cx.fail(

@@ -82,7 +82,7 @@ fn judge_service(cx: &Context<'_>, service: &Service) -> Finding {
                         "the declared licence of {name} cannot be read: {}",
                         "la licence déclarée pour {name} est illisible : {}";
                         why.en,
-                        why.fr.as_deref().unwrap_or(&why.en),
+                        why.fr.as_str(),
                     ),
                 )
                 .evidence("declared.licence", text);

@@ -115,9 +115,9 @@ fn judge_service(cx: &Context<'_>, service: &Service) -> Finding {
             message
                 .en
                 .push_str("; the catalogue's licence for it is itself unverified");
-            if let Some(fr) = &mut message.fr {
-                fr.push_str(" ; la licence que donne le catalogue n'est elle-même pas vérifiée");
-            }
+            message
+                .fr
+                .push_str(" ; la licence que donne le catalogue n'est elle-même pas vérifiée");
         }
         cx.warn(subject, message).evidence(
             "licence.not_in_catalogue",

@@ -158,7 +158,7 @@ mod tests {
         assert!(parse_licence("MIT/Apache-2.0").is_ok());
         let err = parse_licence("AGPL-3.0 OR (").expect_err("unbalanced");
         assert!(err.en.contains("not a valid SPDX expression"), "{err:?}");
-        let fr = err.fr.unwrap_or_default();
+        let fr = err.fr;
         assert!(fr.starts_with("expression SPDX invalide : "), "{fr}");
         assert!(parse_licence("Proprietary Licence v2").is_err());
         assert!(parse_licence("").is_err());

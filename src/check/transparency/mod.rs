@@ -153,7 +153,7 @@ pub(crate) fn website_unreadable(docs: &[DocumentObservation]) -> Option<Reason>
 /// Replaces a finding's sentence in both languages.
 pub(crate) fn reword(finding: &mut Finding, message: Message) {
     finding.message = message.en;
-    finding.message_fr = message.fr;
+    finding.message_fr = Some(message.fr);
 }
 
 /// The documents meant to be of `kind`, reachable ones first.

@@ -169,7 +169,7 @@ fn judge_plain_declaration(cx: &Context<'_>, subject: Subject, url: &str) -> Fin
         "declared with a plain-text URL ({url})",
         "déclaré avec une adresse en clair ({url})"
     );
-    let declared_fr = declared.fr.unwrap_or_default();
+    let declared_fr = declared.fr;
     let declared = declared.en;
     let finding = match cx.observations.http.get(&https_url) {
         None => cx.warn(
