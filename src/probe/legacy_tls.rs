@@ -166,6 +166,12 @@ pub async fn observe(net: &dyn Connect, host: &str, port: u16) -> Observed<Legac
     .await
 }
 
+/// The longest wait for a connection. The network layer bounds the TCP connect itself; what
+/// this adds is the wait for a per-host or per-address slot behind other probes of the same
+/// server (a chaton often serves everything from one address), which must not be mistaken
+/// for the server's silence when a legacy version is offered.
+const CONNECTION_WAIT: Duration = Duration::from_secs(120);
+
 /// [`observe`] with explicit limits.
 pub async fn observe_with(
     net: &dyn Connect,
@@ -175,11 +181,12 @@ pub async fn observe_with(
 ) -> Observed<LegacyProtocols> {
     let mut attempts = Vec::with_capacity(LegacyVersion::ALL.len());
     for version in LegacyVersion::ALL {
-        let connection = match tokio::time::timeout(limits.total, net.connect(host, port)).await {
+        let connecting = net.connect(host, port);
+        let connection = match tokio::time::timeout(CONNECTION_WAIT, connecting).await {
             Ok(Ok(connection)) => connection,
             Ok(Err(failure)) if attempts.is_empty() => return Observed::Failed(failure),
             Err(_) if attempts.is_empty() => {
-                return Observed::Failed(ProbeFailure::timeout(limits.total));
+                return Observed::Failed(ProbeFailure::timeout(CONNECTION_WAIT));
             }
             Ok(Err(failure)) => {
                 attempts.push(LegacyAttempt {

@@ -7,6 +7,7 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
+use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
 use super::Error;
@@ -108,19 +109,13 @@ pub async fn start(host: &str, pki: &Pki, dir: &Path) -> Result<(Child, SocketAd
         &dir,
     )
     .await?;
-    // The port is picked by binding port 0 and releasing it: a small race with other
-    // processes, acceptable for a fixture.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map_err(|e| Error::Bind(format!("weak host {host}: {e}")))?
-        .port();
-    let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    let accept = addr.to_string();
-    let child = Command::new("openssl")
+    // Port 0: the system picks a free port while openssl binds it, and s_server prints it
+    // (`ACCEPT 127.0.0.1:PORT`), so no other process can take it in between.
+    let mut child = Command::new("openssl")
         .args([
             "s_server",
             "-accept",
-            accept.as_str(),
+            "127.0.0.1:0",
             "-cert",
             "weak.pem",
             "-key",
@@ -130,23 +125,36 @@ pub async fn start(host: &str, pki: &Pki, dir: &Path) -> Result<(Child, SocketAd
             "-cipher",
             "DEFAULT:@SECLEVEL=0",
             "-www",
-            "-quiet",
         ])
         .current_dir(&dir)
         // stdin stays open (s_server reads it) and is closed when the child is killed.
         .stdin(Stdio::piped())
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .kill_on_drop(true)
         .spawn()
         .map_err(|e| Error::Openssl(format!("openssl s_server: {e}")))?;
-    for _ in 0..100 {
-        if tokio::net::TcpStream::connect(addr).await.is_ok() {
-            return Ok((child, addr));
+    let stdout = child
+        .stdout
+        .take()
+        .ok_or_else(|| Error::Openssl("openssl s_server: no stdout".to_owned()))?;
+    let mut lines = BufReader::new(stdout).lines();
+    let accept = tokio::time::timeout(Duration::from_secs(5), async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            if let Some(addr) = line.strip_prefix("ACCEPT ") {
+                return addr.trim().parse::<SocketAddr>().ok();
+            }
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    Err(Error::Openssl(format!(
-        "openssl s_server for {host} did not listen on {addr} within 5 s"
-    )))
+        None
+    })
+    .await;
+    let Ok(Some(addr)) = accept else {
+        return Err(Error::Openssl(format!(
+            "openssl s_server for {host} did not say where it listens within 5 s"
+        )));
+    };
+    // Keep reading what it prints about connections, so its output pipe never fills; the
+    // task ends when the child is killed.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    Ok((child, addr))
 }
