@@ -3,9 +3,10 @@
 //!
 //! Reads `observations.dns[host].aaaa` and `observations.tls_ipv6["host:port"]`, a TLS
 //! handshake the TLS probe makes to one of the AAAA addresses with the host as SNI. A refused
-//! or reset connection is the server's answer and fails; a timeout or an unreachable network
-//! may be the auditor's own missing IPv6 route, so it is inconclusive, as is a failed AAAA
-//! lookup. A handshake over IPv6 whose certificate does not validate while the IPv4 one does
+//! or reset connection is the server's answer and fails, provided some IPv6 handshake of the
+//! same run succeeded (proof the auditor itself can speak IPv6; otherwise a local firewall
+//! could be refusing). A timeout or an unreachable network may be the auditor's own missing
+//! IPv6 route, so it is inconclusive, as is a failed AAAA lookup. A handshake over IPv6 whose certificate does not validate while the IPv4 one does
 //! warns: IPv6 visitors reach another server.
 
 use super::{lookup_error, records};
@@ -102,6 +103,21 @@ impl Check for Ipv6Reachable {
                             handshake.remote_addr.clone().unwrap_or_default(),
                         ))
                     }
+                    Some(Observed::Failed(failure))
+                        if is_servers_answer(failure) && !auditor_has_ipv6(cx) =>
+                    {
+                        with_addresses(
+                            cx.finding(
+                                subject,
+                                Verdict::Inconclusive,
+                                msg!(
+                                    "{host} publishes AAAA records but HTTPS does not answer on them; no IPv6 handshake succeeded in this run, so the auditor's own network may be the cause",
+                                    "{host} publie des enregistrements AAAA, mais HTTPS n'y répond pas ; aucune connexion IPv6 n'a abouti pendant cet audit, le réseau de l'auditeur peut donc en être la cause"
+                                ),
+                            )
+                            .evidence("probe.failure", failure.to_string()),
+                        )
+                    }
                     Some(Observed::Failed(failure)) if is_servers_answer(failure) => with_addresses(
                         cx.fail(
                             subject,
@@ -131,6 +147,15 @@ fn is_servers_answer(failure: &ProbeFailure) -> bool {
     }
 }
 
+/// Whether some handshake over IPv6 succeeded in this run: then the auditor's IPv6 works and
+/// a refusal comes from the member's side.
+fn auditor_has_ipv6(cx: &Context<'_>) -> bool {
+    cx.observations
+        .tls_ipv6
+        .values()
+        .any(|observed| matches!(observed, Observed::Seen(_)))
+}
+
 /// Whether the handshake with `endpoint` over IPv4 (the main TLS observation) validated.
 fn ipv4_validates(cx: &Context<'_>, endpoint: &str) -> bool {
     matches!(
@@ -144,7 +169,7 @@ mod tests {
     use super::*;
     use crate::check::tls::test_support::*;
     use crate::finding::Verdict;
-    use crate::observation::DnsRecords;
+    use crate::observation::{DnsRecords, Observations};
 
     fn verdict_with(
         aaaa: &[&str],
@@ -161,7 +186,41 @@ mod tests {
         if let Some(tls6) = tls6 {
             obs.tls_ipv6.insert("chaton.test:443".into(), tls6);
         }
+        auditor_speaks_ipv6(&mut obs);
         verdict(&Ipv6Reachable, &m, &obs)
+    }
+
+    /// Another host of the run answered over IPv6: the auditor's own IPv6 works.
+    fn auditor_speaks_ipv6(obs: &mut Observations) {
+        obs.tls_ipv6.insert(
+            "ipv6-works.test:443".into(),
+            Observed::Seen(handshake("ipv6-works.test")),
+        );
+    }
+
+    #[test]
+    fn a_refusal_is_not_blamed_on_the_member_when_no_ipv6_handshake_succeeded_in_the_run() {
+        let m = member("https://chaton.test/", &[]);
+        let mut obs = observations();
+        let records = DnsRecords {
+            aaaa: vec!["2001:db8::1".into()],
+            ..Default::default()
+        };
+        obs.dns
+            .insert("chaton.test".into(), Observed::Seen(records));
+        obs.tls_ipv6.insert(
+            "chaton.test:443".into(),
+            Observed::Failed(ProbeFailure::Refused),
+        );
+        let alone = judge(&Ipv6Reachable, &m, &obs).remove(0);
+        assert_eq!(alone.verdict, Verdict::Inconclusive);
+        assert!(
+            alone.message.contains("auditor's own network"),
+            "{}",
+            alone.message
+        );
+        auditor_speaks_ipv6(&mut obs);
+        assert_eq!(verdict(&Ipv6Reachable, &m, &obs), Verdict::Fail);
     }
 
     #[test]
@@ -194,6 +253,7 @@ mod tests {
             "chaton.test:443".into(),
             Observed::Failed(ProbeFailure::Refused),
         );
+        auditor_speaks_ipv6(&mut obs);
         let findings = judge(&Ipv6Reachable, &m, &obs);
         assert_eq!(findings[0].verdict, Verdict::Fail);
         assert_eq!(
