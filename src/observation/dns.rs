@@ -24,6 +24,9 @@ pub struct DnsRecords {
     /// TLSA records as `usage selector matching hex`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tlsa: Vec<String>,
+    /// Alias targets (CNAME records) met in the answers, in order: the name is an alias.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cname: Vec<String>,
     /// DNSSEC status of the answers: `secure`, `insecure`, `bogus` or `indeterminate`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dnssec: Option<String>,

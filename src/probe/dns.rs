@@ -11,7 +11,7 @@ use hickory_resolver::proto::rr::{RData, RecordType};
 use crate::net::Network;
 use crate::observation::{DnsRecords, Observed, ProbeFailure};
 
-/// Looks up `name`: A, AAAA, MX, CAA and TXT, or TXT and TLSA for a name starting with `_`
+/// Looks up `name`: A, AAAA, MX, CAA, TXT and CNAME, or TXT and TLSA for a name starting with `_`
 /// (`_443._tcp.…`, `_dmarc.…`).
 pub async fn observe(net: &Network, name: &str) -> Observed<DnsRecords> {
     // An address literal has no records to ask for, and asking a resolver about it would
@@ -30,6 +30,9 @@ pub async fn observe(net: &Network, name: &str) -> Observed<DnsRecords> {
             RecordType::MX,
             RecordType::CAA,
             RecordType::TXT,
+            // Asked for itself: an alias met while chasing another type may be served from
+            // the resolver's cache without it.
+            RecordType::CNAME,
         ]
     };
     lookup_all(net, name, types).await
@@ -109,6 +112,10 @@ fn add(records: &mut DnsRecords, data: &RData) {
     match data {
         RData::A(a) => records.a.push(a.to_string()),
         RData::AAAA(aaaa) => records.aaaa.push(aaaa.to_string()),
+        // Every query of an alias answers with the same CNAME first: record it once.
+        RData::CNAME(alias) if !records.cname.contains(&alias.0.to_string()) => {
+            records.cname.push(alias.0.to_string());
+        }
         RData::MX(mx) => records.mx.push((mx.preference, mx.exchange.to_string())),
         RData::CAA(caa) => records.caa.push(caa.to_string()),
         RData::TXT(txt) => {

@@ -874,6 +874,7 @@ ns      IN A     127.0.0.1
 pad     IN A     127.0.0.1
 v6      IN A     127.0.0.1
 v6      IN AAAA  ::1
+alias   IN CNAME pad
 _443._tcp.pad IN TLSA 3 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
 _dmarc  IN TXT   "v=DMARC1; p=reject"
 "#;
@@ -1018,6 +1019,12 @@ async fn dns_probe_reads_the_records_of_a_name() {
     assert!(tlsa.tlsa[0].starts_with("3 1 1 "), "{}", tlsa.tlsa[0]);
     let dmarc = seen(probe::dns::observe(&net, "_dmarc.exemple.test").await);
     assert_eq!(dmarc.txt, ["v=DMARC1; p=reject"]);
+
+    // An alias: its target's address, and the alias itself recorded once.
+    let alias = seen(probe::dns::observe(&net, "alias.exemple.test").await);
+    assert_eq!(alias.a, ["127.0.0.1"]);
+    assert_eq!(alias.cname, ["pad.exemple.test."]);
+    assert!(records.cname.is_empty(), "the apex is no alias");
 }
 
 #[tokio::test]

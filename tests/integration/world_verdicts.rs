@@ -27,6 +27,10 @@ const EXTRA_ZONES: &str = r#"
     - "@ IN MX 10 starttls-bad.pki.test."
     - "_mta-sts IN TXT \"v=STSv1; id=1\""
 - name: verdicts.test
+- name: mx-alias.test
+  records:
+    - "@ IN MX 10 mx.mx-alias.test."
+    - "mx IN CNAME mail.exemple.test."
 - name: spf-redirect.test
   records:
     - "@ IN MX 10 mail.exemple.test."
@@ -84,6 +88,7 @@ members:
       - domain: starttls-bad.test
       - domain: dmarc-none.test
       - domain: spf-redirect.test
+      - domain: mx-alias.test
     services:
       - { id: tls12, kind: pad, url: "https://tls12.pki.test/" }
       - { id: tls13, kind: pad, url: "https://tls13.pki.test/" }
@@ -642,6 +647,8 @@ fn every_certificate_and_protocol_profile_gets_its_verdict() {
     // An SPF record that delegates with redirect= is judged on the target's policy, which the
     // auditor looks up once it has read the record: here `+all`.
     audit.expect(m, "mail.spf", "spf-redirect.test", "fail");
+    // An MX host that is an alias (CNAME) is against RFC 5321.
+    audit.expect(m, "mail.mx-present", "mx-alias.test", "warn");
     let spf = audit.finding(m, "mail.spf", "spf-redirect.test");
     assert!(
         evidence(spf, "dns.spf").starts_with("_spf.spf-redirect.test:"),

@@ -5,7 +5,8 @@
 //! mail at all, which contradicts the declaration: also a `warn`, with the record as
 //! evidence, and an invalid one when mixed with other MX records. MX hosts that have no
 //! address, or that are IP addresses instead of names, cannot receive mail: a `warn` naming
-//! them (a lookup that failed proves nothing and is left out).
+//! them (a lookup that failed proves nothing and is left out). An MX host that is an alias
+//! (CNAME) breaks RFC 5321 section 5.1, and some senders refuse it: a `warn` too.
 
 use super::{dns, is_null_mx, lookup_error, mail_domains};
 use crate::check::{Check, Context, ProbeKind};
@@ -23,7 +24,8 @@ impl Check for MxPresent {
     }
 
     fn needs(&self) -> &'static [ProbeKind] {
-        &[ProbeKind::Dns]
+        // The mail probe's plan brings the lookups of the MX hosts themselves.
+        &[ProbeKind::Dns, ProbeKind::Mail]
     }
 
     fn judge(&self, cx: &Context<'_>) -> Vec<Finding> {
@@ -60,6 +62,10 @@ fn judge_domain(cx: &Context<'_>, domain: &str) -> Finding {
         .iter()
         .filter(|h| !is_ip_literal(h) && has_no_address(cx, h))
         .map(String::as_str)
+        .collect();
+    let aliases: Vec<String> = hosts
+        .iter()
+        .filter_map(|h| alias_of(cx, h).map(|target| format!("{h} → {target}")))
         .collect();
     let finding = if is_null_mx(&records.mx) && !hosts.is_empty() {
         cx.warn(
@@ -115,6 +121,15 @@ fn judge_domain(cx: &Context<'_>, domain: &str) -> Finding {
                 "serveur(s) MX de {domain} sans aucune adresse : {listed}{none_fr}"
             ),
         )
+    } else if !aliases.is_empty() {
+        let listed = aliases.join(", ");
+        cx.warn(
+            subject,
+            msg!(
+                "MX host(s) of {domain} are aliases (CNAME), which RFC 5321 section 5.1 does not allow: {listed}; some senders refuse them",
+                "serveur(s) MX de {domain} définis par un alias (CNAME), ce que la RFC 5321 (section 5.1) n'autorise pas : {listed} ; certains expéditeurs les refusent"
+            ),
+        )
     } else {
         cx.pass(
             subject,
@@ -128,6 +143,15 @@ fn judge_domain(cx: &Context<'_>, domain: &str) -> Finding {
     evidence
         .into_iter()
         .fold(finding, |f, mx| f.evidence("dns.mx", mx))
+}
+
+/// Where the MX host's name points when it is an alias (its answers carry a CNAME).
+fn alias_of(cx: &Context<'_>, host: &str) -> Option<String> {
+    let records = cx.observations.dns.get(host).and_then(Observed::seen)?;
+    records
+        .cname
+        .first()
+        .map(|target| target.trim_end_matches('.').to_owned())
 }
 
 /// The MX host's address lookups answered, and with neither A nor AAAA.
@@ -169,6 +193,37 @@ mod tests {
             }),
             Verdict::Pass
         );
+    }
+
+    #[test]
+    fn an_mx_host_that_is_an_alias_warns_naming_its_target() {
+        let m = member_with_mail("https://chaton.test/", "chaton.test");
+        let mut obs = observations();
+        obs.dns.insert(
+            "chaton.test".into(),
+            Observed::Seen(DnsRecords {
+                mx: vec![(10, "mx.chaton.test.".into())],
+                ..Default::default()
+            }),
+        );
+        obs.dns.insert(
+            "mx.chaton.test".into(),
+            Observed::Seen(DnsRecords {
+                a: vec!["192.0.2.25".into()],
+                cname: vec!["mail.hebergeur.test.".into()],
+                ..Default::default()
+            }),
+        );
+        let findings = judge(&MxPresent, &m, &obs);
+        assert_eq!(findings[0].verdict, Verdict::Warn);
+        assert!(
+            findings[0]
+                .message
+                .contains("mx.chaton.test → mail.hebergeur.test"),
+            "{findings:?}"
+        );
+        let fr = findings[0].message_fr.as_deref().unwrap_or_default();
+        assert!(fr.contains("alias (CNAME)"), "{fr}");
     }
 
     #[test]
