@@ -20,19 +20,21 @@
 //! which a `<meta>` cannot set. The rule:
 //!
 //! - no header policy, a `<meta>` policy: the `<meta>` policies are judged with the same rules
-//!   and the message says the policy comes from a `<meta>` element;
-//! - a header policy: the header decides, whatever the `<meta>`. Browsers enforce both, so a
-//!   strict header with a loose `<meta>` still blocks scripts (pass); but a loose header is
-//!   not passed because of a strict `<meta>` (warn, the message mentions it): a `<meta>`
-//!   covers only the markup after it (an injection earlier in the head escapes it), and it
-//!   was read from a separate fetch of the page;
+//!   and the message says the policy comes from a `<meta>` element. The same when the header
+//!   policies say nothing of scripts (no `script-src` nor `default-src`, e.g. only
+//!   `frame-ancestors`, which a `<meta>` cannot set): header and `<meta>` then split the work;
+//! - a header policy that speaks of scripts: the header decides, whatever the `<meta>`.
+//!   Browsers enforce both, so a strict header with a loose `<meta>` still blocks scripts
+//!   (pass); but a loose header is not passed because of a strict `<meta>` (warn, the message
+//!   mentions it): a `<meta>` covers only the markup after it (an injection earlier in the
+//!   head escapes it), and it was read from a separate fetch of the page;
 //! - the page not scanned (scan failed, not planned, or it ended on another URL than the
 //!   response judged): the header alone, and the message says a `<meta>` policy is not
 //!   observed.
 
 use super::{for_each_page, page_scan};
 use crate::check::{Check, Context, ProbeKind};
-use crate::finding::{Finding, Subject, Verdict};
+use crate::finding::{Finding, Subject};
 use crate::msg;
 use crate::observation::PageResources;
 use crate::observation::http::HttpResponse;
@@ -223,43 +225,62 @@ fn joined(shortfalls: &[Shortfall]) -> (String, String) {
     (en.join("; "), fr.join(" ; "))
 }
 
-/// The finding for the policies of the response's headers.
-fn judge_header(cx: &Context<'_>, subject: Subject, url: &str, judgement: &Judgement) -> Finding {
-    match judgement {
-        Judgement::Restricts => cx.pass(
-            subject,
-            msg!(
-                "{url} sets a Content-Security-Policy that restricts scripts",
-                "{url} envoie une Content-Security-Policy qui restreint les scripts"
-            ),
-        ),
-        Judgement::Loose(shortfalls) => {
-            let (loose_en, loose_fr) = joined(shortfalls);
-            cx.warn(
+/// The finding for the policies of the response's headers; `meta_restricts`: the page's
+/// `<meta>` policies restrict scripts (not counted for a loose header, but said).
+fn judge_header(
+    cx: &Context<'_>,
+    subject: Subject,
+    url: &str,
+    judgement: &Judgement,
+    meta_restricts: bool,
+) -> Finding {
+    let mut message = match judgement {
+        Judgement::Restricts => {
+            return cx.pass(
                 subject,
                 msg!(
-                    "{url} sets a Content-Security-Policy that leaves scripts loose: {}",
-                    "{url} envoie une Content-Security-Policy trop permissive pour les scripts : {}";
-                    loose_en,
-                    loose_fr,
+                    "{url} sets a Content-Security-Policy that restricts scripts",
+                    "{url} envoie une Content-Security-Policy qui restreint les scripts"
                 ),
+            );
+        }
+        Judgement::Loose(shortfalls) => {
+            let (loose_en, loose_fr) = joined(shortfalls);
+            msg!(
+                "{url} sets a Content-Security-Policy that leaves scripts loose: {}",
+                "{url} envoie une Content-Security-Policy trop permissive pour les scripts : {}";
+                loose_en,
+                loose_fr,
             )
         }
-        Judgement::NoScriptDirective => cx.warn(
-            subject,
-            msg!(
-                "{url} sets a Content-Security-Policy without default-src or script-src: scripts are not restricted",
-                "{url} envoie une Content-Security-Policy sans default-src ni script-src : les scripts ne sont pas restreints"
-            ),
+        Judgement::NoScriptDirective => msg!(
+            "{url} sets a Content-Security-Policy without default-src or script-src: scripts are not restricted",
+            "{url} envoie une Content-Security-Policy sans default-src ni script-src : les scripts ne sont pas restreints"
         ),
+    };
+    if meta_restricts {
+        message.en.push_str(
+            " (the stricter policy in a <meta> element of the page is not counted: it covers only the markup after it)",
+        );
+        message.fr.push_str(
+            " (la politique plus stricte d'un élément <meta> de la page n'est pas retenue : elle ne couvre que le balisage qui la suit)",
+        );
     }
+    cx.warn(subject, message)
 }
 
-/// The finding for the policies of the page's `<meta>` elements, the response having none.
-fn judge_meta(cx: &Context<'_>, subject: Subject, url: &str, judgement: &Judgement) -> Finding {
-    match judgement {
-        Judgement::Restricts => cx.pass(
-            subject,
+/// The finding for the policies of the page's `<meta>` elements, the response having none
+/// that speaks of scripts (`header_aside`: it has one about something else, e.g. framing).
+fn judge_meta(
+    cx: &Context<'_>,
+    subject: Subject,
+    url: &str,
+    judgement: &Judgement,
+    header_aside: bool,
+) -> Finding {
+    let (pass, mut message) = match judgement {
+        Judgement::Restricts => (
+            true,
             msg!(
                 "{url} sets, in a <meta> element of the page, a Content-Security-Policy that restricts scripts",
                 "{url} définit, dans un élément <meta> de la page, une Content-Security-Policy qui restreint les scripts"
@@ -267,8 +288,8 @@ fn judge_meta(cx: &Context<'_>, subject: Subject, url: &str, judgement: &Judgeme
         ),
         Judgement::Loose(shortfalls) => {
             let (loose_en, loose_fr) = joined(shortfalls);
-            cx.warn(
-                subject,
+            (
+                false,
                 msg!(
                     "{url} sets, in a <meta> element of the page, a Content-Security-Policy that leaves scripts loose: {}",
                     "{url} définit, dans un élément <meta> de la page, une Content-Security-Policy trop permissive pour les scripts : {}";
@@ -277,13 +298,26 @@ fn judge_meta(cx: &Context<'_>, subject: Subject, url: &str, judgement: &Judgeme
                 ),
             )
         }
-        Judgement::NoScriptDirective => cx.warn(
-            subject,
+        Judgement::NoScriptDirective => (
+            false,
             msg!(
                 "{url} sets, in a <meta> element of the page, a Content-Security-Policy without default-src or script-src: scripts are not restricted",
                 "{url} définit, dans un élément <meta> de la page, une Content-Security-Policy sans default-src ni script-src : les scripts ne sont pas restreints"
             ),
         ),
+    };
+    if header_aside {
+        message
+            .en
+            .push_str(" (the header's policy sets neither default-src nor script-src)");
+        message
+            .fr
+            .push_str(" (la politique de l'en-tête ne fixe ni default-src ni script-src)");
+    }
+    if pass {
+        cx.pass(subject, message)
+    } else {
+        cx.warn(subject, message)
     }
 }
 
@@ -347,27 +381,25 @@ impl Check for ContentSecurityPolicy {
             let header = enforced_policies(last);
             let page = page_scan(cx, web, last);
             let meta = page.map(|p| meta_policies(&p.meta_csp)).unwrap_or_default();
-            let finding = if !header.is_empty() {
-                let judgement = judge_header(cx, subject, url, &judge_policies(&header));
-                if judgement.verdict != Verdict::Pass
-                    && !meta.is_empty()
-                    && matches!(judge_policies(&meta), Judgement::Restricts)
-                {
-                    let mut finding = judgement;
-                    finding.message.push_str(
-                        " (the stricter policy in a <meta> element of the page is not counted: it covers only the markup after it)",
-                    );
-                    if let Some(fr) = finding.message_fr.as_mut() {
-                        fr.push_str(
-                            " (la politique plus stricte d'un élément <meta> de la page n'est pas retenue : elle ne couvre que le balisage qui la suit)",
-                        );
-                    }
-                    finding
-                } else {
-                    judgement
-                }
+            let header_judgement = (!header.is_empty()).then(|| judge_policies(&header));
+            let finding = if let Some(judgement) = header_judgement
+                .as_ref()
+                .filter(|j| meta.is_empty() || !matches!(j, Judgement::NoScriptDirective))
+            {
+                let meta_restricts =
+                    !meta.is_empty() && matches!(judge_policies(&meta), Judgement::Restricts);
+                judge_header(cx, subject, url, judgement, meta_restricts)
             } else if !meta.is_empty() {
-                let finding = judge_meta(cx, subject, url, &judge_policies(&meta));
+                // No header policy, or one about something else than scripts (a site may set
+                // frame-ancestors in the header, which a <meta> cannot, and the rest in a
+                // <meta>): the <meta> policies decide for scripts.
+                let finding = judge_meta(
+                    cx,
+                    subject,
+                    url,
+                    &judge_policies(&meta),
+                    header_judgement.is_some(),
+                );
                 match last.header("content-security-policy-report-only") {
                     Some(report_only) => finding.evidence_at(
                         "http.content-security-policy-report-only",
@@ -601,6 +633,7 @@ mod meta_tests {
     use super::*;
     use crate::check::http_headers::test_support::{page, scanned};
     use crate::check::tls::test_support::judge;
+    use crate::finding::Verdict;
     use crate::observation::{Observed, ProbeFailure};
 
     /// The finding for a page with these headers whose scan found these `<meta>` policies.
@@ -703,6 +736,33 @@ mod meta_tests {
         // A loose meta beside a loose header adds nothing to the message.
         let f = with_meta(&[LOOSE], &["default-src *"]);
         assert!(!f.message.contains("<meta>"), "{}", f.message);
+    }
+
+    #[test]
+    fn a_header_about_framing_only_leaves_scripts_to_the_meta() {
+        let framing = ("content-security-policy", "frame-ancestors 'none'");
+        let f = with_meta(&[framing], &["default-src 'self'"]);
+        assert_eq!(f.verdict, Verdict::Pass);
+        assert!(
+            f.message.contains("in a <meta> element")
+                && f.message.contains("header's policy sets neither"),
+            "{}",
+            f.message
+        );
+        let fr = f.message_fr.as_deref().unwrap_or_default();
+        assert!(fr.contains("ne fixe ni default-src ni script-src"), "{fr}");
+        assert_eq!(
+            with_meta(&[framing], &["default-src 'self' 'unsafe-inline'"]).verdict,
+            Verdict::Warn
+        );
+        // Without a <meta>, the header's silence on scripts is the finding, as before.
+        let f = with_meta(&[framing], &[]);
+        assert_eq!(f.verdict, Verdict::Warn);
+        assert!(
+            f.message.contains("without default-src or script-src"),
+            "{}",
+            f.message
+        );
     }
 
     #[test]
