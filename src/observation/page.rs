@@ -25,6 +25,16 @@ pub struct PageResources {
     /// Names of the filter lists every resource was matched against (empty: none given).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub filter_lists: Vec<String>,
+    /// The `content` of each `<meta http-equiv="Content-Security-Policy">` a browser
+    /// enforces, in document order: in the head (before any body content), not inside
+    /// `<template>`, `<noscript>` or a comment. Capped in count and length (see `notes`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub meta_csp: Vec<String>,
+    /// The `content` of each `<meta name="referrer">` outside `<template>`, `<noscript>` and
+    /// comments, in document order (browsers apply the last valid one). When there are too
+    /// many, the last ones are kept (see `notes`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub meta_referrer: Vec<String>,
     /// Problems met while scanning (a stylesheet that could not be fetched, markup the parser
     /// gave up on); the resources found before them are kept.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

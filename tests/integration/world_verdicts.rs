@@ -65,6 +65,21 @@ const EXTRA_HOSTS: &str = r#"
       - path: /
         headers: { strict-transport-security: "max-age=31536000" }
         body: "<!doctype html><title>Deux fois</title>"
+- name: meta-policies.verdicts.test
+  https:
+    headers: { strict-transport-security: "max-age=31536000" }
+    routes:
+      - path: /
+        body: |
+          <!doctype html>
+          <html><head>
+          <meta charset="utf-8">
+          <META HTTP-EQUIV="Content-Security-Policy" content="default-src 'self'; frame-ancestors 'none'">
+          <meta name="referrer" content="unsafe-url">
+          <title>Politiques en méta</title>
+          </head><body><p>Politiques posées par des éléments meta.</p>
+          <template><meta name="referrer" content="no-referrer"></template>
+          </body></html>
 - name: plain.verdicts.test
   https:
     headers: { strict-transport-security: "max-age=31536000" }
@@ -118,6 +133,7 @@ members:
     services:
       - { id: twice, kind: pad, url: "https://twice-hsts.verdicts.test/" }
       - { id: plain, kind: pad, url: "http://plain.verdicts.test/" }
+      - { id: meta, kind: pad, url: "https://meta-policies.verdicts.test/" }
 "#;
 
 /// A member made only of the faulty hosts of `20-faults.yaml` (appended to `members.yaml`).
@@ -699,6 +715,36 @@ fn security_headers_are_read_through_the_real_stack_as_browsers_read_them() {
     audit.expect(m, "http-headers.content-security-policy", host, "pass");
     audit.expect(m, "http-headers.frame-protection", host, "warn");
     audit.expect(m, "http-headers.cookies-secure", host, "not_applicable");
+
+    // No CSP or Referrer-Policy header, but <meta> elements in the page: a strict CSP (its
+    // frame-ancestors, which a <meta> cannot set, dropped) passes; the referrer <meta>
+    // (the one in <template> is inert) sends full URLs to other sites.
+    let host = "meta-policies.verdicts.test";
+    audit.expect(m, "http-headers.content-security-policy", host, "pass");
+    let csp = audit.finding(m, "http-headers.content-security-policy", host);
+    assert!(
+        csp["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("in a <meta> element of the page"),
+        "{csp}"
+    );
+    assert_eq!(
+        evidence(csp, "html.meta-csp"),
+        "default-src 'self'; frame-ancestors 'none'",
+        "{csp}"
+    );
+    audit.expect(m, "http-headers.referrer-policy", host, "warn");
+    let referrer = audit.finding(m, "http-headers.referrer-policy", host);
+    assert!(
+        referrer["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("unsafe-url in a <meta name=\"referrer\"> element"),
+        "{referrer}"
+    );
+    // frame-ancestors in a <meta> protects nothing: the page can be framed.
+    audit.expect(m, "http-headers.frame-protection", host, "warn");
 
     // Declared as http:// while its host answers over HTTPS: the declaration is at fault,
     // not the encryption.

@@ -22,6 +22,7 @@ use crate::check::Context;
 use crate::finding::{Finding, Message, Subject};
 use crate::msg;
 use crate::observation::Observed;
+use crate::observation::PageResources;
 use crate::observation::http::{HttpExchange, HttpResponse};
 use crate::plan::targets::{WebHost, web_hosts};
 
@@ -50,6 +51,33 @@ pub(crate) fn for_each_page(
             }
         })
         .collect()
+}
+
+/// The page scan of the document whose final response is `last`: the page observation of
+/// `web`'s HTTPS URL, or of another declared URL on the same host, whose final URL is that
+/// response's. `None` when the page was not scanned, its scan failed, or it ended on another
+/// document (its `<meta>` policies would not be this response's).
+pub(crate) fn page_scan<'a>(
+    cx: &Context<'a>,
+    web: &WebHost,
+    last: &HttpResponse,
+) -> Option<&'a PageResources> {
+    let member = cx.member;
+    let declared = std::iter::once(&member.website)
+        .chain(member.services.iter().map(|s| &s.url))
+        .filter(|url| same_host(url, &web.host))
+        .map(url::Url::as_str);
+    let same_document =
+        |page: &PageResources| match (url::Url::parse(&page.url), url::Url::parse(&last.url)) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => page.url == last.url,
+        };
+    std::iter::once(web.https_url.as_str())
+        .chain(declared)
+        .find_map(|key| match cx.observations.pages.get(key) {
+            Some(Observed::Seen(page)) if same_document(page) => Some(page),
+            _ => None,
+        })
 }
 
 /// What `not_observed` says is missing when a page gave no response.
@@ -170,6 +198,25 @@ mod tests {
             ],
         ];
         let mut all: Vec<_> = headers.iter().map(|h| page(h)).collect();
+        // The same pages scanned, with and without <meta> policies.
+        let metas: &[(&[&str], &[&str])] = &[
+            (&[], &[]),
+            (&["default-src 'self'"], &["unsafe-url"]),
+            (
+                &["default-src * 'unsafe-inline'"],
+                &["bogus", "no-referrer"],
+            ),
+            (&["script-src 'self'; object-src 'none'"], &["origin"]),
+            (&["img-src 'self'"], &["never"]),
+            (&["frame-ancestors 'none'"], &[]),
+        ];
+        for h in headers {
+            for (csp, referrer) in metas {
+                let (m, mut obs) = page(h);
+                super::test_support::scanned(&mut obs, "https://chaton.test/", csp, referrer);
+                all.push((m, obs));
+            }
+        }
         let plain_answers = [
             response(
                 "http://chaton.test/",
@@ -290,6 +337,24 @@ pub(crate) mod test_support {
             Observed::Seen(exchange(hops)),
         );
         (m, obs)
+    }
+
+    /// `obs` with a scan of `https://chaton.test/` that ended on `final_url` and found these
+    /// `<meta>` Content-Security-Policy and referrer contents.
+    pub fn scanned(
+        obs: &mut Observations,
+        final_url: &str,
+        meta_csp: &[&str],
+        meta_referrer: &[&str],
+    ) {
+        let page = crate::observation::PageResources {
+            url: final_url.into(),
+            meta_csp: meta_csp.iter().map(|c| (*c).to_owned()).collect(),
+            meta_referrer: meta_referrer.iter().map(|c| (*c).to_owned()).collect(),
+            ..Default::default()
+        };
+        obs.pages
+            .insert("https://chaton.test/".into(), Observed::Seen(page));
     }
 
     /// An exchange made of these responses.

@@ -30,6 +30,19 @@ const MAX_INLINE_TEXT: usize = 512 * 1024;
 const MAX_DEFERRED_TEXT: usize = 2 * 1024 * 1024;
 /// Cap on the title, in bytes.
 const MAX_TITLE: usize = 1_024;
+/// Cap on the `<meta>` Content-Security-Policy and referrer elements recorded per page, each.
+pub const MAX_META: usize = 16;
+/// Cap on the length of a recorded `<meta>` Content-Security-Policy, in bytes; a longer one is
+/// left out (a cut policy would be judged on directives it does not have).
+pub const MAX_META_CSP: usize = 16 * 1024;
+/// Cap on the length of a recorded `<meta name="referrer">` content: no valid policy is longer.
+const MAX_META_REFERRER: usize = 256;
+/// Elements the HTML tree builder puts in the head when they come before any body content;
+/// any other element starts the body, after which a `<meta>` policy is no longer in the head.
+const HEAD_TAGS: &[&str] = &[
+    "html", "head", "meta", "link", "title", "base", "script", "style", "noscript", "template",
+    "basefont", "bgsound", "noframes",
+];
 /// lol_html's own buffers (a tag split across chunks, a huge attribute, the stack of open
 /// elements: 100 000 nested elements need about 20 MB) may not grow beyond.
 const PARSER_MEMORY: usize = 64 * 1024 * 1024;
@@ -111,6 +124,20 @@ pub fn extract(body: &[u8], page_url: &Url, content_type: Option<&str>) -> PageR
             ));
         }
     }
+    if outcome.meta.csp_dropped > 0 {
+        notes.push(format!(
+            "{} <meta> Content-Security-Policy element(s) beyond the caps ({MAX_META} policies, \
+             {MAX_META_CSP} bytes each) were not recorded",
+            outcome.meta.csp_dropped
+        ));
+    }
+    if outcome.meta.referrer_dropped > 0 {
+        notes.push(format!(
+            "{} <meta name=\"referrer\"> element(s) were not recorded (only the last {MAX_META} \
+             are kept, each at most {MAX_META_REFERRER} bytes)",
+            outcome.meta.referrer_dropped
+        ));
+    }
     if outcome.deferred_dropped {
         notes.push("comments and <noscript> text beyond the cap were not scanned".to_owned());
     }
@@ -121,6 +148,8 @@ pub fn extract(body: &[u8], page_url: &Url, content_type: Option<&str>) -> PageR
         resources: collector.resources,
         stylesheets_scanned: Vec::new(),
         filter_lists: Vec::new(),
+        meta_csp: outcome.meta.csp,
+        meta_referrer: outcome.meta.referrer,
         notes,
     }
 }
@@ -208,8 +237,41 @@ struct Deferred {
     context: ResourceContext,
 }
 
+/// The `<meta>` policies found, with how many the caps left out.
+#[derive(Default)]
+struct MetaPolicies {
+    csp: Vec<String>,
+    csp_dropped: usize,
+    referrer: Vec<String>,
+    referrer_dropped: usize,
+}
+
+impl MetaPolicies {
+    fn add_csp(&mut self, content: String) {
+        if self.csp.len() >= MAX_META || content.len() > MAX_META_CSP {
+            self.csp_dropped += 1;
+        } else {
+            self.csp.push(content);
+        }
+    }
+
+    /// The last valid referrer policy wins: when full, the oldest is dropped.
+    fn add_referrer(&mut self, content: String) {
+        if content.len() > MAX_META_REFERRER {
+            self.referrer_dropped += 1;
+            return;
+        }
+        if self.referrer.len() >= MAX_META {
+            self.referrer.remove(0);
+            self.referrer_dropped += 1;
+        }
+        self.referrer.push(content);
+    }
+}
+
 struct Outcome {
     title: Option<String>,
+    meta: MetaPolicies,
     deferred: Vec<Deferred>,
     deferred_dropped: bool,
     error: Option<String>,
@@ -229,6 +291,9 @@ struct State {
     /// Context forced on everything (second pass over a comment or `<noscript>`).
     fixed: Option<ResourceContext>,
     template_depth: u32,
+    /// An element that starts the body was seen: a `<meta>` policy after it is not applied.
+    in_body: bool,
+    meta: MetaPolicies,
     script: Option<InlineScript>,
     style: Option<String>,
     title: Option<String>,
@@ -319,6 +384,8 @@ fn run(
         base_seen: false,
         fixed,
         template_depth: 0,
+        in_body: false,
+        meta: MetaPolicies::default(),
         script: None,
         style: None,
         title: None,
@@ -330,7 +397,8 @@ fn run(
         collector: std::mem::take(collector),
     }));
     let error = {
-        let (s1, s2, s3, s4, s5, s6) = (
+        let (s0, s1, s2, s3, s4, s5, s6) = (
+            state.clone(),
             state.clone(),
             state.clone(),
             state.clone(),
@@ -344,6 +412,17 @@ fn run(
             .with_memory_settings(
                 MemorySettings::new().with_max_allowed_memory_usage(PARSER_MEMORY),
             )
+            .append_element_content_handler(element!("*", move |el| {
+                let mut st = s0.borrow_mut();
+                // A template's content is a fragment apart: it starts no body.
+                if !st.in_body
+                    && st.template_depth == 0
+                    && !HEAD_TAGS.contains(&el.tag_name().as_str())
+                {
+                    st.in_body = true;
+                }
+                Ok(())
+            }))
             .append_element_content_handler(element!(SELECTOR, move |el| {
                 on_element(&s1, &page, el);
                 Ok(())
@@ -416,6 +495,7 @@ fn run(
         .map(|t| decode_entities(t.split_whitespace().collect::<Vec<_>>().join(" ").as_str()));
     Outcome {
         title: title.filter(|t| !t.is_empty()),
+        meta: std::mem::take(&mut st.meta),
         deferred: std::mem::take(&mut st.deferred),
         deferred_dropped: st.deferred_dropped,
         error,
@@ -523,6 +603,7 @@ fn on_element(state: &Rc<RefCell<State>>, page: &Url, el: &mut Element<'_, '_>) 
             }
         }
         "meta" => {
+            on_meta_policy(&mut st, el);
             if attr(el, "http-equiv").is_some_and(|h| h.trim().eq_ignore_ascii_case("refresh"))
                 && let Some(content) = attr(el, "content")
                 && let Some(target) = refresh_target(&content)
@@ -553,6 +634,27 @@ fn on_element(state: &Rc<RefCell<State>>, page: &Url, el: &mut Element<'_, '_>) 
     }
     if let Some(style) = attr(el, "style") {
         st.css(&style, "[style] url()", "[style] url()");
+    }
+}
+
+/// Records a `<meta>` Content-Security-Policy or referrer policy the browser applies. The
+/// attribute names are matched as the HTML spec says: ASCII case-insensitive, not trimmed.
+fn on_meta_policy(st: &mut State, el: &Element<'_, '_>) {
+    // Inside <template>, <noscript> or a comment, a <meta> is inert.
+    if st.fixed.is_some() || st.template_depth > 0 {
+        return;
+    }
+    let Some(content) = attr(el, "content") else {
+        return;
+    };
+    if attr(el, "http-equiv").is_some_and(|h| h.eq_ignore_ascii_case("content-security-policy")) {
+        // Browsers ignore a CSP <meta> outside the head; an empty one sets no policy.
+        if !st.in_body && !content.trim().is_empty() {
+            st.meta.add_csp(content);
+        }
+    } else if attr(el, "name").is_some_and(|n| n.eq_ignore_ascii_case("referrer")) {
+        // A referrer <meta> applies wherever it is inserted, in the body too.
+        st.meta.add_referrer(content);
     }
 }
 
@@ -638,5 +740,143 @@ fn on_style_text(state: &Rc<RefCell<State>>, chunk: &str, last: bool) {
     }
     if last && let Some(css) = st.style.take() {
         st.css(&css, "style@import", "style url()");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan(html: &str) -> PageResources {
+        let url = Url::parse("https://chaton.test/").expect("internal error: test URL");
+        extract(html.as_bytes(), &url, Some("text/html; charset=utf-8"))
+    }
+
+    const CSP: &str = r#"<meta http-equiv="Content-Security-Policy" content="default-src 'self'">"#;
+
+    #[test]
+    fn a_csp_meta_in_the_head_is_recorded() {
+        let page = scan(&format!(
+            "<!doctype html><html><head><title>t</title>{CSP}</head><body><p>x</p></body></html>"
+        ));
+        assert_eq!(page.meta_csp, ["default-src 'self'"]);
+        assert!(page.notes.is_empty(), "{:?}", page.notes);
+    }
+
+    #[test]
+    fn a_csp_meta_before_body_content_counts_even_without_a_head_tag() {
+        let page = scan(&format!(
+            "<title>t</title><link rel=icon href=/f.ico>{CSP}<p>x"
+        ));
+        assert_eq!(page.meta_csp, ["default-src 'self'"]);
+        // After </head> but before the body, the tree builder still puts it in the head.
+        let page = scan(&format!("<head></head>{CSP}<body>"));
+        assert_eq!(page.meta_csp.len(), 1);
+    }
+
+    #[test]
+    fn a_csp_meta_in_the_body_is_ignored_as_browsers_do() {
+        assert!(
+            scan(&format!("<head></head><body>{CSP}</body>"))
+                .meta_csp
+                .is_empty()
+        );
+        assert!(
+            scan(&format!("<title>t</title><div></div>{CSP}"))
+                .meta_csp
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn metas_in_template_noscript_or_comment_are_inert() {
+        let page = scan(&format!(
+            "<head><template>{CSP}<meta name=referrer content=unsafe-url><div></div></template>\
+             <noscript>{CSP}<meta name=referrer content=unsafe-url></noscript>\
+             <!-- {CSP} <meta name=referrer content=unsafe-url> -->\
+             <meta http-equiv=content-security-policy content=\"object-src 'none'\"></head>"
+        ));
+        assert_eq!(
+            page.meta_csp,
+            ["object-src 'none'"],
+            "the template's div starts no body"
+        );
+        assert!(page.meta_referrer.is_empty(), "{:?}", page.meta_referrer);
+    }
+
+    #[test]
+    fn every_csp_meta_and_every_referrer_meta_is_kept_in_order() {
+        let page = scan(
+            "<head><META HTTP-EQUIV=\"content-SECURITY-policy\" CONTENT=\"script-src 'self'\">\
+             <meta http-equiv=Content-Security-Policy content=\"object-src 'none'\">\
+             <meta NAME=Referrer content=no-referrer></head>\
+             <body><meta name=\"referrer\" content=\"unsafe-url\"></body>",
+        );
+        assert_eq!(page.meta_csp, ["script-src 'self'", "object-src 'none'"]);
+        assert_eq!(page.meta_referrer, ["no-referrer", "unsafe-url"]);
+    }
+
+    #[test]
+    fn attribute_values_are_matched_exactly_as_the_spec_says() {
+        let page = scan(
+            "<meta http-equiv=\" content-security-policy\" content=\"default-src 'self'\">\
+             <meta http-equiv=content-security-policy-report-only content=\"default-src 'self'\">\
+             <meta http-equiv=content-security-policy content=\"  \">\
+             <meta http-equiv=content-security-policy>\
+             <meta name=\"referrer \" content=unsafe-url>\
+             <meta property=referrer content=unsafe-url>",
+        );
+        assert!(page.meta_csp.is_empty(), "{:?}", page.meta_csp);
+        assert!(page.meta_referrer.is_empty(), "{:?}", page.meta_referrer);
+    }
+
+    #[test]
+    fn entities_in_the_content_are_decoded() {
+        let page = scan(
+            "<meta http-equiv=content-security-policy content=\"default-src &#39;self&#39;\">",
+        );
+        assert_eq!(page.meta_csp, ["default-src 'self'"]);
+    }
+
+    #[test]
+    fn hostile_numbers_and_sizes_of_metas_are_capped_with_a_note() {
+        let mut html = String::from("<head>");
+        let huge = "a".repeat(MAX_META_CSP + 1);
+        html.push_str(&format!(
+            "<meta http-equiv=content-security-policy content=\"{huge}\">"
+        ));
+        for i in 0..100 {
+            html.push_str(&format!(
+                "<meta http-equiv=content-security-policy content=\"img-src https://{i}.test\">\
+                 <meta name=referrer content=\"r{i}\">"
+            ));
+        }
+        html.push_str(&format!("<meta name=referrer content=\"{huge}\">"));
+        let page = scan(&html);
+        assert_eq!(page.meta_csp.len(), MAX_META);
+        assert_eq!(page.meta_csp[0], "img-src https://0.test");
+        assert_eq!(page.meta_referrer.len(), MAX_META);
+        assert_eq!(page.meta_referrer.last().map(String::as_str), Some("r99"));
+        assert_eq!(page.notes.len(), 2, "{:?}", page.notes);
+        assert!(
+            page.notes[0].starts_with("85 <meta> Content-Security-Policy"),
+            "{:?}",
+            page.notes
+        );
+        assert!(
+            page.notes[1].starts_with("85 <meta name=\"referrer\">"),
+            "{:?}",
+            page.notes
+        );
+    }
+
+    #[test]
+    fn a_page_without_metas_keeps_the_fields_out_of_saved_observations() {
+        let page = scan("<title>t</title>");
+        let json = serde_json::to_string(&page).expect("internal error: serialise");
+        assert!(!json.contains("meta_"), "{json}");
+        let old = r#"{"url":"https://chaton.test/","resources":[]}"#;
+        let back: PageResources = serde_json::from_str(old).expect("an older observation loads");
+        assert!(back.meta_csp.is_empty() && back.meta_referrer.is_empty());
     }
 }
