@@ -1,5 +1,6 @@
 //! `checks` and `explain`: the catalogue, readable from the terminal.
 
+use chatons_audit::catalogue::Severity;
 use chatons_audit::check;
 
 use super::{Ui, audit::load_catalogue, exit};
@@ -11,7 +12,7 @@ pub fn list(ui: &Ui) -> anyhow::Result<u8> {
         let Some(entry) = catalogue.check(c.id()) else {
             continue;
         };
-        println!(
+        outln!(
             "{:width$}  {:6}  {:28}  {}",
             c.id(),
             format!("{:?}", entry.severity).to_lowercase(),
@@ -39,20 +40,25 @@ pub fn explain(id: &str, ui: &Ui) -> anyhow::Result<u8> {
     };
     let m = &ui.messages;
     let commitment = catalogue.commitment(&entry.commitment);
-    println!("{}: {}", entry.id, entry.title.get(ui.lang));
-    println!();
+    outln!("{}: {}", entry.id, entry.title.get(ui.lang));
+    outln!();
     match commitment {
-        Some(c) => println!("{}: {} — {}", m.commitment(), c.id, c.title.get(ui.lang)),
-        None => println!("{}: {}", m.commitment(), entry.commitment),
+        Some(c) => outln!("{} {} — {}", m.commitment(), c.id, c.title.get(ui.lang)),
+        None => outln!("{} {}", m.commitment(), entry.commitment),
     }
-    println!("{}: {:?}", m.severity(), entry.severity);
-    println!();
-    println!("{}: {}", m.rationale(), entry.rationale.get(ui.lang));
-    println!();
-    println!("{}: {}", m.remediation(), entry.remediation.get(ui.lang));
+    let severity = match entry.severity {
+        Severity::Low => m.severity_low(),
+        Severity::Medium => m.severity_medium(),
+        Severity::High => m.severity_high(),
+    };
+    outln!("{} {severity}", m.severity());
+    outln!();
+    outln!("{} {}", m.rationale(), entry.rationale.get(ui.lang));
+    outln!();
+    outln!("{} {}", m.remediation(), entry.remediation.get(ui.lang));
     if let Some(c) = commitment {
-        println!();
-        println!("{}", c.charter.get(ui.lang));
+        outln!();
+        outln!("{}", c.charter.get(ui.lang));
     }
     Ok(exit::CLEAN)
 }

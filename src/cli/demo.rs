@@ -146,7 +146,7 @@ pub fn world(args: WorldArgs, _ui: &Ui) -> anyhow::Result<u8> {
                 chatons_audit::world::bench::probe_against_baseline(count, concurrency.max(1)),
             )?;
             let line = |what: &str, stats: &chatons_audit::world::bench::HandshakeStats| {
-                println!(
+                outln!(
                     "{what:<28} {:>6} handshakes ({} failed) in {:>6.2} s: {:>7.0} handshakes/s",
                     stats.completed,
                     stats.failed,
@@ -158,7 +158,7 @@ pub fn world(args: WorldArgs, _ui: &Ui) -> anyhow::Result<u8> {
             line("chatons-audit TLS probe", &compared.probe);
             let base = compared.baseline.per_second();
             if base > 0.0 {
-                println!(
+                outln!(
                     "probe / baseline: {:.0} %",
                     100.0 * compared.probe.per_second() / base
                 );

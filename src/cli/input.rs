@@ -99,7 +99,7 @@ pub fn validate(args: ValidateArgs, ui: &Ui) -> anyhow::Result<u8> {
         match load(source, &args.net, ui) {
             Ok(declarations) if declarations.problems.is_empty() => {
                 if !ui.quiet {
-                    println!(
+                    outln!(
                         "{source}: {} ({} member(s))",
                         ui.messages.valid(),
                         declarations.members.len()
@@ -109,7 +109,7 @@ pub fn validate(args: ValidateArgs, ui: &Ui) -> anyhow::Result<u8> {
             Ok(declarations) => {
                 code = exit::ERROR;
                 for problem in &declarations.problems {
-                    println!("{problem}");
+                    outln!("{problem}");
                 }
             }
             Err(error) => {
@@ -117,15 +117,15 @@ pub fn validate(args: ValidateArgs, ui: &Ui) -> anyhow::Result<u8> {
                 match error.downcast_ref::<declaration::Error>() {
                     Some(invalid) => {
                         for problem in &invalid.problems {
-                            println!("{problem}");
+                            outln!("{problem}");
                         }
-                        println!(
+                        outln!(
                             "{source}: {} {}",
                             invalid.problems.len(),
                             ui.messages.problems_found()
                         );
                     }
-                    None => println!("{source}: {error:#}"),
+                    None => outln!("{source}: {error:#}"),
                 }
             }
         }

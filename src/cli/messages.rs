@@ -53,10 +53,13 @@ impl Messages {
         "Replaying saved observations (no network access)"
     );
     message!(not_loaded, "non chargé", "not loaded");
-    message!(commitment, "engagement", "commitment");
-    message!(severity, "gravité", "severity");
-    message!(rationale, "Pourquoi", "Why");
-    message!(remediation, "Comment corriger", "How to fix");
+    message!(commitment, "Engagement :", "Commitment:");
+    message!(severity, "Gravité :", "Severity:");
+    message!(rationale, "Pourquoi :", "Why:");
+    message!(remediation, "Comment corriger :", "How to fix:");
+    message!(severity_low, "faible", "low");
+    message!(severity_medium, "moyenne", "medium");
+    message!(severity_high, "élevée", "high");
     message!(unknown_check, "vérification inconnue", "unknown check");
     message!(did_you_mean, "vouliez-vous dire", "did you mean");
 }

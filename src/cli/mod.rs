@@ -8,6 +8,24 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use chatons_audit::catalogue::Lang;
 
+/// `println!` for command output: a reader that went away (`chatons-audit checks | head`)
+/// ends the program quietly, as SIGPIPE ends a C tool, instead of a panic.
+macro_rules! outln {
+    () => {
+        $crate::cli::stdout::write(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::cli::stdout::write(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// `print!` counterpart of [`outln!`].
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::cli::stdout::write(format_args!($($arg)*))
+    };
+}
+
 mod audit;
 mod catalogue_cmds;
 mod demo;
@@ -80,6 +98,24 @@ pub struct ValidateArgs {
 pub struct ExplainArgs {
     /// The check ID, e.g. tls.certificate-valid.
     pub check: String,
+}
+
+/// Standard output for [`outln!`] and [`out!`].
+pub mod stdout {
+    use std::io::Write as _;
+
+    /// Writes to stdout. A closed pipe exits with code 0 (the reader has what it wanted);
+    /// any other write error exits with code 2, saying so on stderr.
+    pub fn write(args: std::fmt::Arguments<'_>) {
+        let mut out = std::io::stdout().lock();
+        if let Err(err) = out.write_fmt(args).and_then(|()| out.flush()) {
+            if err.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(i32::from(super::exit::CLEAN));
+            }
+            eprintln!("error: writing to standard output: {err}");
+            std::process::exit(i32::from(super::exit::ERROR));
+        }
+    }
 }
 
 /// Exit codes, as in ripgrep: 0 clean, 1 a verdict at or above `--fail-on`, 2 tool failure.

@@ -118,7 +118,7 @@ pub fn write(
             }
             Format::Sarif => save("results.sarif", &sarif::to_string(results, catalogue))?,
             Format::Junit => save("junit.xml", &junit::to_string(results, catalogue)?)?,
-            Format::Github => print!("{}", github::to_string(results, catalogue)),
+            Format::Github => out!("{}", github::to_string(results, catalogue)),
             Format::Summary => save(
                 "summary.md",
                 &summary::to_string(results, catalogue, ui.lang),
@@ -165,7 +165,7 @@ pub fn diff(args: DiffArgs, _ui: &Ui) -> anyhow::Result<u8> {
     let old = read_results(&args.old)?;
     let new = read_results(&args.new)?;
     let compared = diff::compare(&old, &new);
-    print!("{}", compared.to_text());
+    out!("{}", compared.to_text());
     let regression = compared.is_regression(diff::Threshold::Fail);
     Ok(if args.fail_on_regression && regression {
         exit::FINDINGS

@@ -56,7 +56,7 @@ pub fn print_summary(results: &Results, ui: &Ui) {
     for verdict in verdicts {
         header.push_str(&format!("  {:>5}", short(verdict)));
     }
-    println!("{header}");
+    outln!("{header}");
     for member in &results.members {
         let score = member
             .score
@@ -67,10 +67,10 @@ pub fn print_summary(results: &Results, ui: &Ui) {
             let count = member.score.counts.get(&verdict).copied().unwrap_or(0);
             line.push_str(&format!("  {count:>5}"));
         }
-        println!("{line}");
+        outln!("{line}");
     }
     for problem in &results.problems {
-        println!("{}: {problem}", ui.messages.not_loaded());
+        outln!("{}: {problem}", ui.messages.not_loaded());
     }
 }
 

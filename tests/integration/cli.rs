@@ -56,7 +56,31 @@ fn explain_prints_both_the_rationale_and_the_remediation_in_french() {
         .args(["--lang", "fr", "explain", "web.https-reachable"])
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("Comment corriger"));
+        .stdout(predicate::str::contains("Comment corriger :"))
+        .stdout(predicate::str::contains("Gravité : élevée"));
+}
+
+#[test]
+fn output_cut_short_by_its_reader_ends_quietly_without_a_panic() {
+    use std::io::Read as _;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("chatons-audit"))
+        .arg("checks")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs");
+    // The reader hangs up before the first line, as `| head -0` would: every write fails.
+    drop(child.stdout.take());
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut stderr)
+        .expect("stderr readable");
+    let status = child.wait().expect("exits");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(status.code(), Some(0), "{stderr}");
 }
 
 #[test]
