@@ -13,9 +13,9 @@ pub fn list(ui: &Ui) -> anyhow::Result<u8> {
             continue;
         };
         outln!(
-            "{:width$}  {:6}  {:28}  {}",
+            "{:width$}  {:7}  {:28}  {}",
             c.id(),
-            format!("{:?}", entry.severity).to_lowercase(),
+            severity_word(entry.severity, ui),
             entry.commitment,
             entry.title.get(ui.lang),
         );
@@ -46,12 +46,7 @@ pub fn explain(id: &str, ui: &Ui) -> anyhow::Result<u8> {
         Some(c) => outln!("{} {} — {}", m.commitment(), c.id, c.title.get(ui.lang)),
         None => outln!("{} {}", m.commitment(), entry.commitment),
     }
-    let severity = match entry.severity {
-        Severity::Low => m.severity_low(),
-        Severity::Medium => m.severity_medium(),
-        Severity::High => m.severity_high(),
-    };
-    outln!("{} {severity}", m.severity());
+    outln!("{} {}", m.severity(), severity_word(entry.severity, ui));
     outln!();
     outln!("{} {}", m.rationale(), entry.rationale.get(ui.lang));
     outln!();
@@ -61,4 +56,12 @@ pub fn explain(id: &str, ui: &Ui) -> anyhow::Result<u8> {
         outln!("{}", c.charter.get(ui.lang));
     }
     Ok(exit::CLEAN)
+}
+
+fn severity_word(severity: Severity, ui: &Ui) -> &'static str {
+    match severity {
+        Severity::Low => ui.messages.severity_low(),
+        Severity::Medium => ui.messages.severity_medium(),
+        Severity::High => ui.messages.severity_high(),
+    }
 }
