@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use chatons_audit::catalogue::Lang;
 use chatons_audit::finding::Verdict;
 use chatons_audit::report::Results;
 
@@ -54,7 +55,7 @@ pub fn print_summary(results: &Results, ui: &Ui) {
         ui.messages.score()
     );
     for verdict in verdicts {
-        header.push_str(&format!("  {:>5}", short(verdict)));
+        header.push_str(&format!("  {:>6}", short(verdict, ui.lang)));
     }
     outln!("{header}");
     for member in &results.members {
@@ -65,7 +66,7 @@ pub fn print_summary(results: &Results, ui: &Ui) {
         let mut line = format!("{:width$}  {score:>5}", member.id);
         for verdict in verdicts {
             let count = member.score.counts.get(&verdict).copied().unwrap_or(0);
-            line.push_str(&format!("  {count:>5}"));
+            line.push_str(&format!("  {count:>6}"));
         }
         outln!("{line}");
     }
@@ -74,13 +75,20 @@ pub fn print_summary(results: &Results, ui: &Ui) {
     }
 }
 
-fn short(verdict: Verdict) -> &'static str {
-    match verdict {
-        Verdict::Pass => "pass",
-        Verdict::Warn => "warn",
-        Verdict::Fail => "fail",
-        Verdict::Manual => "manu",
-        Verdict::Inconclusive => "inc",
-        Verdict::NotApplicable => "n/a",
+/// Column headings of six characters at most.
+fn short(verdict: Verdict, lang: Lang) -> &'static str {
+    match (lang, verdict) {
+        (Lang::Fr, Verdict::Pass) => "ok",
+        (Lang::Fr, Verdict::Warn) => "alerte",
+        (Lang::Fr, Verdict::Fail) => "échec",
+        (Lang::Fr, Verdict::Manual) => "revue",
+        (Lang::Fr, Verdict::Inconclusive) => "n. obs",
+        (Lang::Fr, Verdict::NotApplicable) => "s. o.",
+        (Lang::En, Verdict::Pass) => "pass",
+        (Lang::En, Verdict::Warn) => "warn",
+        (Lang::En, Verdict::Fail) => "fail",
+        (Lang::En, Verdict::Manual) => "manual",
+        (Lang::En, Verdict::Inconclusive) => "n/obs",
+        (Lang::En, Verdict::NotApplicable) => "n/a",
     }
 }
