@@ -146,6 +146,18 @@ pub(crate) fn website_unreadable(docs: &[DocumentObservation]) -> Option<Reason>
                 fr: format!("le site {url} a répondu avec le code HTTP {status}"),
             })
         }
+        // A page built by scripts arrives as an empty shell: without links to follow, not
+        // finding a document proves nothing.
+        Observed::Seen(content) if content.links_scanned == 0 && content.format == "html" => {
+            Some(Reason {
+                en: format!(
+                    "the home page {url} has no link to follow (a page built by scripts, which the audit does not run?)"
+                ),
+                fr: format!(
+                    "la page d'accueil {url} n'a aucun lien à suivre (une page construite par des scripts, que l'audit n'exécute pas ?)"
+                ),
+            })
+        }
         Observed::Seen(_) => None,
     }
 }
@@ -517,14 +529,24 @@ pub(crate) mod test_support {
         observations
     }
 
-    /// A readable home page with `text_statements`.
+    /// A readable home page (a dozen links scanned) with `text_statements`.
     pub fn home(statements: Vec<Statement>) -> DocumentObservation {
+        let mut content = content(200, statements);
+        content.links_scanned = 12;
         DocumentObservation {
             kinds: Vec::new(),
             url: "https://chaton.test/".into(),
             found_by: FoundBy::Website,
             matched: None,
-            content: Observed::Seen(content(200, statements)),
+            content: Observed::Seen(content),
+        }
+    }
+
+    /// A home page that arrives without any link (a shell filled in by scripts).
+    pub fn home_without_links() -> DocumentObservation {
+        DocumentObservation {
+            content: Observed::Seen(content(200, Vec::new())),
+            ..home(Vec::new())
         }
     }
 
@@ -653,6 +675,20 @@ mod tests {
     fn terms_absent_from_a_readable_website_fail() {
         let finding = verdict(&TermsPublished, vec![home(vec![])]);
         assert_eq!(finding.verdict, Verdict::Fail);
+    }
+
+    #[test]
+    fn a_home_page_without_any_link_proves_no_absence() {
+        // A page built by scripts arrives as a shell: nothing to follow, nothing proven.
+        let finding = verdict(&TermsPublished, vec![home_without_links()]);
+        assert_eq!(finding.verdict, Verdict::Inconclusive);
+        assert!(
+            finding.message.contains("no link to follow"),
+            "{}",
+            finding.message
+        );
+        let fr = finding.message_fr.as_deref().unwrap_or_default();
+        assert!(fr.contains("aucun lien à suivre"), "{fr}");
     }
 
     #[test]
