@@ -9,7 +9,11 @@ pub fn html(text: &str) -> String {
 /// Escapes text for Markdown (CommonMark and GitHub flavour) so it renders as the same
 /// literal text: punctuation that could start emphasis, links, code, headings, tables or
 /// lists is backslash-escaped, `<`, `>` and `&` become entities so no raw HTML passes, and
-/// line breaks become spaces so no new block can start.
+/// line breaks become spaces so no new block can start. Punctuation that only means something
+/// inside a link (`(`, `)`, quotes) stays as it is, since with `[`, `]` and `<` escaped no
+/// link can form; so does `:`, so an `http(s)` address may become a GitHub autolink to
+/// exactly what the text says (never `javascript:`, which is not autolinked). The text stays
+/// readable in raw form, which matters in French, full of apostrophes and colons.
 pub fn markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
@@ -18,8 +22,8 @@ pub fn markdown(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
             '\n' | '\r' | '\u{2028}' | '\u{2029}' => out.push(' '),
-            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '!' | '|'
-            | '~' | '"' | '\'' | '=' | '-' | ':' => {
+            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '#' | '+' | '!' | '|' | '~' | '='
+            | '-' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -68,8 +72,17 @@ mod tests {
         let escaped = markdown(hostile);
         assert!(!escaped.contains("<script"));
         assert!(!escaped.contains('\n'));
-        assert!(escaped.contains("\\[click\\]\\(javascript\\:alert\\(1\\)\\)"));
+        // The brackets are escaped, so what follows them cannot be a link target.
+        assert!(escaped.contains("\\[click\\](javascript:alert(1))"));
         assert!(escaped.contains("\\# title \\| \\*b\\*"));
+    }
+
+    #[test]
+    fn markdown_escaping_leaves_french_punctuation_readable() {
+        assert_eq!(
+            markdown("L'audit du 29 : voir (ici) « https://exemple.org/ »"),
+            "L'audit du 29 : voir (ici) « https://exemple.org/ »"
+        );
     }
 
     #[test]

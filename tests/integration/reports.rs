@@ -513,7 +513,8 @@ fn hostile_member_text_cannot_inject_markdown_or_html_into_markdown() {
     .expect("renders");
     assert!(!md.contains("<script"), "{md}");
     assert!(!md.contains("<img"), "{md}");
-    assert!(!md.contains("](javascript"), "{md}");
+    // Every `]` of the text is escaped, so no `](…)` link target can follow one.
+    assert!(!md.replace("\\]", "").contains("](javascript"), "{md}");
     assert!(!md.contains("!["), "image syntax must be escaped: {md}");
     assert!(
         !md.lines()
@@ -692,7 +693,7 @@ fn report_times_are_in_words_and_raw_times_stay_only_in_datetime_attributes() {
     }
     let md = render("exemple", Lang::En, DocFormat::Markdown);
     assert!(
-        md.contains("| Audited on | 29 November 2026, 02\\:00 UTC |"),
+        md.contains("| Audited on | 29 November 2026, 02:00 UTC |"),
         "{md}"
     );
     assert!(!md.contains("2026\\-11\\-29T02"), "{md}");
