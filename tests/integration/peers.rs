@@ -9,13 +9,12 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Duration;
 
 use chatons_audit::world::{RunningWorld, World};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::common::{chatons_audit, fixture, runtime};
+use crate::common::{audit_world, fixture, read_json, runtime};
 
 /// The profiles sslyze can judge: each a host of the world's `pki.test` zone. The
 /// legacy-TLS host is left out on purpose: it answers old ClientHellos with a hand-made
@@ -69,30 +68,8 @@ fn members_file(dir: &Path, hosts: &[String]) -> PathBuf {
 
 /// Runs the audit (TLS checks only) and returns (results, saved observations).
 fn audit(world: &RunningWorld, members: &Path, out: &Path) -> (Value, Value) {
-    let output = chatons_audit()
-        .arg("--quiet")
-        .arg("audit")
-        .arg(members)
-        .args(world.settings().to_flags())
-        .args(["--only", "tls.*", "--format", "json", "--fail-on", "never"])
-        .arg("--out")
-        .arg(out)
-        .arg("--save-observations")
-        .arg(out.join("observations.json"))
-        .timeout(Duration::from_secs(180))
-        .output()
-        .expect("the audit runs");
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let read = |name: &str| -> Value {
-        let text = std::fs::read_to_string(out.join(name)).expect("an output file");
-        serde_json::from_str(&text).expect("JSON")
-    };
-    (read("results.json"), read("observations.json"))
+    let results = audit_world(world, members, out, &["--only", "tls.*"]);
+    (results, read_json(&out.join("observations.json")))
 }
 
 /// Runs sslyze on every host (each at its real loopback address, with its name as SNI) and

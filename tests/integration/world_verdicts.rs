@@ -4,13 +4,12 @@
 //! assertions read `results.json`.
 
 use std::path::Path;
-use std::time::Duration;
 
 use chatons_audit::world::desc::ZoneDesc;
 use chatons_audit::world::{HostDesc, Members, RunningWorld, World, WorldDescription};
 use serde_json::Value;
 
-use crate::common::{chatons_audit, fixture, runtime};
+use crate::common::{audit_world, fixture, read_json, runtime};
 
 /// Profiles the fixture world lacks, added for these tests only: mail domains whose MX
 /// offers STARTTLS with a self-signed certificate (with and without an enforced MTA-STS
@@ -177,30 +176,7 @@ struct Audit {
 impl Audit {
     /// Runs `chatons-audit audit` on `members` against `world`; the CLI must finish.
     fn run(world: &RunningWorld, members: &Path, out: &Path) -> Audit {
-        std::fs::create_dir_all(out).expect("create the output directory");
-        let output = chatons_audit()
-            .arg("--quiet")
-            .arg("audit")
-            .arg(members)
-            .args(world.settings().to_flags())
-            .args(["--timeout", "3", "--format", "json", "--fail-on", "never"])
-            .arg("--out")
-            .arg(out)
-            .arg("--save-observations")
-            .arg(out.join("observations.json"))
-            // Faulty hosts must not make the audit hang: a generous bound, far above the
-            // few seconds a run takes, turns a hang into a test failure.
-            .timeout(Duration::from_secs(180))
-            .output()
-            .expect("the audit runs");
-        assert_eq!(
-            output.status.code(),
-            Some(0),
-            "the audit finishes with exit code 0; stderr: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let text = std::fs::read_to_string(out.join("results.json")).expect("results.json");
-        let results: Value = serde_json::from_str(&text).expect("results.json is JSON");
+        let results = audit_world(world, members, out, &["--timeout", "3"]);
         let findings = results["members"]
             .as_array()
             .expect("members is an array")
@@ -999,10 +975,7 @@ fn the_world_pages_yield_their_annotated_third_parties_and_verdicts() {
 
     // What the pages make a browser load, as observed through the real network layer, matches
     // the annotations written in each page.
-    let saved: Value = serde_json::from_str(
-        &std::fs::read_to_string(out.join("observations.json")).expect("observations saved"),
-    )
-    .expect("observations are JSON");
+    let saved = read_json(&out.join("observations.json"));
     for page in ["clean", "trackers", "traps", "latin1"] {
         let url = format!("https://www.chaton.test/{page}.html");
         let resources = saved["observations"]["pages"][&url]["seen"]["resources"]
@@ -1146,10 +1119,7 @@ fn transparency_documents_are_found_read_and_judged_through_the_world() {
 
     // The facts read on the way: the year of the PDF activity report, the hosting country and
     // the log-retention period of the English site.
-    let saved: Value = serde_json::from_str(
-        &std::fs::read_to_string(out.join("observations.json")).expect("observations saved"),
-    )
-    .expect("observations are JSON");
+    let saved = read_json(&out.join("observations.json"));
     let documents = |member: &str| -> Vec<Value> {
         saved["observations"]["documents"][member]
             .as_array()

@@ -171,11 +171,11 @@ mod tests {
     use crate::finding::Verdict;
     use crate::observation::{DnsRecords, Observations};
 
-    fn verdict_with(
+    /// `chaton.test` with these AAAA records and, when given, this IPv6 handshake.
+    fn observed(
         aaaa: &[&str],
         tls6: Option<Observed<crate::observation::TlsHandshake>>,
-    ) -> Verdict {
-        let m = member("https://chaton.test/", &[]);
+    ) -> Observations {
         let mut obs = observations();
         let records = DnsRecords {
             aaaa: aaaa.iter().map(|a| (*a).to_owned()).collect(),
@@ -186,8 +186,20 @@ mod tests {
         if let Some(tls6) = tls6 {
             obs.tls_ipv6.insert("chaton.test:443".into(), tls6);
         }
+        obs
+    }
+
+    fn chaton() -> crate::declaration::Member {
+        member("https://chaton.test/", &[])
+    }
+
+    fn verdict_with(
+        aaaa: &[&str],
+        tls6: Option<Observed<crate::observation::TlsHandshake>>,
+    ) -> Verdict {
+        let mut obs = observed(aaaa, tls6);
         auditor_speaks_ipv6(&mut obs);
-        verdict(&Ipv6Reachable, &m, &obs)
+        verdict(&Ipv6Reachable, &chaton(), &obs)
     }
 
     /// Another host of the run answered over IPv6: the auditor's own IPv6 works.
@@ -200,17 +212,10 @@ mod tests {
 
     #[test]
     fn a_refusal_is_not_blamed_on_the_member_when_no_ipv6_handshake_succeeded_in_the_run() {
-        let m = member("https://chaton.test/", &[]);
-        let mut obs = observations();
-        let records = DnsRecords {
-            aaaa: vec!["2001:db8::1".into()],
-            ..Default::default()
-        };
-        obs.dns
-            .insert("chaton.test".into(), Observed::Seen(records));
-        obs.tls_ipv6.insert(
-            "chaton.test:443".into(),
-            Observed::Failed(ProbeFailure::Refused),
+        let m = chaton();
+        let mut obs = observed(
+            &["2001:db8::1"],
+            Some(Observed::Failed(ProbeFailure::Refused)),
         );
         let alone = judge(&Ipv6Reachable, &m, &obs).remove(0);
         assert_eq!(alone.verdict, Verdict::Inconclusive);
@@ -241,17 +246,10 @@ mod tests {
 
     #[test]
     fn refused_https_over_ipv6_is_reported_in_french_too() {
-        let m = member("https://chaton.test/", &[]);
-        let mut obs = observations();
-        let records = DnsRecords {
-            aaaa: vec!["2001:db8::1".into()],
-            ..Default::default()
-        };
-        obs.dns
-            .insert("chaton.test".into(), Observed::Seen(records));
-        obs.tls_ipv6.insert(
-            "chaton.test:443".into(),
-            Observed::Failed(ProbeFailure::Refused),
+        let m = chaton();
+        let mut obs = observed(
+            &["2001:db8::1"],
+            Some(Observed::Failed(ProbeFailure::Refused)),
         );
         auditor_speaks_ipv6(&mut obs);
         let findings = judge(&Ipv6Reachable, &m, &obs);

@@ -1,7 +1,7 @@
 //! `software.license-matches-catalogue`: the declared licence agrees with the product's licence
 //! in the software catalogue.
 
-use super::{catalogued, families, parse_licence};
+use super::{catalogued, declared_free_software, families, parse_licence};
 use crate::check::{Check, Context, ProbeKind};
 use crate::declaration::Service;
 use crate::finding::{Finding, Subject};
@@ -34,22 +34,11 @@ impl Check for LicenseMatchesCatalogue {
 
 fn judge_service(cx: &Context<'_>, service: &Service) -> Finding {
     let subject = Subject::Service(service.id.clone());
-    let Some(software) = &service.software else {
-        return cx.not_applicable(
-            subject,
-            msg!("no software declared", "aucun logiciel déclaré"),
-        );
+    let software = match declared_free_software(cx, service, &subject) {
+        Ok(software) => software,
+        Err(finding) => return finding,
     };
     let name = &software.name;
-    if software.proprietary {
-        return cx.not_applicable(
-            subject,
-            msg!(
-                "{name} is declared proprietary",
-                "{name} est déclaré privateur"
-            ),
-        );
-    }
     let Some(declared) = &software.license else {
         return cx.not_applicable(
             subject,

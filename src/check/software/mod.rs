@@ -23,7 +23,9 @@ use std::collections::BTreeSet;
 use spdx::expression::{ExprNode, Operator};
 use spdx::{Expression, LicenseItem};
 
-use crate::finding::Message;
+use crate::check::Context;
+use crate::declaration::{Service, Software};
+use crate::finding::{Finding, Message, Subject};
 use crate::msg;
 
 /// Three-valued answer for "is this licence expression free?".
@@ -113,6 +115,35 @@ pub fn families(expr: &Expression) -> BTreeSet<String> {
             LicenseItem::Other(other) => format!("LicenseRef-{}", other.lic_ref).to_lowercase(),
         })
         .collect()
+}
+
+/// The service's declared software when it claims to be free; otherwise the
+/// `not_applicable` finding saying why there is nothing to check (none declared, or declared
+/// proprietary: the proprietary-exceptions check covers those).
+// The finding is the early return of a check, built once per subject: boxing buys nothing.
+#[allow(clippy::result_large_err)]
+pub fn declared_free_software<'a>(
+    cx: &Context<'_>,
+    service: &'a Service,
+    subject: &Subject,
+) -> Result<&'a Software, Finding> {
+    let Some(software) = &service.software else {
+        return Err(cx.not_applicable(
+            subject.clone(),
+            msg!("no software declared", "aucun logiciel déclaré"),
+        ));
+    };
+    if software.proprietary {
+        let name = &software.name;
+        return Err(cx.not_applicable(
+            subject.clone(),
+            msg!(
+                "{name} is declared proprietary",
+                "{name} est déclaré privateur"
+            ),
+        ));
+    }
+    Ok(software)
 }
 
 /// The declared product's catalogue row, if the catalogue knows it.

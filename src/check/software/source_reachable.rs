@@ -1,7 +1,7 @@
 //! `software.source-reachable`: the declared source URL of each service's software answers and
 //! looks like a source repository or archive.
 
-use super::catalogued;
+use super::{catalogued, declared_free_software};
 use crate::catalogue::software::source_shape;
 use crate::check::{Check, Context, ProbeKind};
 use crate::declaration::Service;
@@ -45,22 +45,11 @@ impl Check for SourceReachable {
 
 fn judge_service(cx: &Context<'_>, service: &Service) -> Finding {
     let subject = Subject::Service(service.id.clone());
-    let Some(software) = &service.software else {
-        return cx.not_applicable(
-            subject,
-            msg!("no software declared", "aucun logiciel déclaré"),
-        );
+    let software = match declared_free_software(cx, service, &subject) {
+        Ok(software) => software,
+        Err(finding) => return finding,
     };
     let name = &software.name;
-    if software.proprietary {
-        return cx.not_applicable(
-            subject,
-            msg!(
-                "{name} is declared proprietary",
-                "{name} est déclaré privateur"
-            ),
-        );
-    }
     let Some(source) = &software.source else {
         let finding = cx.warn(
             subject,
