@@ -11,7 +11,7 @@
 
 use super::{lookup_error, records};
 use crate::check::{Check, Context, ProbeKind};
-use crate::finding::{Finding, Subject, Verdict};
+use crate::finding::{Finding, Message, Subject, Verdict};
 use crate::msg;
 use crate::plan::targets::{caa_chain, web_hosts};
 
@@ -40,13 +40,11 @@ impl Check for CaaPresent {
                         Err(finding) => return finding,
                     };
                     if !found.caa.is_empty() {
+                        // " (inherited from <parent>)", empty for the host's own set.
                         let inherited = if name == web.host {
-                            Inherited::default()
+                            Message::default()
                         } else {
-                            Inherited {
-                                en: format!(" (inherited from {name})"),
-                                fr: format!(" (hérités de {name})"),
-                            }
+                            msg!(" (inherited from {name})", " (hérités de {name})")
                         };
                         let finding = judge_set(cx, subject, &web.host, &found.caa, &inherited);
                         return found.caa.iter().fold(finding, |f, caa| {
@@ -79,22 +77,15 @@ impl Check for CaaPresent {
     }
 }
 
-/// " (inherited from <parent>)" in English and French, empty when the set is the host's own.
-#[derive(Default)]
-struct Inherited {
-    en: String,
-    fr: String,
-}
-
 /// The verdict on the relevant CAA record set of `host`.
 fn judge_set(
     cx: &Context<'_>,
     subject: Subject,
     host: &str,
     records: &[String],
-    inherited: &Inherited,
+    inherited: &Message,
 ) -> Finding {
-    let Inherited {
+    let Message {
         en: inherited,
         fr: inherited_fr,
     } = inherited;

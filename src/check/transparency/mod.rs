@@ -113,26 +113,18 @@ impl Topic {
     }
 }
 
-/// A reason in both languages.
-pub(crate) struct Reason {
-    /// The English words.
-    pub en: String,
-    /// The French words.
-    pub fr: String,
-}
-
 /// Why the website's home page could not be read, when it could not: then a missing document
 /// proves nothing.
-pub(crate) fn website_unreadable(docs: &[DocumentObservation]) -> Option<Reason> {
+pub(crate) fn website_unreadable(docs: &[DocumentObservation]) -> Option<Message> {
     let Some(home) = docs.iter().find(|d| d.found_by == FoundBy::Website) else {
-        return Some(Reason {
+        return Some(Message {
             en: "the website's home page was not fetched".to_string(),
             fr: "la page d'accueil du site n'a pas été récupérée".to_string(),
         });
     };
     let url = &home.url;
     match &home.content {
-        Observed::Failed(failure) => Some(Reason {
+        Observed::Failed(failure) => Some(Message {
             en: format!("the website {url} could not be fetched: {failure}"),
             fr: format!(
                 "le site {url} n'a pas pu être récupéré ({})",
@@ -141,7 +133,7 @@ pub(crate) fn website_unreadable(docs: &[DocumentObservation]) -> Option<Reason>
         }),
         Observed::Seen(content) if !(200..300).contains(&content.status) => {
             let status = content.status;
-            Some(Reason {
+            Some(Message {
                 en: format!("the website {url} answered with status {status}"),
                 fr: format!("le site {url} a répondu avec le code HTTP {status}"),
             })
@@ -149,7 +141,7 @@ pub(crate) fn website_unreadable(docs: &[DocumentObservation]) -> Option<Reason>
         // A page built by scripts arrives as an empty shell: without links to follow, not
         // finding a document proves nothing.
         Observed::Seen(content) if content.links_scanned == 0 && content.format == "html" => {
-            Some(Reason {
+            Some(Message {
                 en: format!(
                     "the home page {url} has no link to follow (a page built by scripts, which the audit does not run?)"
                 ),

@@ -8,7 +8,7 @@
 //! ending in clear on another host is a `warn`.
 
 use crate::check::{Check, Context, ProbeKind};
-use crate::finding::{Finding, Subject};
+use crate::finding::{Finding, Message, Subject};
 use crate::msg;
 use crate::observation::tls::VerificationKind;
 use crate::observation::{Observed, ProbeFailure};
@@ -225,15 +225,9 @@ fn judge_plain_declaration(cx: &Context<'_>, subject: Subject, url: &str) -> Fin
     finding.evidence("url", url)
 }
 
-/// A short reason in both languages.
-struct Reason {
-    en: &'static str,
-    fr: &'static str,
-}
-
 /// Why the TLS probe's verifier refused the certificate of `url`'s own host, when it did: a
 /// short reason and the verifier's own words.
-fn rejected_certificate(cx: &Context<'_>, url: &str) -> Option<(Reason, String)> {
+fn rejected_certificate(cx: &Context<'_>, url: &str) -> Option<(Message, String)> {
     let key = tls_endpoint_of(&url::Url::parse(url).ok()?)?;
     let Observed::Seen(handshake) = cx.observations.tls.get(&key)? else {
         return None;
@@ -257,7 +251,7 @@ fn rejected_certificate(cx: &Context<'_>, url: &str) -> Option<(Reason, String)>
         ),
         VerificationKind::Other => ("certificate refused", "certificat refusé"),
     };
-    let reason = Reason { en, fr };
+    let reason = Message::new(en, fr);
     Some((
         reason,
         handshake.verification_error.clone().unwrap_or_default(),
